@@ -1,0 +1,110 @@
+package factor
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+)
+
+// Guard runs check as one counted attempt of the user. It is the failure
+// accounting every factor shares, exported for packages that check codes of
+// their own, such as recovery codes and activation codes:
+//
+//   - the attempt is counted in the Store before check runs;
+//   - while the user is locked, Guard returns a *LockedError and check
+//     never runs, so a lock never reveals a right guess;
+//   - an error from check wrapping ErrInvalidCode is a failure: reaching
+//     Lockout.Limit locks the user;
+//   - nil from check is a success and resets the count;
+//   - any other error from check is returned as is and the attempt stays
+//     counted.
+func (m *Manager) Guard(ctx context.Context, userID string, now time.Time, check func() error) error {
+	return m.guard(ctx, userID, now, func() error {
+		if err := check(); err != nil {
+			return err
+		}
+		if err := m.store.ResetAttempts(ctx, userID); err != nil {
+			return fmt.Errorf("factor: reset attempts: %w", err)
+		}
+		return nil
+	})
+}
+
+// guard counts an attempt, runs it unless the user is locked, and handles a
+// wrong code. A successful attempt must reset the count itself, which lets
+// the TOTP path save the enrollment and reset in one store call.
+func (m *Manager) guard(ctx context.Context, userID string, now time.Time, attempt func() error) error {
+	at, err := m.reserve(ctx, userID, now)
+	if err != nil {
+		return err
+	}
+	if err := attempt(); err != nil {
+		if errors.Is(err, ErrInvalidCode) {
+			return m.failed(ctx, userID, at, now, err)
+		}
+		return err
+	}
+	return nil
+}
+
+// reserve counts an attempt and refuses it when the user is locked or the
+// attempt lies beyond the limit.
+func (m *Manager) reserve(ctx context.Context, userID string, now time.Time) (Attempts, error) {
+	at, err := m.store.ReserveAttempt(ctx, userID, now)
+	if err != nil {
+		return at, fmt.Errorf("factor: count attempt: %w", err)
+	}
+	if now.Before(at.LockedUntil) {
+		return at, lockedError(at.LockedUntil, now)
+	}
+	if at.Failures > m.cfg.Lockout.Limit {
+		return at, m.lock(ctx, userID, at, now)
+	}
+	return at, nil
+}
+
+// failed handles a wrong code: it locks the user when this was the last
+// allowed attempt and returns err, or the lock.
+func (m *Manager) failed(ctx context.Context, userID string, at Attempts, now time.Time, err error) error {
+	m.log.LogAttrs(ctx, slog.LevelInfo, "twostep: attempt failed", slog.String("user", userID), slog.Int("failures", at.Failures))
+	m.Emit(ctx, Event{Type: EventFailed, UserID: userID, Time: now, Actor: userID})
+	if at.Failures >= m.cfg.Lockout.Limit {
+		return m.lock(ctx, userID, at, now)
+	}
+	return err
+}
+
+func (m *Manager) lock(ctx context.Context, userID string, at Attempts, now time.Time) error {
+	d := m.cfg.Lockout.Duration
+	for i := 0; i < at.Locks && d < m.cfg.Lockout.MaxDuration; i++ {
+		d *= 2
+	}
+	d = min(d, m.cfg.Lockout.MaxDuration)
+	after, err := m.store.LockUser(ctx, userID, now, now.Add(d))
+	if err != nil {
+		return fmt.Errorf("factor: lock user: %w", err)
+	}
+	if after.Locks > at.Locks {
+		m.Emit(ctx, Event{Type: EventLocked, UserID: userID, Time: now, Reason: d.String()})
+	}
+	return lockedError(after.LockedUntil, now)
+}
+
+func lockedError(until, now time.Time) error {
+	return &LockedError{Until: until, RetryAfter: until.Sub(now)}
+}
+
+// Unlock lifts a user's lock and forgets their failures, for an admin or
+// the service desk. actor is recorded in the audit event.
+func (m *Manager) Unlock(ctx context.Context, userID, actor string, now time.Time) error {
+	if err := checkUserID(userID); err != nil {
+		return err
+	}
+	if err := m.store.ResetAttempts(ctx, userID); err != nil {
+		return fmt.Errorf("factor: unlock: %w", err)
+	}
+	m.Emit(ctx, Event{Type: EventUnlocked, UserID: userID, Time: now, Actor: actor})
+	return nil
+}

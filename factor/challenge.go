@@ -1,0 +1,187 @@
+package factor
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+)
+
+// ChallengeRequest asks for a code to be delivered.
+type ChallengeRequest struct {
+	// UserID is the user to challenge. Required.
+	UserID string
+	// EnrollmentID is the phone number or email address to send to.
+	EnrollmentID string
+	// Language is the user's language preference, a BCP 47 tag or an
+	// Accept-Language header value such as "nl-BE,nl;q=0.9".
+	Language string
+	// Keypad asks for a voice call in which the user types the digits the
+	// screen shows, instead of a call that reads a code out.
+	Keypad bool
+}
+
+// Sent describes a delivered code, for the host's page. It holds nothing
+// secret except, in keypad mode, the digits the screen must show.
+type Sent struct {
+	// ChallengeID is what the host keeps in its session and passes back in
+	// Attempt.ChallengeID.
+	ChallengeID string
+	// Kind is the channel the code went out on.
+	Kind Kind
+	// ExpiresAt is when the code stops being accepted.
+	ExpiresAt time.Time
+	// ResendAt is the earliest time Resend is allowed.
+	ResendAt time.Time
+	// ScreenDigits are the digits to show on screen in voice keypad mode.
+	ScreenDigits string
+}
+
+// Challenge generates a code for one of the user's phone numbers or email
+// addresses, stores only its keyed hash and sends it. It spends the send
+// budgets first: over budget it returns a *RateLimitError and sends
+// nothing. A failed send returns an error wrapping ErrDelivery and leaves no
+// usable code behind.
+func (m *Manager) Challenge(ctx context.Context, req ChallengeRequest, now time.Time) (*Sent, error) {
+	if err := checkUserID(req.UserID); err != nil {
+		return nil, err
+	}
+	e, ch, err := m.challengeable(ctx, req.UserID, req.EnrollmentID, now)
+	if err != nil {
+		return nil, err
+	}
+	if req.Keypad && e.Kind != KindVoice {
+		return nil, &InputError{Field: "keypad", Reason: "only voice calls have a keypad mode"}
+	}
+	id, err := m.NewID()
+	if err != nil {
+		return nil, err
+	}
+	c := &Challenge{ID: id, UserID: e.UserID, EnrollmentID: e.ID, Kind: e.Kind, Keypad: req.Keypad}
+	return m.deliver(ctx, ch, e, c, req.Language, now, true)
+}
+
+// Resend sends a new code for an existing challenge; the new code replaces
+// the old one. It is refused with a *RateLimitError before
+// Codes.ResendAfter has passed since the last send, and whenever a send
+// budget is spent. Resending never resets the user's failure count.
+func (m *Manager) Resend(ctx context.Context, userID, challengeID, lang string, now time.Time) (*Sent, error) {
+	if err := checkUserID(userID); err != nil {
+		return nil, err
+	}
+	c, err := m.userChallenge(ctx, userID, challengeID)
+	if err != nil {
+		return nil, err
+	}
+	if !c.UsedAt.IsZero() {
+		return nil, fmt.Errorf("%w: challenge already used", ErrInvalidCode)
+	}
+	if wait := c.SentAt.Add(m.cfg.Codes.ResendAfter).Sub(now); wait > 0 {
+		return nil, &RateLimitError{Scope: "resend", RetryAfter: wait}
+	}
+	e, ch, err := m.challengeable(ctx, userID, c.EnrollmentID, now)
+	if err != nil {
+		return nil, err
+	}
+	return m.deliver(ctx, ch, e, c, lang, now, false)
+}
+
+// challengeable loads an enrollment that may receive a code.
+func (m *Manager) challengeable(ctx context.Context, userID, enrollmentID string, now time.Time) (*Enrollment, Challenger, error) {
+	e, err := m.store.GetEnrollment(ctx, userID, enrollmentID)
+	if err != nil {
+		return nil, nil, fmt.Errorf("factor: challenge: %w", err)
+	}
+	ch, ok := m.factors[e.Kind].(Challenger)
+	if !ok {
+		return nil, nil, fmt.Errorf("%w: %q does not deliver codes", ErrUnknownKind, e.Kind)
+	}
+	if !e.Confirmed && !e.Pending(now) {
+		return nil, nil, fmt.Errorf("factor: challenge: %w", ErrNotFound)
+	}
+	if err := m.checkEmailPolicy(ctx, userID, e.Kind, now); err != nil {
+		return nil, nil, err
+	}
+	return e, ch, nil
+}
+
+// deliver puts a fresh code on c, stores it and sends it.
+func (m *Manager) deliver(ctx context.Context, ch Challenger, e *Enrollment, c *Challenge, lang string, now time.Time, create bool) (*Sent, error) {
+	if err := m.spend(ctx, e, now); err != nil {
+		return nil, err
+	}
+	n := m.cfg.Codes.Digits
+	if c.Keypad {
+		n = m.cfg.Codes.KeypadDigits
+	}
+	code, err := RandomDigits(m.rand, n)
+	if err != nil {
+		return nil, err
+	}
+	c.CodeHash = m.sealer.MAC("challenge", c.UserID, challengeData(c.ID, code))
+	c.Tries, c.Sends, c.SentAt, c.ExpiresAt = 0, c.Sends+1, now, now.Add(m.codeTTL(e.Kind))
+	if create {
+		err = m.store.CreateChallenge(ctx, c)
+	} else if err = m.store.UpdateChallenge(ctx, c); errors.Is(err, ErrConflict) {
+		return nil, &RateLimitError{Scope: "resend", RetryAfter: m.cfg.Codes.ResendAfter}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("factor: store challenge: %w", err)
+	}
+	if err := m.send(ctx, ch, e, c, code, lang, now); err != nil {
+		return nil, err
+	}
+	sent := &Sent{ChallengeID: c.ID, Kind: c.Kind, ExpiresAt: c.ExpiresAt, ResendAt: now.Add(m.cfg.Codes.ResendAfter)}
+	if c.Keypad {
+		sent.ScreenDigits = code
+	}
+	return sent, nil
+}
+
+// send composes and sends the message. On failure it burns the challenge,
+// so that no usable code is left behind.
+func (m *Manager) send(ctx context.Context, ch Challenger, e *Enrollment, c *Challenge, code, lang string, now time.Time) error {
+	msg, err := ch.Compose(e, c, code, lang)
+	if err == nil {
+		msg.Kind, msg.To, msg.Code, msg.Keypad, msg.ChallengeID, msg.ExpiresAt = e.Kind, e.Address, code, c.Keypad, c.ID, c.ExpiresAt
+		err = m.cfg.Sender.Send(ctx, msg)
+	}
+	if err != nil {
+		m.log.LogAttrs(ctx, slog.LevelWarn, "twostep: send failed", slog.String("user", c.UserID), slog.String("kind", string(c.Kind)), slog.String("challenge", c.ID), slog.String("error", err.Error()))
+		c.UsedAt = now
+		if uerr := m.store.UpdateChallenge(context.WithoutCancel(ctx), c); uerr != nil {
+			m.log.Error("twostep: could not burn challenge after failed send", "challenge", c.ID, "error", uerr.Error())
+		}
+		return fmt.Errorf("%w: %w", ErrDelivery, err)
+	}
+	m.Emit(ctx, Event{Type: EventChallengeSent, UserID: c.UserID, EnrollmentID: e.ID, Kind: e.Kind, Time: now, Actor: c.UserID})
+	return nil
+}
+
+func (m *Manager) codeTTL(k Kind) time.Duration {
+	if k == KindEmail {
+		return m.cfg.Codes.EmailTTL
+	}
+	return m.cfg.Codes.TTL
+}
+
+// challengeData binds a code to the challenge it was sent for.
+func challengeData(challengeID, code string) []byte {
+	b := make([]byte, 0, len(challengeID)+1+len(code))
+	b = append(b, challengeID...)
+	b = append(b, 0)
+	return append(b, code...)
+}
+
+// userChallenge loads a challenge and hides other users' challenges.
+func (m *Manager) userChallenge(ctx context.Context, userID, id string) (*Challenge, error) {
+	c, err := m.store.GetChallenge(ctx, id)
+	if err == nil && c.UserID != userID {
+		err = ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("factor: challenge: %w", err)
+	}
+	return c, nil
+}

@@ -1,0 +1,167 @@
+package factor
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// Enroll stores a new, pending enrollment for e.UserID of kind e.Kind. The
+// Manager assigns the ID and timestamps; the factor may check and complete
+// it (a TOTP factor generates the secret, a phone factor normalises the
+// number). The enrollment counts only after Confirm accepts a code for it,
+// which must happen within Config.PendingTTL.
+//
+// The returned enrollment carries the secret in the clear, for the host to
+// show once (a QR code, for example); the Store only ever holds it sealed.
+func (m *Manager) Enroll(ctx context.Context, e Enrollment, now time.Time) (*Enrollment, error) {
+	if err := checkUserID(e.UserID); err != nil {
+		return nil, err
+	}
+	f, ok := m.factors[e.Kind]
+	if !ok {
+		return nil, fmt.Errorf("%w: %q", ErrUnknownKind, e.Kind)
+	}
+	if err := m.mayEnrol(ctx, e); err != nil {
+		return nil, err
+	}
+	if len(e.Label) > 100 {
+		return nil, &InputError{Field: "label", Reason: "longer than 100 bytes"}
+	}
+	id, err := m.NewID()
+	if err != nil {
+		return nil, err
+	}
+	e.ID, e.Confirmed, e.Primary, e.Counter, e.Version = id, false, false, 0, 0
+	e.CreatedAt, e.ExpiresAt, e.ConfirmedAt, e.LastUsedAt = now, now.Add(m.cfg.PendingTTL), time.Time{}, time.Time{}
+	if p, ok := f.(Preparer); ok {
+		if err := p.Prepare(&e); err != nil {
+			return nil, err
+		}
+	}
+	if err := m.checkEmailPolicy(ctx, e.UserID, e.Kind, now); err != nil {
+		return nil, err
+	}
+	stored := e.Clone()
+	if stored.Secret, err = m.sealSecret(&e); err != nil {
+		return nil, err
+	}
+	if err := m.store.CreateEnrollment(ctx, stored); err != nil {
+		return nil, fmt.Errorf("factor: create enrollment: %w", err)
+	}
+	e.Version = stored.Version
+	m.Emit(ctx, Event{Type: EventEnrolled, UserID: e.UserID, EnrollmentID: e.ID, Kind: e.Kind, Time: now, Actor: e.UserID})
+	return &e, nil
+}
+
+// Enrollments returns the user's confirmed enrollments and those still
+// pending at now, without their secrets. Lapsed pending enrollments are
+// removed on the way.
+func (m *Manager) Enrollments(ctx context.Context, userID string, now time.Time) ([]*Enrollment, error) {
+	if err := checkUserID(userID); err != nil {
+		return nil, err
+	}
+	all, err := m.store.ListEnrollments(ctx, userID)
+	if err != nil {
+		return nil, fmt.Errorf("factor: list enrollments: %w", err)
+	}
+	out := all[:0]
+	for _, e := range all {
+		if !e.Confirmed && !e.Pending(now) {
+			if err := m.store.DeleteEnrollment(ctx, userID, e.ID); err != nil {
+				return nil, fmt.Errorf("factor: delete lapsed enrollment: %w", err)
+			}
+			continue
+		}
+		e.Secret = nil
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+// HasConfirmed reports whether the user has at least one confirmed
+// enrollment, optionally ignoring one kind.
+func (m *Manager) HasConfirmed(ctx context.Context, userID string, except Kind) (bool, error) {
+	all, err := m.store.ListEnrollments(ctx, userID)
+	if err != nil {
+		return false, fmt.Errorf("factor: list enrollments: %w", err)
+	}
+	for _, e := range all {
+		if e.Confirmed && e.Kind != except {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// checkEmailPolicy refuses email codes for a user who has another confirmed
+// factor, unless Codes.EmailAlongside allows it.
+func (m *Manager) checkEmailPolicy(ctx context.Context, userID string, k Kind, now time.Time) error {
+	if k != KindEmail || m.cfg.Codes.EmailAlongside {
+		return nil
+	}
+	other, err := m.HasConfirmed(ctx, userID, KindEmail)
+	if err != nil {
+		return err
+	}
+	if other {
+		return fmt.Errorf("%w: email codes are only a fallback for users without another method", ErrNotAllowed)
+	}
+	return nil
+}
+
+func (m *Manager) sealSecret(e *Enrollment) ([]byte, error) {
+	if e.Secret == nil {
+		return nil, nil
+	}
+	var buf [512]byte
+	return m.sealer.Seal(e.Secret, sealAD(buf[:0], e.UserID, e.ID))
+}
+
+func (m *Manager) openSecret(e *Enrollment) ([]byte, error) {
+	if e.Secret == nil {
+		return nil, nil
+	}
+	var buf [512]byte
+	plain, err := m.sealer.Open(e.Secret, sealAD(buf[:0], e.UserID, e.ID))
+	if err != nil {
+		m.log.Error("twostep: sealed secret does not open", "user", e.UserID, "enrollment", e.ID)
+		return nil, fmt.Errorf("factor: enrollment %s: %w", e.ID, err)
+	}
+	return plain, nil
+}
+
+// sealAD binds a sealed secret to its user and enrollment.
+func sealAD(dst []byte, userID, enrollmentID string) []byte {
+	dst = append(dst, "twostep enrollment v1"...)
+	dst = append(dst, 0, byte(len(userID)))
+	dst = append(dst, userID...)
+	dst = append(dst, 0)
+	return append(dst, enrollmentID...)
+}
+
+// mayEnrol applies the policy to a new enrollment: the kind must be on
+// offer, an activation code may be needed first, and a replacement must
+// replace one of the user's enrollments of the same kind.
+func (m *Manager) mayEnrol(ctx context.Context, e Enrollment) error {
+	if !m.cfg.Policy.allows(e.Kind) {
+		return fmt.Errorf("%w: kind %q is not offered", ErrNotAllowed, e.Kind)
+	}
+	if need, err := m.needsActivation(ctx, e.UserID); err != nil || need {
+		if err == nil {
+			err = ErrActivationRequired
+		}
+		return err
+	}
+	if e.Replaces == "" {
+		return nil
+	}
+	old, err := m.store.GetEnrollment(ctx, e.UserID, e.Replaces)
+	if err != nil {
+		return fmt.Errorf("factor: enrollment to replace: %w", err)
+	}
+	if old.Kind != e.Kind {
+		return &InputError{Field: "replaces", Reason: "must name an enrollment of the same kind"}
+	}
+	return nil
+}

@@ -1,0 +1,154 @@
+package factor
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base32"
+	"fmt"
+	"io"
+	"log/slog"
+)
+
+// Manager holds all shared two-step verification policy: failure
+// accounting, lockout, replay protection, sealing, code delivery and send
+// budgets. It is safe for concurrent use; create one per application with
+// NewManager and share it.
+type Manager struct {
+	cfg     Config
+	store   Store
+	factors map[Kind]Factor
+	order   []Kind
+	sealer  *Sealer
+	log     *slog.Logger
+	rand    io.Reader
+}
+
+// NewManager validates cfg and returns a Manager. cfg is copied; later
+// changes to it have no effect.
+func NewManager(cfg Config) (*Manager, error) {
+	cfg = cfg.withDefaults()
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	m := &Manager{cfg: cfg, store: cfg.Store, factors: make(map[Kind]Factor), log: cfg.Logger, rand: cfg.Rand}
+	if m.log == nil {
+		m.log = slog.New(slog.DiscardHandler)
+	}
+	if m.rand == nil {
+		m.rand = rand.Reader
+	}
+	if err := m.addFactors(cfg.Factors); err != nil {
+		return nil, err
+	}
+	m.cfg.Policy = cfg.Policy.withDefaults(m.order)
+	if err := m.cfg.Policy.validate(m.factors); err != nil {
+		return nil, err
+	}
+	keys, err := m.keys(cfg.Keys)
+	if err != nil {
+		return nil, err
+	}
+	if m.sealer, err = NewSealer(keys); err != nil {
+		return nil, err
+	}
+	m.sealer.rand = m.rand
+	return m, nil
+}
+
+func (m *Manager) addFactors(fs []Factor) error {
+	for i, f := range fs {
+		if f == nil {
+			return &ConfigError{Field: fmt.Sprintf("Factors[%d]", i), Reason: "nil factor"}
+		}
+		if _, dup := m.factors[f.Kind()]; dup {
+			return &ConfigError{Field: fmt.Sprintf("Factors[%d]", i), Reason: "duplicate kind " + string(f.Kind())}
+		}
+		if _, ok := f.(Challenger); ok && m.cfg.Sender == nil {
+			return &ConfigError{Field: "Sender", Reason: "required by factor kind " + string(f.Kind())}
+		}
+		m.factors[f.Kind()] = f
+		m.order = append(m.order, f.Kind())
+	}
+	return nil
+}
+
+func (m *Manager) keys(keys []Key) ([]Key, error) {
+	if len(keys) > 0 {
+		return keys, nil
+	}
+	secret := make([]byte, 32)
+	if _, err := io.ReadFull(m.rand, secret); err != nil {
+		return nil, fmt.Errorf("factor: generate ephemeral key: %w", err)
+	}
+	m.log.Warn("twostep: no Keys configured; using an ephemeral key, so sealed secrets and hashes will not survive a restart")
+	return []Key{{ID: "ephemeral", Secret: secret}}, nil
+}
+
+// Store returns the Manager's store, for packages that build on the Manager
+// such as recovery and trust.
+func (m *Manager) Store() Store { return m.store }
+
+// Sealer returns the Manager's sealer, which also keys the hashes of codes
+// and tokens.
+func (m *Manager) Sealer() *Sealer { return m.sealer }
+
+// Logger returns the Manager's logger.
+func (m *Manager) Logger() *slog.Logger { return m.log }
+
+// Factor returns the configured factor of the given kind.
+func (m *Manager) Factor(k Kind) (Factor, bool) {
+	f, ok := m.factors[k]
+	return f, ok
+}
+
+// Kinds returns the configured kinds in the order they were configured.
+func (m *Manager) Kinds() []Kind { return append([]Kind(nil), m.order...) }
+
+// Rand returns the Manager's source of randomness.
+func (m *Manager) Rand() io.Reader { return m.rand }
+
+// NewID returns a new random identifier of 128 bits, as 26 characters of
+// lower-case base32.
+func (m *Manager) NewID() (string, error) {
+	var b [16]byte
+	if _, err := io.ReadFull(m.rand, b[:]); err != nil {
+		return "", fmt.Errorf("factor: random id: %w", err)
+	}
+	return idEncoding.EncodeToString(b[:]), nil
+}
+
+var idEncoding = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)
+
+// Emit records an audit event: it is logged, handed to Config.Events, and,
+// for changes to the user's factors, to Config.Notifier.
+func (m *Manager) Emit(ctx context.Context, e Event) {
+	m.log.LogAttrs(ctx, slog.LevelInfo, "twostep event", slog.Any("event", e))
+	if m.cfg.Events != nil {
+		m.cfg.Events.Event(ctx, e)
+	}
+	if m.cfg.Notifier != nil && e.FactorChange() {
+		m.cfg.Notifier.Event(ctx, e)
+	}
+}
+
+// FactorsChanged records that the user's factors changed: it revokes every
+// trusted device of the user, then emits e. Packages that change factors
+// (recovery codes, resets) call it so the rule lives in one place.
+func (m *Manager) FactorsChanged(ctx context.Context, e Event) error {
+	n, err := m.store.DeleteDevices(ctx, e.UserID)
+	if err != nil {
+		return fmt.Errorf("factor: revoke trusted devices: %w", err)
+	}
+	m.Emit(ctx, e)
+	if n > 0 {
+		m.Emit(ctx, Event{Type: EventDevicesRevoked, UserID: e.UserID, Time: e.Time, Actor: e.Actor, Reason: string(e.Type)})
+	}
+	return nil
+}
+
+func checkUserID(userID string) error {
+	if userID == "" || len(userID) > 255 {
+		return &InputError{Field: "user", Reason: "must be 1 to 255 bytes"}
+	}
+	return nil
+}

@@ -1,0 +1,161 @@
+package factor
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Policy errors about managing methods.
+var (
+	// ErrLastMethod means the method is the user's last one while two-step
+	// verification is required; only an admin reset removes it.
+	ErrLastMethod = errors.New("factor: cannot remove the last method while two-step verification is required")
+	// ErrStepUpRequired means the operation needs a recent second step:
+	// the user must first enter a valid code of any of their methods.
+	ErrStepUpRequired = errors.New("factor: a recent second step is required")
+)
+
+// Remove deletes one of the user's methods at the user's request. A pending
+// method may always be removed. A confirmed one needs a second step within
+// Policy.StepUpWindow, and cannot be the last confirmed method while
+// two-step verification is required (ErrLastMethod). Removing revokes the
+// user's trusted devices and emits EventRemoved.
+func (m *Manager) Remove(ctx context.Context, userID, enrollmentID string, now time.Time) error {
+	if err := checkUserID(userID); err != nil {
+		return err
+	}
+	all, err := m.store.ListEnrollments(ctx, userID)
+	if err != nil {
+		return fmt.Errorf("factor: list enrollments: %w", err)
+	}
+	e := find(all, enrollmentID)
+	if e == nil {
+		return fmt.Errorf("factor: remove: %w", ErrNotFound)
+	}
+	if e.Confirmed {
+		if err := m.checkStepUp(all, now); err != nil {
+			return err
+		}
+		if m.cfg.Policy.RequiredAt(now) && countConfirmed(all) == 1 {
+			return ErrLastMethod
+		}
+	}
+	if err := m.store.DeleteEnrollment(ctx, userID, enrollmentID); err != nil {
+		return fmt.Errorf("factor: remove: %w", err)
+	}
+	if e.Primary {
+		if err := m.promoteNext(ctx, all, e); err != nil {
+			return err
+		}
+	}
+	return m.FactorsChanged(ctx, Event{Type: EventRemoved, UserID: userID, EnrollmentID: e.ID, Kind: e.Kind, Time: now, Actor: userID})
+}
+
+// Disable turns two-step verification off for the user: all methods and
+// recovery codes go, trusted devices are revoked. It needs a recent second
+// step and is refused with ErrNotAllowed while verification is required.
+func (m *Manager) Disable(ctx context.Context, userID string, now time.Time) error {
+	if err := checkUserID(userID); err != nil {
+		return err
+	}
+	if m.cfg.Policy.RequiredAt(now) {
+		return fmt.Errorf("%w: two-step verification is required", ErrNotAllowed)
+	}
+	all, err := m.store.ListEnrollments(ctx, userID)
+	if err != nil {
+		return fmt.Errorf("factor: list enrollments: %w", err)
+	}
+	if err := m.checkStepUp(all, now); err != nil {
+		return err
+	}
+	if err := m.wipe(ctx, userID); err != nil {
+		return err
+	}
+	return m.FactorsChanged(ctx, Event{Type: EventDisabled, UserID: userID, Time: now, Actor: userID})
+}
+
+// SetPrimary makes a confirmed method the user's primary one of its kind.
+func (m *Manager) SetPrimary(ctx context.Context, userID, enrollmentID string, now time.Time) error {
+	if err := checkUserID(userID); err != nil {
+		return err
+	}
+	all, err := m.store.ListEnrollments(ctx, userID)
+	if err != nil {
+		return fmt.Errorf("factor: list enrollments: %w", err)
+	}
+	e := find(all, enrollmentID)
+	if e == nil || !e.Confirmed {
+		return fmt.Errorf("factor: set primary: %w", ErrNotFound)
+	}
+	for _, o := range all {
+		if o.Kind == e.Kind && o.Confirmed && o.Primary != (o.ID == e.ID) {
+			o.Primary = o.ID == e.ID
+			if err := m.store.UpdateEnrollment(ctx, o); err != nil {
+				return fmt.Errorf("factor: set primary: %w", err)
+			}
+		}
+	}
+	m.Emit(ctx, Event{Type: EventPrimaryChanged, UserID: userID, EnrollmentID: e.ID, Kind: e.Kind, Time: now, Actor: userID})
+	return nil
+}
+
+// checkStepUp wants one of the methods to have passed a second step within
+// the policy's window.
+func (m *Manager) checkStepUp(all []*Enrollment, now time.Time) error {
+	for _, e := range all {
+		if e.Confirmed && !e.LastUsedAt.IsZero() && now.Sub(e.LastUsedAt) <= m.cfg.Policy.StepUpWindow {
+			return nil
+		}
+	}
+	return ErrStepUpRequired
+}
+
+// promoteNext makes the oldest remaining confirmed method of gone's kind
+// primary.
+func (m *Manager) promoteNext(ctx context.Context, all []*Enrollment, gone *Enrollment) error {
+	for _, o := range all {
+		if o.ID != gone.ID && o.Kind == gone.Kind && o.Confirmed {
+			o.Primary = true
+			if err := m.store.UpdateEnrollment(ctx, o); err != nil {
+				return fmt.Errorf("factor: promote primary: %w", err)
+			}
+			return nil
+		}
+	}
+	return nil
+}
+
+// wipe removes all of a user's methods, recovery codes and challenges.
+func (m *Manager) wipe(ctx context.Context, userID string) error {
+	if _, err := m.store.DeleteEnrollments(ctx, userID); err != nil {
+		return fmt.Errorf("factor: delete enrollments: %w", err)
+	}
+	if err := m.store.ReplaceRecoveryCodes(ctx, userID, nil); err != nil {
+		return fmt.Errorf("factor: delete recovery codes: %w", err)
+	}
+	if err := m.store.DeleteChallenges(ctx, userID); err != nil {
+		return fmt.Errorf("factor: delete challenges: %w", err)
+	}
+	return nil
+}
+
+func find(all []*Enrollment, id string) *Enrollment {
+	for _, e := range all {
+		if e.ID == id {
+			return e
+		}
+	}
+	return nil
+}
+
+func countConfirmed(all []*Enrollment) int {
+	n := 0
+	for _, e := range all {
+		if e.Confirmed {
+			n++
+		}
+	}
+	return n
+}

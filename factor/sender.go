@@ -1,0 +1,77 @@
+package factor
+
+import (
+	"context"
+	"log/slog"
+	"time"
+)
+
+// Message is one code on its way to a user. Factors compose it; a Sender
+// delivers it. Its LogValue redacts the code and the destination, so a
+// Message can be logged safely.
+type Message struct {
+	// Kind is the channel: KindSMS, KindVoice or KindEmail.
+	Kind Kind
+	// To is the destination: an E.164 phone number or an email address.
+	To string
+	// Code is the code to deliver. In voice keypad mode it is the digits
+	// the user is asked to type on the phone.
+	Code string
+	// Keypad is set for a voice call that asks the user to type Code on
+	// the keypad instead of reading it out.
+	Keypad bool
+	// ChallengeID identifies the challenge the code belongs to. A voice
+	// provider puts it in the keypad callback.
+	ChallengeID string
+	// Language is the BCP 47 tag of the message's language, such as "nl".
+	Language string
+	// Subject is the email subject; empty for other channels.
+	Subject string
+	// Text is the SMS text, the voice script or the plain-text email body.
+	Text string
+	// HTML is the HTML email body; empty for other channels.
+	HTML string
+	// ExpiresAt is when the code stops being accepted.
+	ExpiresAt time.Time
+}
+
+// LogValue implements slog.LogValuer and leaves out everything secret or
+// personal: the code, the bodies and most of the destination.
+func (m Message) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.String("kind", string(m.Kind)),
+		slog.String("to", Redact(m.To)),
+		slog.String("challenge", m.ChallengeID),
+		slog.String("lang", m.Language),
+	)
+}
+
+// Sender delivers messages: an SMS gateway, a voice provider, an SMTP
+// server. Send must honour ctx and must not log the code.
+type Sender interface {
+	Send(ctx context.Context, m Message) error
+}
+
+// SenderFunc adapts a function to the Sender interface.
+type SenderFunc func(ctx context.Context, m Message) error
+
+// Send calls f(ctx, m).
+func (f SenderFunc) Send(ctx context.Context, m Message) error { return f(ctx, m) }
+
+// Redact masks a phone number or email address for logs: it keeps the last
+// two characters of a phone number and the first character and the domain
+// of an email address.
+func Redact(addr string) string {
+	if addr == "" {
+		return ""
+	}
+	for i := 0; i < len(addr); i++ {
+		if addr[i] == '@' {
+			return addr[:1] + "***" + addr[i:]
+		}
+	}
+	if len(addr) <= 4 {
+		return "***"
+	}
+	return "***" + addr[len(addr)-2:]
+}

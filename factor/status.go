@@ -1,0 +1,199 @@
+package factor
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"time"
+)
+
+// Masker is implemented by factors that can show an address without
+// revealing it, such as "+31 6 •••• 5678" for a phone number.
+type Masker interface {
+	Factor
+	// Mask returns a display form of address that hides most of it.
+	Mask(address string) string
+}
+
+// DeviceChecker answers whether a remember-this-device token is valid for
+// the user; *trust.Devices implements it.
+type DeviceChecker interface {
+	Check(ctx context.Context, userID, token string, now time.Time) (bool, error)
+}
+
+// Method is one of a user's enrollments as a page shows it: no secret and
+// only a masked address.
+type Method struct {
+	// ID is the enrollment ID.
+	ID string
+	// Kind is the kind of factor.
+	Kind Kind
+	// Label is the user's name for it.
+	Label string
+	// Masked is the masked address; empty for authenticator apps.
+	Masked string
+	// Primary marks the preferred method of its kind.
+	Primary bool
+	// Confirmed is false for a method still awaiting its first code.
+	Confirmed bool
+	// LastUsedAt is when the method last passed a second step.
+	LastUsedAt time.Time
+}
+
+// Status is everything a login or settings page needs to know about a
+// user's two-step verification.
+type Status struct {
+	// Methods are the user's confirmed and pending methods.
+	Methods []Method
+	// Enabled reports whether the user has at least one confirmed method.
+	Enabled bool
+	// Required reports whether policy makes two-step verification
+	// mandatory now.
+	Required bool
+	// GraceDaysLeft is how many days the user may still skip setting it
+	// up; zero when not required, enabled, or out of grace.
+	GraceDaysLeft int
+	// CanSkip reports whether the user may log in without it now.
+	CanSkip bool
+	// Offer lists the confirmed methods a login page should offer, in
+	// policy order, primary first within a kind.
+	Offer []Method
+	// Kinds lists the kinds the user may enrol, in policy order.
+	Kinds []Kind
+	// NeedsActivation reports whether the user must present an activation
+	// code before enrolling.
+	NeedsActivation bool
+	// RecoveryCodesLeft is how many unused recovery codes the user has.
+	RecoveryCodesLeft int
+	// DeviceTrusted reports whether the given device token is valid.
+	DeviceTrusted bool
+}
+
+// StatusRequest names the user, and optionally the device, to report on.
+type StatusRequest struct {
+	// UserID is the user. Required.
+	UserID string
+	// DeviceToken is the remember-this-device token from the request, if
+	// any; Devices checks it.
+	DeviceToken string
+	// Devices checks DeviceToken; nil reports DeviceTrusted false.
+	Devices DeviceChecker
+}
+
+// Status reports the user's two-step verification state at now. When
+// verification is required and the user has no method, the first call
+// records that the user was asked, which starts the grace period.
+func (m *Manager) Status(ctx context.Context, req StatusRequest, now time.Time) (*Status, error) {
+	if err := checkUserID(req.UserID); err != nil {
+		return nil, err
+	}
+	list, err := m.Enrollments(ctx, req.UserID, now)
+	if err != nil {
+		return nil, err
+	}
+	st := &Status{Required: m.cfg.Policy.RequiredAt(now), Kinds: append([]Kind(nil), m.cfg.Policy.Kinds...)}
+	for _, e := range list {
+		st.Methods = append(st.Methods, m.method(e))
+		st.Enabled = st.Enabled || e.Confirmed
+	}
+	st.Offer = m.offer(st.Methods)
+	if err := m.fillPolicy(ctx, req.UserID, st, now); err != nil {
+		return nil, err
+	}
+	if st.RecoveryCodesLeft, err = m.store.CountRecoveryCodes(ctx, req.UserID); err != nil {
+		return nil, fmt.Errorf("factor: count recovery codes: %w", err)
+	}
+	if req.Devices != nil && req.DeviceToken != "" {
+		if st.DeviceTrusted, err = req.Devices.Check(ctx, req.UserID, req.DeviceToken, now); err != nil {
+			return nil, err
+		}
+	}
+	return st, nil
+}
+
+func (m *Manager) method(e *Enrollment) Method {
+	md := Method{ID: e.ID, Kind: e.Kind, Label: e.Label, Primary: e.Primary, Confirmed: e.Confirmed, LastUsedAt: e.LastUsedAt}
+	if mk, ok := m.factors[e.Kind].(Masker); ok && e.Address != "" {
+		md.Masked = mk.Mask(e.Address)
+	} else if e.Address != "" {
+		md.Masked = Redact(e.Address)
+	}
+	return md
+}
+
+// offer orders the confirmed methods by policy kind order, primary first.
+func (m *Manager) offer(methods []Method) []Method {
+	rank := make(map[Kind]int, len(m.cfg.Policy.Kinds))
+	for i, k := range m.cfg.Policy.Kinds {
+		rank[k] = i + 1
+	}
+	var out []Method
+	for _, md := range methods {
+		if md.Confirmed && rank[md.Kind] > 0 {
+			out = append(out, md)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if rank[out[i].Kind] != rank[out[j].Kind] {
+			return rank[out[i].Kind] < rank[out[j].Kind]
+		}
+		return out[i].Primary && !out[j].Primary
+	})
+	return out
+}
+
+// fillPolicy works out grace days, skipping and activation.
+func (m *Manager) fillPolicy(ctx context.Context, userID string, st *Status, now time.Time) error {
+	us, err := m.store.GetUserState(ctx, userID)
+	if err != nil {
+		return fmt.Errorf("factor: user state: %w", err)
+	}
+	st.NeedsActivation = m.cfg.Policy.RequireActivation && us.ActivatedAt.IsZero() && !st.Enabled
+	if !st.Required {
+		st.CanSkip = !st.Enabled
+	} else if !st.Enabled {
+		if us.PromptedAt.IsZero() {
+			if us, err = m.markPrompted(ctx, us, now); err != nil {
+				return err
+			}
+		}
+		st.GraceDaysLeft = graceLeft(us.PromptedAt, m.cfg.Policy.GraceDays, now)
+		st.CanSkip = st.GraceDaysLeft > 0
+	}
+	return nil
+}
+
+// markPrompted records the first time a user who must enrol was asked. Of
+// two concurrent first prompts the earlier stored one wins.
+func (m *Manager) markPrompted(ctx context.Context, us *UserState, now time.Time) (*UserState, error) {
+	us.PromptedAt = now
+	err := m.store.SaveUserState(ctx, us)
+	if errors.Is(err, ErrConflict) {
+		us, err = m.store.GetUserState(ctx, us.UserID)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("factor: user state: %w", err)
+	}
+	return us, nil
+}
+
+// graceLeft counts whole days of grace left at now.
+func graceLeft(prompted time.Time, days int, now time.Time) int {
+	left := days - int(now.Sub(prompted)/(24*time.Hour))
+	return max(0, min(left, days))
+}
+
+// Skip records that the user chose to skip setting up two-step
+// verification at this login. It is refused with ErrNotAllowed once it is
+// required and the grace period is over.
+func (m *Manager) Skip(ctx context.Context, userID string, now time.Time) error {
+	st, err := m.Status(ctx, StatusRequest{UserID: userID}, now)
+	if err != nil {
+		return err
+	}
+	if !st.CanSkip {
+		return fmt.Errorf("%w: two-step verification is required", ErrNotAllowed)
+	}
+	return nil
+}

@@ -1,0 +1,118 @@
+package factor
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Localizer is implemented by errors that carry their own text for people,
+// such as the phone package's parse errors. UserMessage consults it first.
+type Localizer interface {
+	// UserMessage returns the text for a person in the given language:
+	// "nl" or "en".
+	UserMessage(lang string) string
+}
+
+// text is one user-facing message in Dutch and English.
+type text struct{ nl, en string }
+
+// userTexts covers every error a person can meet, in the order UserMessage
+// checks them: more specific errors before the ones they wrap.
+var userTexts = []struct {
+	err error
+	txt text
+}{
+	{ErrNoActivationCode, text{"U heeft nog geen activatiecode. Neem contact op met de servicedesk.", "You have no activation code yet. Please contact the service desk."}},
+	{ErrActivationExpired, text{"Uw activatiecode is verlopen. Vraag een nieuwe aan bij de servicedesk.", "Your activation code has expired. Ask the service desk for a new one."}},
+	{ErrActivationUsed, text{"Deze activatiecode is al gebruikt. Vraag een nieuwe aan bij de servicedesk.", "This activation code has already been used. Ask the service desk for a new one."}},
+	{ErrActivationRequired, text{"Vul eerst uw activatiecode in.", "Please enter your activation code first."}},
+	{ErrInvalidCode, text{"De code is onjuist of verlopen. Probeer het opnieuw.", "The code is incorrect or has expired. Please try again."}},
+	{ErrMalformed, text{"Controleer wat u heeft ingevuld.", "Please check what you entered."}},
+	{ErrLastMethod, text{"U kunt uw laatste methode niet verwijderen zolang twee-staps verificatie verplicht is.", "You cannot remove your last method while two-step verification is required."}},
+	{ErrStepUpRequired, text{"Vul eerst een geldige code in om dit te bevestigen.", "Please enter a valid code first to confirm this."}},
+	{ErrNotAllowed, text{"Dit is niet toegestaan.", "This is not allowed."}},
+	{ErrUnknownKind, text{"Deze methode wordt niet ondersteund.", "This method is not supported."}},
+	{ErrNotFound, text{"Deze methode bestaat niet (meer). Ga naar de instellingen om twee-staps verificatie in te stellen.", "This method does not exist (any more). Go to the settings to set up two-step verification."}},
+	{ErrDelivery, text{"De code kon niet worden verstuurd. Probeer het later opnieuw of kies een andere methode.", "The code could not be sent. Please try again later or choose another method."}},
+	{ErrSealed, text{"Er ging iets mis. Probeer het later opnieuw.", "Something went wrong. Please try again later."}},
+}
+
+// UserMessage returns a text for a person about err, in Dutch or English
+// chosen from lang (a BCP 47 tag or Accept-Language value; anything not
+// Dutch gets English). The text never contains a secret. Errors without a
+// specific text get a generic one.
+func UserMessage(err error, lang string) string {
+	nl := isDutch(lang)
+	l := "en"
+	if nl {
+		l = "nl"
+	}
+	var loc Localizer
+	if errors.As(err, &loc) {
+		return loc.UserMessage(l)
+	}
+	var le *LockedError
+	if errors.As(err, &le) {
+		return pick(nl, text{
+			"Te veel onjuiste pogingen. Probeer het over %s opnieuw.",
+			"Too many incorrect attempts. Please try again in %s.",
+		}, humanDuration(le.RetryAfter, nl))
+	}
+	var rl *RateLimitError
+	if errors.As(err, &rl) {
+		return pick(nl, text{
+			"Er zijn te veel codes verstuurd. Probeer het over %s opnieuw.",
+			"Too many codes were sent. Please try again in %s.",
+		}, humanDuration(rl.RetryAfter, nl))
+	}
+	for _, t := range userTexts {
+		if errors.Is(err, t.err) {
+			return pick(nl, t.txt)
+		}
+	}
+	return pick(nl, text{"Er ging iets mis. Probeer het later opnieuw.", "Something went wrong. Please try again later."})
+}
+
+// UserErrors lists every error UserMessage has a specific text for, so
+// tests and translators can walk them.
+func UserErrors() []error {
+	out := []error{&LockedError{RetryAfter: time.Minute}, &RateLimitError{Scope: "user", RetryAfter: time.Minute}}
+	for _, t := range userTexts {
+		out = append(out, t.err)
+	}
+	return out
+}
+
+func pick(nl bool, t text, args ...any) string {
+	s := t.en
+	if nl {
+		s = t.nl
+	}
+	if len(args) > 0 {
+		return fmt.Sprintf(s, args...)
+	}
+	return s
+}
+
+// isDutch reports whether the first language in lang is Dutch.
+func isDutch(lang string) bool {
+	first, _, _ := strings.Cut(lang, ",")
+	first, _, _ = strings.Cut(strings.TrimSpace(first), ";")
+	first = strings.ToLower(first)
+	return first == "nl" || strings.HasPrefix(first, "nl-") || strings.HasPrefix(first, "nl_")
+}
+
+// humanDuration rounds d up to whole minutes, or hours past two hours.
+func humanDuration(d time.Duration, nl bool) string {
+	if d > 2*time.Hour {
+		h := int((d + time.Hour - 1) / time.Hour)
+		return pick(nl, text{"%d uur", "%d hours"}, h)
+	}
+	mins := int((d + time.Minute - 1) / time.Minute)
+	if mins <= 1 {
+		return pick(nl, text{"1 minuut", "1 minute"})
+	}
+	return pick(nl, text{"%d minuten", "%d minutes"}, mins)
+}
