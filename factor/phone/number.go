@@ -1,0 +1,53 @@
+package phone
+
+import (
+	"strconv"
+	"strings"
+)
+
+// Number is a valid phone number in E.164 form with its region and line
+// type. Hosts store E164; parsing it again gives the same Number.
+type Number struct {
+	// E164 is the number in E.164 form, such as "+31612345678".
+	E164 string
+	// Region is the ISO 3166-1 alpha-2 code of the region the number
+	// belongs to, such as "NL". Numbers that share a country code are told
+	// apart: +1 876 numbers are "JM", not "US".
+	Region string
+	// CountryCode is the country calling code, such as 31.
+	CountryCode int
+	// Type is the kind of line the number belongs to.
+	Type LineType
+}
+
+// String returns the number in E.164 form.
+func (n Number) String() string {
+	return n.E164
+}
+
+// Masked returns the number with most digits hidden, for showing to a user
+// which number a code went to, and for logs and errors. The format is the
+// country code, the first digit of the national number, four bullets and
+// the last four digits, separated by spaces: "+31 6 •••• 5678" for
+// +31612345678 and "+31 2 •••• 4567" for +31201234567. National numbers
+// shorter than eight digits show fewer trailing digits, so that at least
+// three digits always stay hidden. There are always four bullets, whatever
+// the length of the number. Masked returns "" for the zero Number.
+func (n Number) Masked() string {
+	cc := strconv.Itoa(n.CountryCode)
+	nsn, ok := strings.CutPrefix(n.E164, "+"+cc)
+	if !ok || nsn == "" {
+		return ""
+	}
+	masked := "+" + cc + " " + nsn[:1] + " ••••"
+	if tail := visibleTail(len(nsn)); tail > 0 {
+		masked += " " + nsn[len(nsn)-tail:]
+	}
+	return masked
+}
+
+// visibleTail returns how many trailing digits of a national number of the
+// given length Masked shows.
+func visibleTail(length int) int {
+	return max(0, min(4, length-4))
+}
