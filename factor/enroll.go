@@ -2,6 +2,7 @@ package factor
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -68,7 +69,8 @@ func (m *Manager) Enrollments(ctx context.Context, userID string, now time.Time)
 	out := all[:0]
 	for _, e := range all {
 		if !e.Confirmed && !e.Pending(now) {
-			if err := m.store.DeleteEnrollment(ctx, userID, e.ID); err != nil {
+			err := m.store.DeleteEnrollment(ctx, userID, e.ID)
+			if err != nil && !errors.Is(err, ErrNotFound) {
 				return nil, fmt.Errorf("factor: delete lapsed enrollment: %w", err)
 			}
 			continue

@@ -40,7 +40,8 @@ type EnrollmentStore interface {
 	ListEnrollments(ctx context.Context, userID string) ([]*Enrollment, error)
 	// UpdateEnrollment replaces the stored enrollment if and only if its
 	// Version equals e.Version, and then increments e.Version. A stale
-	// Version is ErrConflict; a missing record is ErrNotFound.
+	// Version is ErrConflict; a missing record, or one whose UserID is not
+	// e.UserID, is ErrNotFound.
 	UpdateEnrollment(ctx context.Context, e *Enrollment) error
 	// DeleteEnrollment removes one of the user's enrollments.
 	DeleteEnrollment(ctx context.Context, userID, id string) error
@@ -74,8 +75,8 @@ type Attempts struct {
 // AttemptStore counts attempts per user. Each method is one atomic step.
 type AttemptStore interface {
 	// ReserveAttempt counts an attempt before any code is compared. If the
-	// user is locked at now it changes nothing; otherwise it increments
-	// Failures. It returns the state after the call.
+	// user is locked at now (now is before LockedUntil) it changes nothing;
+	// otherwise it increments Failures. It returns the state after the call.
 	ReserveAttempt(ctx context.Context, userID string, now time.Time) (Attempts, error)
 	// LockUser locks the user until the given time, resets Failures and
 	// increments Locks, unless the user is already locked at now, in which
@@ -126,6 +127,7 @@ func (c *Challenge) Clone() *Challenge {
 // ChallengeStore persists challenges.
 type ChallengeStore interface {
 	// CreateChallenge stores a new challenge and sets its Version to 1.
+	// An existing ID is ErrConflict.
 	CreateChallenge(ctx context.Context, c *Challenge) error
 	// GetChallenge returns the challenge with the given ID or ErrNotFound.
 	GetChallenge(ctx context.Context, id string) (*Challenge, error)
@@ -165,7 +167,8 @@ type Device struct {
 
 // DeviceStore persists trusted devices.
 type DeviceStore interface {
-	// CreateDevice stores a new trusted device.
+	// CreateDevice stores a new trusted device. An existing ID is
+	// ErrConflict.
 	CreateDevice(ctx context.Context, d *Device) error
 	// GetDevice returns the device with the given selector or ErrNotFound.
 	GetDevice(ctx context.Context, id string) (*Device, error)
@@ -249,7 +252,8 @@ type UserStateStore interface {
 	// no stored state yet) and then increments s.Version; otherwise
 	// ErrConflict.
 	SaveUserState(ctx context.Context, s *UserState) error
-	// DeleteUserState removes the user's state. Enrollments, attempts,
-	// challenges and the rest have their own delete methods.
+	// DeleteUserState removes the user's state; removing state never
+	// stored is not an error. Enrollments, attempts, challenges and the
+	// rest have their own delete methods.
 	DeleteUserState(ctx context.Context, userID string) error
 }
