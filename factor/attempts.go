@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"time"
 )
 
@@ -68,7 +67,6 @@ func (m *Manager) reserve(ctx context.Context, userID string, now time.Time) (At
 // failed handles a wrong code: it locks the user when this was the last
 // allowed attempt and returns err, or the lock.
 func (m *Manager) failed(ctx context.Context, userID string, at Attempts, now time.Time, err error) error {
-	m.log.LogAttrs(ctx, slog.LevelInfo, "twostep: attempt failed", slog.String("user", userID), slog.Int("failures", at.Failures))
 	m.Emit(ctx, Event{Type: EventFailed, UserID: userID, Time: now, Actor: userID})
 	if at.Failures >= m.cfg.Lockout.Limit {
 		return m.lock(ctx, userID, at, now)

@@ -120,16 +120,26 @@ func (m *Manager) sealSecret(e *Enrollment) ([]byte, error) {
 	return m.sealer.Seal(e.Secret, sealAD(buf[:0], e.UserID, e.ID))
 }
 
+// openSecret opens e's sealed secret, from the cache when it was opened
+// before. The cache key holds the associated data and the ciphertext, so a
+// secret moved to another enrollment misses the cache and fails to open.
+// The result is shared: callers must not modify it.
 func (m *Manager) openSecret(e *Enrollment) ([]byte, error) {
 	if e.Secret == nil {
 		return nil, nil
 	}
-	var buf [512]byte
-	plain, err := m.sealer.Open(e.Secret, sealAD(buf[:0], e.UserID, e.ID))
+	var buf [640]byte
+	ad := sealAD(buf[:0], e.UserID, e.ID)
+	key := append(ad, e.Secret...)
+	if plain, ok := m.secrets.get(key); ok {
+		return plain, nil
+	}
+	plain, err := m.sealer.Open(e.Secret, ad)
 	if err != nil {
 		m.log.Error("twostep: sealed secret does not open", "user", e.UserID, "enrollment", e.ID)
 		return nil, fmt.Errorf("factor: enrollment %s: %w", e.ID, err)
 	}
+	m.secrets.put(key, plain)
 	return plain, nil
 }
 

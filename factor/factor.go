@@ -23,7 +23,8 @@ type Verifier interface {
 	// records what makes the code single use (e.Counter, e.State); the
 	// Manager then saves e with compare-and-swap, so that of two
 	// concurrent successes only one is accepted. Verify must compare in
-	// constant time and must not log the code or the secret.
+	// constant time, must not log the code or the secret, and must not
+	// modify e.Secret, which the Manager may share between calls.
 	Verify(ctx context.Context, e *Enrollment, code string, now time.Time) error
 }
 

@@ -21,6 +21,7 @@ type Manager struct {
 	sealer  *Sealer
 	log     *slog.Logger
 	rand    io.Reader
+	secrets secretCache
 }
 
 // NewManager validates cfg and returns a Manager. cfg is copied; later
@@ -122,7 +123,9 @@ var idEncoding = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadd
 // Emit records an audit event: it is logged, handed to Config.Events, and,
 // for changes to the user's factors, to Config.Notifier.
 func (m *Manager) Emit(ctx context.Context, e Event) {
-	m.log.LogAttrs(ctx, slog.LevelInfo, "twostep event", slog.Any("event", e))
+	if m.log.Enabled(ctx, slog.LevelInfo) {
+		m.log.LogAttrs(ctx, slog.LevelInfo, "twostep event", slog.Any("event", e))
+	}
 	if m.cfg.Events != nil {
 		m.cfg.Events.Event(ctx, e)
 	}

@@ -109,7 +109,6 @@ func (m *Manager) checkCode(ctx context.Context, v Verifier, e *Enrollment, code
 	}
 	e.Secret = secret
 	err = v.Verify(ctx, e, code, now)
-	clear(secret)
 	e.Secret = sealed
 	if err != nil {
 		return Event{}, err
