@@ -1,0 +1,19 @@
+// Package smtp delivers email codes through an SMTP server, using
+// github.com/wneessen/go-mail.
+//
+// A Sender sends each factor.Message as a multipart/alternative mail with
+// Message.Text as the plain-text part and Message.HTML, when set, as the
+// HTML part, under Message.Subject. Every Send opens its own connection,
+// bounded by the Send's context and Config.Timeout.
+//
+// The connection is encrypted by default: the zero Config requires
+// STARTTLS and refuses a server that does not offer it, before any
+// password is sent. ImplicitTLS speaks TLS from the first byte (SMTPS,
+// port 465). NoTLS is for a local development mail catcher only.
+//
+// Failures are *Error values wrapping factor.ErrDelivery and a reason such
+// as ErrNoStartTLS or ErrUnavailable. Network failures, timeouts and
+// temporary (4xx) replies are retryable (see failover.Sender). Errors
+// never contain the password, the code, the bodies, the recipient's
+// address or the server's reply text, which may echo any of them.
+package smtp

@@ -1,0 +1,132 @@
+// Package twilioapi is the part of Twilio's REST API that the Twilio
+// senders (sms/twilio, voice/twilio) share: account credentials,
+// form-encoded POSTs to the 2010-04-01 API, and the mapping of Twilio's
+// error codes to the reasons of package provider.
+package twilioapi
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/twostep/twostep/internal/provider"
+)
+
+// DefaultBaseURL is Twilio's REST API.
+const DefaultBaseURL = "https://api.twilio.com"
+
+// Account is what a Twilio sender's Config says about the account and the
+// transport; the fields mean what they mean there.
+type Account struct {
+	AccountSID   string
+	AuthToken    string
+	APIKeySID    string
+	APIKeySecret string
+	BaseURL      string
+	HTTPClient   *http.Client
+	Timeout      time.Duration
+}
+
+// Client posts to one Twilio account's resources.
+type Client struct {
+	base       string // BaseURL + "/2010-04-01/Accounts/" + SID
+	user, pass string
+	http       provider.Client
+}
+
+// New checks a and returns a client for it. cfg names the Config type in
+// errors, such as "twilio.Config".
+func New(cfg string, a Account) (*Client, error) {
+	user, pass, err := credentials(cfg, a)
+	if err != nil {
+		return nil, err
+	}
+	base, err := provider.BaseURL(cfg+".BaseURL", a.BaseURL, DefaultBaseURL)
+	if err != nil {
+		return nil, err
+	}
+	timeout, err := provider.Timeout(cfg+".Timeout", a.Timeout)
+	if err != nil {
+		return nil, err
+	}
+	return &Client{
+		base: base + "/2010-04-01/Accounts/" + url.PathEscape(a.AccountSID),
+		user: user, pass: pass,
+		http: provider.Client{Provider: "twilio", HTTP: provider.HTTPClient(a.HTTPClient), Timeout: timeout, Classify: classify},
+	}, nil
+}
+
+// credentials checks the SIDs and picks the Basic auth pair: the API key
+// when one is given, the account's auth token otherwise.
+func credentials(cfg string, a Account) (user, pass string, err error) {
+	if !strings.HasPrefix(a.AccountSID, "AC") {
+		return "", "", provider.ConfigError(cfg+".AccountSID", `must be an account SID starting with "AC"`)
+	}
+	if a.APIKeySID == "" && a.APIKeySecret == "" {
+		if a.AuthToken == "" {
+			return "", "", provider.ConfigError(cfg+".AuthToken", "is required unless APIKeySID and APIKeySecret are set")
+		}
+		return a.AccountSID, a.AuthToken, nil
+	}
+	if !strings.HasPrefix(a.APIKeySID, "SK") {
+		return "", "", provider.ConfigError(cfg+".APIKeySID", `must be an API key SID starting with "SK"`)
+	}
+	if a.APIKeySecret == "" {
+		return "", "", provider.ConfigError(cfg+".APIKeySecret", "is required with APIKeySID")
+	}
+	return a.APIKeySID, a.APIKeySecret, nil
+}
+
+// Post creates resource (such as "Messages" or "Calls") from form. It
+// returns nil when Twilio accepted it, an *provider.Error otherwise.
+func (c *Client) Post(ctx context.Context, resource string, form url.Values) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.base+"/"+resource+".json", strings.NewReader(form.Encode()))
+	if err != nil {
+		return &provider.Error{Provider: "twilio", Err: provider.ErrUnsupported}
+	}
+	req.SetBasicAuth(c.user, c.pass)
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Accept", "application/json")
+	return c.http.Do(ctx, req)
+}
+
+// apiError is Twilio's error answer. Its message is not kept: it may
+// repeat the phone number.
+type apiError struct {
+	Code json.Number `json:"code"`
+}
+
+// classify maps Twilio's error codes; see twilio.com/docs/api/errors.
+func classify(status int, body []byte) (string, error) {
+	var e apiError
+	if json.Unmarshal(body, &e) != nil {
+		return "", nil
+	}
+	n, err := strconv.Atoi(e.Code.String())
+	if err != nil || n <= 0 {
+		return "", nil
+	}
+	return strconv.Itoa(n), reason(n)
+}
+
+func reason(code int) error {
+	switch code {
+	case 21211, 21217: // invalid 'To' number; number does not appear to be valid
+		return provider.ErrInvalidNumber
+	case 21614: // 'To' number is not a valid mobile number
+		return provider.ErrLandline
+	case 21408, 21215: // geo permissions for SMS and for calls
+		return provider.ErrRegionNotPermitted
+	case 21610: // recipient replied STOP
+		return provider.ErrOptedOut
+	case 20429: // too many requests
+		return provider.ErrRateLimited
+	case 20003, 20005: // authentication failed; account not active
+		return provider.ErrUnauthorized
+	}
+	return nil
+}

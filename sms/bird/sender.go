@@ -1,0 +1,119 @@
+package bird
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/twostep/twostep/factor"
+	"github.com/twostep/twostep/internal/provider"
+)
+
+// DefaultBaseURL is Bird's API.
+const DefaultBaseURL = "https://api.bird.com"
+
+// Config configures a Sender. AccessKey, WorkspaceID and ChannelID are
+// required; the other fields have useful zero values.
+type Config struct {
+	// AccessKey is a Bird access key allowed to send on the channel.
+	AccessKey string
+	// WorkspaceID is the workspace (a UUID) that holds the channel.
+	WorkspaceID string
+	// ChannelID is the SMS channel (a UUID) the messages are sent from;
+	// it decides the sender number or name.
+	ChannelID string
+
+	// BaseURL is Bird's API; empty means https://api.bird.com.
+	BaseURL string
+	// HTTPClient sends the requests; nil means a client on
+	// http.DefaultTransport.
+	HTTPClient *http.Client
+	// Timeout bounds each request; zero means 10 seconds.
+	Timeout time.Duration
+}
+
+// Sender sends SMS messages through Bird. It is safe for concurrent use.
+type Sender struct {
+	endpoint string
+	key      string
+	http     provider.Client
+}
+
+var _ factor.Sender = (*Sender)(nil)
+
+// New checks cfg and returns a Sender. A refused field is a
+// *factor.ConfigError wrapping factor.ErrInvalidConfig.
+func New(cfg Config) (*Sender, error) {
+	if cfg.AccessKey == "" {
+		return nil, provider.ConfigError("bird.Config.AccessKey", "is required")
+	}
+	if !uuid(cfg.WorkspaceID) {
+		return nil, provider.ConfigError("bird.Config.WorkspaceID", "must be a UUID")
+	}
+	if !uuid(cfg.ChannelID) {
+		return nil, provider.ConfigError("bird.Config.ChannelID", "must be a UUID")
+	}
+	base, err := provider.BaseURL("bird.Config.BaseURL", cfg.BaseURL, DefaultBaseURL)
+	if err != nil {
+		return nil, err
+	}
+	timeout, err := provider.Timeout("bird.Config.Timeout", cfg.Timeout)
+	if err != nil {
+		return nil, err
+	}
+	return &Sender{
+		endpoint: base + "/workspaces/" + url.PathEscape(cfg.WorkspaceID) + "/channels/" + url.PathEscape(cfg.ChannelID) + "/messages",
+		key:      cfg.AccessKey,
+		http:     provider.Client{Provider: "bird", HTTP: provider.HTTPClient(cfg.HTTPClient), Timeout: timeout, Classify: classify},
+	}, nil
+}
+
+// message is the body of a send request with a text body.
+type message struct {
+	Receiver receiver `json:"receiver"`
+	Body     body     `json:"body"`
+}
+
+type receiver struct {
+	Contacts []contact `json:"contacts"`
+}
+
+type contact struct {
+	IdentifierKey   string `json:"identifierKey"`
+	IdentifierValue string `json:"identifierValue"`
+}
+
+type body struct {
+	Type string `json:"type"`
+	Text text   `json:"text"`
+}
+
+type text struct {
+	Text string `json:"text"`
+}
+
+// Send sends m.Text to m.To, an E.164 number, as an SMS. It returns once
+// Bird has accepted the message; a failure is an *Error.
+func (s *Sender) Send(ctx context.Context, m factor.Message) error {
+	if err := provider.CheckPhoneMessage("bird", m, factor.KindSMS); err != nil {
+		return err
+	}
+	payload, err := json.Marshal(message{
+		Receiver: receiver{Contacts: []contact{{IdentifierKey: "phonenumber", IdentifierValue: m.To}}},
+		Body:     body{Type: "text", Text: text{Text: m.Text}},
+	})
+	if err != nil {
+		return &Error{Provider: "bird", Err: provider.ErrUnsupported}
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.endpoint, bytes.NewReader(payload))
+	if err != nil {
+		return &Error{Provider: "bird", Err: provider.ErrUnsupported}
+	}
+	req.Header.Set("Authorization", "AccessKey "+s.key)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json")
+	return s.http.Do(ctx, req)
+}

@@ -1,0 +1,88 @@
+package twilio
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/twostep/twostep/factor"
+	"github.com/twostep/twostep/internal/provider"
+	"github.com/twostep/twostep/internal/twilioapi"
+)
+
+// Config configures a Sender. Give the AccountSID, either the AuthToken or
+// an API key (APIKeySID and APIKeySecret), and either From or
+// MessagingServiceSID; the other fields have useful zero values.
+type Config struct {
+	// AccountSID is the account the messages are sent from ("AC…").
+	AccountSID string
+	// AuthToken is the account's auth token. It is used when no API key
+	// is given.
+	AuthToken string
+	// APIKeySID and APIKeySecret are an API key ("SK…") of the account,
+	// used instead of the auth token when set.
+	APIKeySID    string
+	APIKeySecret string
+
+	// From is the sender: a Twilio phone number in E.164 or an
+	// alphanumeric sender ID.
+	From string
+	// MessagingServiceSID is a messaging service ("MG…") whose sender pool
+	// picks the sender. When both are set, Twilio sends from From with
+	// the service's features.
+	MessagingServiceSID string
+
+	// BaseURL is Twilio's API; empty means https://api.twilio.com.
+	BaseURL string
+	// HTTPClient sends the requests; nil means a client on
+	// http.DefaultTransport.
+	HTTPClient *http.Client
+	// Timeout bounds each request; zero means 10 seconds.
+	Timeout time.Duration
+}
+
+// Sender sends SMS messages through Twilio. It is safe for concurrent use.
+type Sender struct {
+	api *twilioapi.Client
+	cfg Config
+}
+
+var _ factor.Sender = (*Sender)(nil)
+
+// New checks cfg and returns a Sender. A refused field is a
+// *factor.ConfigError wrapping factor.ErrInvalidConfig.
+func New(cfg Config) (*Sender, error) {
+	api, err := twilioapi.New("twilio.Config", twilioapi.Account{
+		AccountSID: cfg.AccountSID, AuthToken: cfg.AuthToken,
+		APIKeySID: cfg.APIKeySID, APIKeySecret: cfg.APIKeySecret,
+		BaseURL: cfg.BaseURL, HTTPClient: cfg.HTTPClient, Timeout: cfg.Timeout,
+	})
+	if err != nil {
+		return nil, err
+	}
+	if cfg.From == "" && cfg.MessagingServiceSID == "" {
+		return nil, provider.ConfigError("twilio.Config.From", "From or MessagingServiceSID is required")
+	}
+	if cfg.MessagingServiceSID != "" && !strings.HasPrefix(cfg.MessagingServiceSID, "MG") {
+		return nil, provider.ConfigError("twilio.Config.MessagingServiceSID", `must start with "MG"`)
+	}
+	return &Sender{api: api, cfg: cfg}, nil
+}
+
+// Send sends m.Text to m.To, an E.164 number, as an SMS. It returns once
+// Twilio has accepted the message; a failure is an *Error.
+func (s *Sender) Send(ctx context.Context, m factor.Message) error {
+	if err := provider.CheckPhoneMessage("twilio", m, factor.KindSMS); err != nil {
+		return err
+	}
+	form := url.Values{"To": {m.To}, "Body": {m.Text}}
+	if s.cfg.From != "" {
+		form.Set("From", s.cfg.From)
+	}
+	if s.cfg.MessagingServiceSID != "" {
+		form.Set("MessagingServiceSid", s.cfg.MessagingServiceSID)
+	}
+	return s.api.Post(ctx, "Messages", form)
+}

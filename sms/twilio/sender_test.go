@@ -1,0 +1,267 @@
+package twilio_test
+
+import (
+	"context"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/twostep/twostep/factor"
+	"github.com/twostep/twostep/internal/providertest"
+	"github.com/twostep/twostep/sms/twilio"
+)
+
+const (
+	sid    = "AC0123456789abcdef0123456789abcdef"
+	token  = "tok-SECRET-9f8e7d"
+	keySID = "SK0123456789abcdef0123456789abcdef"
+	keySec = "keysecret-SECRET-1a2b"
+	to     = "+31612345678"
+	code   = "493817"
+	text   = "Uw inlogcode is 493817. Deel deze code met niemand."
+)
+
+func msg() factor.Message {
+	return factor.Message{Kind: factor.KindSMS, To: to, Code: code, Language: "nl", Text: text, ChallengeID: "ch1"}
+}
+
+func newSender(t *testing.T, srv *providertest.Server, cfg twilio.Config) *twilio.Sender {
+	t.Helper()
+	cfg.BaseURL = srv.URL
+	s, err := twilio.New(cfg)
+	require.NoError(t, err)
+	return s
+}
+
+func TestSendRequest(t *testing.T) {
+	tests := map[string]struct {
+		cfg      twilio.Config
+		user     string
+		pass     string
+		wantForm map[string]string
+	}{
+		"auth token, from number": {
+			cfg:  twilio.Config{AccountSID: sid, AuthToken: token, From: "+3197010000000"},
+			user: sid, pass: token,
+			wantForm: map[string]string{"To": to, "Body": text, "From": "+3197010000000"},
+		},
+		"api key, messaging service": {
+			cfg:  twilio.Config{AccountSID: sid, APIKeySID: keySID, APIKeySecret: keySec, MessagingServiceSID: "MG0123"},
+			user: keySID, pass: keySec,
+			wantForm: map[string]string{"To": to, "Body": text, "MessagingServiceSid": "MG0123"},
+		},
+		"alphanumeric sender and service": {
+			cfg:  twilio.Config{AccountSID: sid, AuthToken: token, From: "Example", MessagingServiceSID: "MG0123"},
+			user: sid, pass: token,
+			wantForm: map[string]string{"To": to, "Body": text, "From": "Example", "MessagingServiceSid": "MG0123"},
+		},
+	}
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			srv := providertest.New(t, providertest.Reply{Status: http.StatusCreated, Body: `{"sid":"SM1","status":"queued"}`})
+			require.NoError(t, newSender(t, srv, tt.cfg).Send(context.Background(), msg()))
+
+			reqs := srv.Requests()
+			require.Len(t, reqs, 1)
+			r := reqs[0]
+			assert.Equal(t, http.MethodPost, r.Method)
+			assert.Equal(t, "/2010-04-01/Accounts/"+sid+"/Messages.json", r.Path)
+			assert.True(t, r.HasBasic, "Basic auth")
+			assert.Equal(t, tt.user, r.User)
+			assert.Equal(t, tt.pass, r.Pass)
+			assert.Equal(t, "application/x-www-form-urlencoded", r.Header.Get("Content-Type"))
+			assert.Equal(t, "application/json", r.Header.Get("Accept"))
+			assert.Contains(t, r.Header.Get("User-Agent"), "twostep")
+			got := map[string]string{}
+			for k, v := range r.Form {
+				require.Len(t, v, 1, k)
+				got[k] = v[0]
+			}
+			assert.Equal(t, tt.wantForm, got)
+		})
+	}
+}
+
+func TestSendFailures(t *testing.T) {
+	tests := map[string]struct {
+		reply      providertest.Reply
+		want       error
+		status     int
+		code       string
+		retryable  bool
+		retryAfter time.Duration
+	}{
+		"invalid number": {
+			reply: providertest.Reply{Status: 400, Body: `{"code":21211,"message":"The 'To' number +31612345678 is not a valid phone number.","status":400}`},
+			want:  twilio.ErrInvalidNumber, status: 400, code: "21211",
+		},
+		"landline": {
+			reply: providertest.Reply{Status: 400, Body: `{"code":21614,"message":"'To' number +31612345678 is not a valid mobile number","status":400}`},
+			want:  twilio.ErrLandline, status: 400, code: "21614",
+		},
+		"region not permitted": {
+			reply: providertest.Reply{Status: 400, Body: `{"code":21408,"message":"Permission to send an SMS has not been enabled for the region indicated by the 'To' number: +31612345678.","status":400}`},
+			want:  twilio.ErrRegionNotPermitted, status: 400, code: "21408",
+		},
+		"opted out": {
+			reply: providertest.Reply{Status: 400, Body: `{"code":21610,"message":"Attempt to send to unsubscribed recipient","status":400}`},
+			want:  twilio.ErrOptedOut, status: 400, code: "21610",
+		},
+		"unknown code": {
+			reply: providertest.Reply{Status: 400, Body: `{"code":21612,"message":"cannot route","status":400}`},
+			want:  twilio.ErrRefused, status: 400, code: "21612",
+		},
+		"not json": {
+			reply: providertest.Reply{Status: 400, Body: `<html>bad request</html>`},
+			want:  twilio.ErrRefused, status: 400,
+		},
+		"bad credentials": {
+			reply: providertest.Reply{Status: 401, Body: `{"code":20003,"message":"Authenticate","status":401}`},
+			want:  twilio.ErrUnauthorized, status: 401, code: "20003",
+		},
+		"rate limited": {
+			reply: providertest.Reply{Status: 429, Body: `{"code":20429,"message":"Too Many Requests","status":429}`, Header: map[string]string{"Retry-After": "30"}},
+			want:  twilio.ErrRateLimited, status: 429, code: "20429", retryable: true, retryAfter: 30 * time.Second,
+		},
+		"rate limited without body": {
+			reply: providertest.Reply{Status: 429},
+			want:  twilio.ErrRateLimited, status: 429, retryable: true,
+		},
+		"server error": {
+			reply: providertest.Reply{Status: 500, Body: `{"code":20500,"message":"Internal Server Error","status":500}`},
+			want:  twilio.ErrUnavailable, status: 500, code: "20500", retryable: true,
+		},
+		"unavailable": {
+			reply: providertest.Reply{Status: 503, Header: map[string]string{"Retry-After": "5"}},
+			want:  twilio.ErrUnavailable, status: 503, retryable: true, retryAfter: 5 * time.Second,
+		},
+	}
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			srv := providertest.New(t, tt.reply)
+			s := newSender(t, srv, twilio.Config{AccountSID: sid, AuthToken: token, From: "+3197010000000"})
+			err := s.Send(context.Background(), msg())
+
+			require.ErrorIs(t, err, factor.ErrDelivery)
+			require.ErrorIs(t, err, tt.want)
+			var te *twilio.Error
+			require.ErrorAs(t, err, &te)
+			assert.Equal(t, tt.status, te.Status)
+			assert.Equal(t, tt.code, te.Code)
+			assert.Equal(t, tt.retryable, te.Retryable())
+			assert.Equal(t, tt.retryAfter, te.RetryAfter)
+			providertest.NoSecrets(t, err, token, code, text, to, "+3161234")
+		})
+	}
+}
+
+func TestSendTimeout(t *testing.T) {
+	srv := providertest.New(t, providertest.Reply{Hang: true})
+	tests := map[string]struct {
+		timeout time.Duration
+		ctx     func() (context.Context, context.CancelFunc)
+	}{
+		"config timeout": {timeout: 50 * time.Millisecond, ctx: func() (context.Context, context.CancelFunc) {
+			return context.WithCancel(context.Background())
+		}},
+		"context deadline": {timeout: time.Minute, ctx: func() (context.Context, context.CancelFunc) {
+			return context.WithTimeout(context.Background(), 50*time.Millisecond)
+		}},
+	}
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			s := newSender(t, srv, twilio.Config{AccountSID: sid, APIKeySID: keySID, APIKeySecret: keySec, From: "+3197010000000", Timeout: tt.timeout})
+			ctx, cancel := tt.ctx()
+			defer cancel()
+			start := time.Now()
+			err := s.Send(ctx, msg())
+
+			assert.Less(t, time.Since(start), 5*time.Second)
+			require.ErrorIs(t, err, factor.ErrDelivery)
+			require.ErrorIs(t, err, twilio.ErrUnavailable)
+			require.ErrorIs(t, err, context.DeadlineExceeded)
+			var te *twilio.Error
+			require.ErrorAs(t, err, &te)
+			assert.True(t, te.Retryable())
+			providertest.NoSecrets(t, err, keySec, code, text, to, sid)
+		})
+	}
+}
+
+func TestSendUnreachable(t *testing.T) {
+	srv := providertest.New(t, providertest.Reply{Status: 201})
+	s := newSender(t, srv, twilio.Config{AccountSID: sid, AuthToken: token, From: "+3197010000000"})
+	srv.Close()
+
+	err := s.Send(context.Background(), msg())
+	require.ErrorIs(t, err, twilio.ErrUnavailable)
+	var te *twilio.Error
+	require.ErrorAs(t, err, &te)
+	assert.True(t, te.Retryable())
+	providertest.NoSecrets(t, err, token, code, text, to, sid)
+}
+
+func TestSendRefusesMessage(t *testing.T) {
+	tests := map[string]struct {
+		edit func(*factor.Message)
+		want error
+	}{
+		"voice message": {func(m *factor.Message) { m.Kind = factor.KindVoice }, twilio.ErrUnsupported},
+		"no text":       {func(m *factor.Message) { m.Text = "" }, twilio.ErrUnsupported},
+		"national form": {func(m *factor.Message) { m.To = "0612345678" }, twilio.ErrInvalidNumber},
+		"letters":       {func(m *factor.Message) { m.To = "+3161234567a" }, twilio.ErrInvalidNumber},
+	}
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			srv := providertest.New(t, providertest.Reply{Status: 201})
+			s := newSender(t, srv, twilio.Config{AccountSID: sid, AuthToken: token, From: "+3197010000000"})
+			m := msg()
+			tt.edit(&m)
+			err := s.Send(context.Background(), m)
+
+			require.ErrorIs(t, err, factor.ErrDelivery)
+			require.ErrorIs(t, err, tt.want)
+			var te *twilio.Error
+			require.ErrorAs(t, err, &te)
+			assert.False(t, te.Retryable())
+			assert.Empty(t, srv.Requests(), "nothing may be sent")
+			providertest.NoSecrets(t, err, token, code, text, to, "0612345678")
+		})
+	}
+}
+
+func TestNewRefusesConfig(t *testing.T) {
+	ok := twilio.Config{AccountSID: sid, AuthToken: token, From: "+3197010000000"}
+	tests := map[string]struct {
+		edit  func(*twilio.Config)
+		field string
+	}{
+		"no account":         {func(c *twilio.Config) { c.AccountSID = "" }, "AccountSID"},
+		"key as account":     {func(c *twilio.Config) { c.AccountSID = keySID }, "AccountSID"},
+		"no credentials":     {func(c *twilio.Config) { c.AuthToken = "" }, "AuthToken"},
+		"key without secret": {func(c *twilio.Config) { c.APIKeySID = keySID }, "APIKeySecret"},
+		"secret without key": {func(c *twilio.Config) { c.APIKeySecret = keySec }, "APIKeySID"},
+		"no sender":          {func(c *twilio.Config) { c.From = "" }, "From"},
+		"bad service":        {func(c *twilio.Config) { c.MessagingServiceSID = "XX1" }, "MessagingServiceSID"},
+		"plain http":         {func(c *twilio.Config) { c.BaseURL = "http://api.example.com" }, "BaseURL"},
+		"credentials in url": {func(c *twilio.Config) { c.BaseURL = "https://u:" + token + "@api.example.com" }, "BaseURL"},
+		"negative timeout":   {func(c *twilio.Config) { c.Timeout = -time.Second }, "Timeout"},
+	}
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			cfg := ok
+			tt.edit(&cfg)
+			_, err := twilio.New(cfg)
+			require.ErrorIs(t, err, factor.ErrInvalidConfig)
+			var ce *factor.ConfigError
+			require.ErrorAs(t, err, &ce)
+			assert.Equal(t, "twilio.Config."+tt.field, ce.Field)
+			providertest.NoSecrets(t, err, token, keySec)
+		})
+	}
+	_, err := twilio.New(ok)
+	require.NoError(t, err)
+}

@@ -1,0 +1,20 @@
+// Package twilio delivers voice codes by phone call through Twilio's Calls
+// API, and authenticates Twilio's webhook requests.
+//
+// A Sender places a call with inline TwiML built from a factor.Message. In
+// spoken mode the call says Message.Text, then the code digit by digit
+// ("4, 9, 3, 8, 1, 7"), then says it once more; Text should introduce the
+// code ("Your login code is") and not contain it. In keypad mode
+// (Message.Keypad) the call says Text, which asks the user to type the
+// digits shown on the screen, and gathers them; Twilio posts the digits
+// to Config.CallbackURL with the query parameter challenge=<ChallengeID>.
+// The language of the message picks the voice: Dutch and English are
+// built in, Config.Voices adds or replaces others.
+//
+// A Validator checks the X-Twilio-Signature header of such callbacks, so
+// that the keypad handler acts only on requests that came from Twilio.
+//
+// Failures are *Error values wrapping factor.ErrDelivery and a reason such
+// as ErrInvalidNumber or ErrRateLimited, never containing the credentials,
+// the code, the text or the phone number.
+package twilio

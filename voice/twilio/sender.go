@@ -1,0 +1,125 @@
+package twilio
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/twostep/twostep/factor"
+	"github.com/twostep/twostep/internal/provider"
+	"github.com/twostep/twostep/internal/twilioapi"
+)
+
+// DefaultTimeLimit is how long a call may last when Config.TimeLimit is
+// zero: long enough to hear the code twice, short enough to bound the cost
+// of a call that is answered by a machine.
+const DefaultTimeLimit = 2 * time.Minute
+
+// Config configures a Sender. Give the AccountSID, either the AuthToken or
+// an API key (APIKeySID and APIKeySecret), and From; set CallbackURL to
+// support keypad mode. The other fields have useful zero values.
+type Config struct {
+	// AccountSID is the account the calls are placed from ("AC…").
+	AccountSID string
+	// AuthToken is the account's auth token. It is used when no API key
+	// is given. (Twilio signs webhooks with it in either case; see
+	// Validator.)
+	AuthToken string
+	// APIKeySID and APIKeySecret are an API key ("SK…") of the account,
+	// used instead of the auth token when set.
+	APIKeySID    string
+	APIKeySecret string
+
+	// From is the caller ID: a Twilio or verified phone number in E.164.
+	From string
+	// CallbackURL is the public URL of the host's keypad handler, where
+	// Twilio posts the typed digits; the Sender adds the query parameter
+	// ChallengeParam. Empty means keypad messages are refused.
+	CallbackURL string
+	// Voices adds or replaces voices by BCP 47 tag, such as "de" or
+	// "nl-BE". Dutch ("nl"), English ("en") and British English ("en-GB")
+	// are built in; other languages fall back to English.
+	Voices map[string]Voice
+	// TimeLimit is the longest a call may last; zero means
+	// DefaultTimeLimit.
+	TimeLimit time.Duration
+
+	// BaseURL is Twilio's API; empty means https://api.twilio.com.
+	BaseURL string
+	// HTTPClient sends the requests; nil means a client on
+	// http.DefaultTransport.
+	HTTPClient *http.Client
+	// Timeout bounds each request; zero means 10 seconds.
+	Timeout time.Duration
+}
+
+// Sender places voice calls through Twilio. It is safe for concurrent use.
+type Sender struct {
+	api         *twilioapi.Client
+	from        string
+	callbackURL *url.URL
+	voices      voices
+	timeLimit   string
+}
+
+var _ factor.Sender = (*Sender)(nil)
+
+// New checks cfg and returns a Sender. A refused field is a
+// *factor.ConfigError wrapping factor.ErrInvalidConfig.
+func New(cfg Config) (*Sender, error) {
+	api, err := twilioapi.New("twilio.Config", twilioapi.Account{
+		AccountSID: cfg.AccountSID, AuthToken: cfg.AuthToken,
+		APIKeySID: cfg.APIKeySID, APIKeySecret: cfg.APIKeySecret,
+		BaseURL: cfg.BaseURL, HTTPClient: cfg.HTTPClient, Timeout: cfg.Timeout,
+	})
+	if err != nil {
+		return nil, err
+	}
+	if !provider.E164(cfg.From) {
+		return nil, provider.ConfigError("twilio.Config.From", "must be a phone number in E.164")
+	}
+	limit, err := checkTimeLimit(cfg.TimeLimit)
+	if err != nil {
+		return nil, err
+	}
+	s := &Sender{api: api, from: cfg.From, timeLimit: limit}
+	if s.callbackURL, err = parseCallback(cfg.CallbackURL); err != nil {
+		return nil, err
+	}
+	if s.voices, err = newVoices(cfg.Voices); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// checkTimeLimit returns the limit in whole seconds, as Twilio wants it.
+func checkTimeLimit(d time.Duration) (string, error) {
+	if d == 0 {
+		d = DefaultTimeLimit
+	}
+	if d < time.Second || d > 4*time.Hour {
+		return "", provider.ConfigError("twilio.Config.TimeLimit", "must be between 1 second and 4 hours")
+	}
+	return strconv.Itoa(int(d / time.Second)), nil
+}
+
+// Send calls m.To, an E.164 number, and says m.Code (spoken mode) or asks
+// for it on the keypad (m.Keypad). It returns once Twilio has accepted the
+// call; a failure is an *Error.
+func (s *Sender) Send(ctx context.Context, m factor.Message) error {
+	if err := provider.CheckPhoneMessage("twilio", m, factor.KindVoice); err != nil {
+		return err
+	}
+	if !provider.Digits(m.Code) || len(m.Code) > 12 {
+		return &Error{Provider: "twilio", Err: fmt.Errorf("%w: the code must be 1 to 12 digits", ErrUnsupported)}
+	}
+	twiml, err := s.twiml(m)
+	if err != nil {
+		return err
+	}
+	form := url.Values{"To": {m.To}, "From": {s.from}, "Twiml": {twiml}, "TimeLimit": {s.timeLimit}}
+	return s.api.Post(ctx, "Calls", form)
+}

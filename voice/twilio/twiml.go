@@ -1,0 +1,128 @@
+package twilio
+
+import (
+	"encoding/xml"
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/twostep/twostep/factor"
+	"github.com/twostep/twostep/internal/provider"
+)
+
+// MaxTwiML is the longest TwiML Twilio accepts inline, in characters.
+const MaxTwiML = 4000
+
+// ChallengeParam is the query parameter of the keypad callback URL that
+// carries the challenge ID.
+const ChallengeParam = "challenge"
+
+// gatherTimeout is how many seconds the call waits for the first digit.
+const gatherTimeout = 10
+
+type say struct {
+	XMLName  xml.Name `xml:"Say"`
+	Language string   `xml:"language,attr,omitempty"`
+	Voice    string   `xml:"voice,attr,omitempty"`
+	Text     string   `xml:",chardata"`
+}
+
+type pause struct {
+	XMLName xml.Name `xml:"Pause"`
+	Length  int      `xml:"length,attr"`
+}
+
+type gather struct {
+	XMLName   xml.Name `xml:"Gather"`
+	Input     string   `xml:"input,attr"`
+	NumDigits int      `xml:"numDigits,attr"`
+	Action    string   `xml:"action,attr"`
+	Method    string   `xml:"method,attr"`
+	Timeout   int      `xml:"timeout,attr"`
+	Say       say
+}
+
+type response struct {
+	XMLName xml.Name `xml:"Response"`
+	Verbs   []any
+}
+
+// twiml builds the call script for m, which has been checked.
+func (s *Sender) twiml(m factor.Message) (string, error) {
+	v := s.voices.lookup(m.Language)
+	var r response
+	if m.Keypad {
+		action, err := s.callback(m.ChallengeID)
+		if err != nil {
+			return "", err
+		}
+		r = keypad(v, m.Text, len(m.Code), action)
+	} else {
+		r = spoken(v, m.Text, m.Code)
+	}
+	b, err := xml.Marshal(r)
+	if err != nil {
+		return "", &Error{Provider: "twilio", Err: fmt.Errorf("%w: TwiML: %w", ErrUnsupported, err)}
+	}
+	if len(b) > MaxTwiML {
+		return "", &Error{Provider: "twilio", Err: fmt.Errorf("%w: TwiML longer than %d characters", ErrUnsupported, MaxTwiML)}
+	}
+	return string(b), nil
+}
+
+// spoken says text, then the code digit by digit, twice.
+func spoken(v Voice, text, code string) response {
+	digits := spell(code)
+	return response{Verbs: []any{
+		v.say(text), pause{Length: 1},
+		v.say(digits), pause{Length: 1},
+		v.say(v.Again), v.say(digits),
+	}}
+}
+
+// keypad says text while gathering n digits, which Twilio posts to action.
+func keypad(v Voice, text string, n int, action string) response {
+	g := gather{Input: "dtmf", NumDigits: n, Action: action, Method: "POST", Timeout: gatherTimeout, Say: v.say(text)}
+	return response{Verbs: []any{g, v.say(v.Goodbye)}}
+}
+
+func (v Voice) say(text string) say {
+	return say{Language: v.Language, Voice: v.Name, Text: text}
+}
+
+// spell separates digits so that they are read one by one: "1, 2, 3".
+func spell(code string) string {
+	return strings.Join(strings.Split(code, ""), ", ")
+}
+
+// callback is Config.CallbackURL with challenge=id added to its query.
+func (s *Sender) callback(id string) (string, error) {
+	if s.callbackURL == nil {
+		return "", &Error{Provider: "twilio", Err: fmt.Errorf("%w: keypad mode needs Config.CallbackURL", ErrUnsupported)}
+	}
+	if id == "" {
+		return "", &Error{Provider: "twilio", Err: fmt.Errorf("%w: keypad mode needs a ChallengeID", ErrUnsupported)}
+	}
+	u := *s.callbackURL
+	q := u.Query()
+	q.Set(ChallengeParam, id)
+	u.RawQuery = q.Encode()
+	return u.String(), nil
+}
+
+// parseCallback checks Config.CallbackURL: empty, or an absolute https
+// URL (plain http only to a loopback host) without a fragment.
+func parseCallback(raw string) (*url.URL, error) {
+	if raw == "" {
+		return nil, nil
+	}
+	const field = "twilio.Config.CallbackURL"
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" || u.Fragment != "" || u.User != nil {
+		return nil, provider.ConfigError(field, "must be an absolute URL without credentials or fragment")
+	}
+	if u.Scheme != "https" && (u.Scheme != "http" || !provider.Loopback(u.Hostname())) {
+		return nil, provider.ConfigError(field, "must use https (plain http only to a loopback host)")
+	}
+	return u, nil
+}
