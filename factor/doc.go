@@ -6,7 +6,8 @@
 // A host application keeps its own users, passwords and sessions. After the
 // password step it asks the Manager to verify a second factor:
 //
-//	m, err := factor.NewManager(factor.Config{Store: memstore.New(), Factors: []factor.Factor{totp.New(totp.Config{Issuer: "Example"})}})
+//	app, err := totp.New(totp.Config{Issuer: "Example"})
+//	m, err := factor.NewManager(factor.Config{Store: memstore.New(), Factors: []factor.Factor{app}})
 //	...
 //	err = m.Verify(ctx, factor.Attempt{UserID: "alice", EnrollmentID: id, Code: code}, time.Now())
 //
