@@ -55,7 +55,7 @@ type Event struct {
 // revokes trusted devices and is worth telling the user about.
 func (e Event) FactorChange() bool {
 	switch e.Type {
-	case EventConfirmed, EventRemoved, EventReset, EventRecoveryUsed, EventRecoveryGenerated, EventDisabled, EventPrimaryChanged:
+	case EventConfirmed, EventRemoved, EventReset, EventRecoveryUsed, EventRecoveryGenerated, EventDisabled:
 		return true
 	}
 	return false

@@ -27,8 +27,11 @@ var rfcSecret = []byte("12345678901234567890")
 
 // code computes the 6-digit TOTP code for the RFC secret at t, independently
 // of the totp package.
-func code(t time.Time) string {
-	mac := hmac.New(sha1.New, rfcSecret)
+func code(t time.Time) string { return codeFor(rfcSecret, t) }
+
+// codeFor computes the 6-digit SHA-1 TOTP code for secret at t.
+func codeFor(secret []byte, t time.Time) string {
+	mac := hmac.New(sha1.New, secret)
 	var b [8]byte
 	binary.BigEndian.PutUint64(b[:], uint64(t.Unix()/30))
 	mac.Write(b[:])

@@ -51,3 +51,17 @@ func (n Number) Masked() string {
 func visibleTail(length int) int {
 	return max(0, min(4, length-4))
 }
+
+// Mask returns the masked form of a number already in E.164 form, such as
+// an enrollment's stored address, whatever the allowed regions. Anything
+// that does not parse as a valid number is masked to bullets and its last
+// two characters.
+func Mask(e164 string) string {
+	if pn, err := parse(e164, "ZZ"); err == nil {
+		return toNumber(pn).Masked()
+	}
+	if len(e164) <= 4 {
+		return "••••"
+	}
+	return "•••• " + e164[len(e164)-2:]
+}
