@@ -1,0 +1,61 @@
+// Package sqlstore is a factor.Store on database/sql for SQLite and
+// PostgreSQL.
+//
+// The host opens the *sql.DB with the driver of its choice and hands it to
+// New together with the Dialect; this package imports no driver. Known to
+// work are modernc.org/sqlite (driver name "sqlite") and the stdlib adapter
+// of github.com/jackc/pgx/v5 (import _ "github.com/jackc/pgx/v5/stdlib",
+// driver name "pgx").
+//
+// # Schema
+//
+// The schema ships as embedded SQL files, one directory per dialect, and is
+// applied by Store.Migrate. Migrate records what it applied in the table
+// twostep_schema_version, runs each file in its own transaction, does nothing
+// for files already applied, and is safe to run from several processes at
+// once: on PostgreSQL it holds a transaction-scoped advisory lock, on SQLite
+// it takes the write lock up front with BEGIN IMMEDIATE. Hosts with their own
+// migration tool can take the files from Migrations instead. Every table is
+// prefixed twostep_.
+//
+// # SQLite
+//
+// SQLite needs SQLite 3.35 or later (for RETURNING). The recommended DSN for
+// modernc.org/sqlite is
+//
+//	file:/path/to/app.db?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_txlock=immediate
+//
+// The busy timeout makes writers from several connections and processes
+// queue for the write lock instead of failing with SQLITE_BUSY; without it,
+// concurrent use fails. Do not set _inttotime: times are stored as INTEGER
+// microseconds since the Unix epoch, and this package converts them itself.
+// An in-memory database exists per connection, so give it a single
+// connection with db.SetMaxOpenConns(1), or use a shared-cache name such as
+// file:twostep?mode=memory&cache=shared and still a single connection, since
+// shared-cache locks do not wait for the busy timeout.
+//
+// # PostgreSQL
+//
+// Open the database with sql.Open("pgx", dsn) and bound the pool with
+// db.SetMaxOpenConns below the server's max_connections. Tables can live in
+// a schema of their own by setting search_path in the DSN. IDs and user IDs
+// are text and so cannot hold NUL bytes.
+//
+// # Consistency
+//
+// Every atomic operation of the factor.Store contract is one SQL statement:
+// compare-and-swap updates are UPDATE ... WHERE version = $n, attempts and
+// counters are single upserts with RETURNING, and one-time codes are
+// consumed by a single DELETE or UPDATE whose affected-row count decides the
+// only winner. No operation reads a record into Go, changes it and writes it
+// back. Three operations join several changes in one transaction: replacing
+// a user's recovery codes; consuming one and counting the rest, so that
+// concurrent consumers see distinct counts; and, on SQLite only,
+// UpdateEnrollmentVerified, which is a single statement on PostgreSQL. On
+// PostgreSQL the two recovery-code transactions are serialised per user by a
+// transaction-scoped advisory lock.
+//
+// Times are stored in UTC with microsecond precision and returned in UTC;
+// the zero time is stored as NULL and comes back as the zero time. Empty
+// byte slices may come back as nil.
+package sqlstore
