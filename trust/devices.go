@@ -1,0 +1,205 @@
+package trust
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"time"
+	"unicode/utf8"
+
+	"github.com/twostep/twostep/factor"
+)
+
+// hashPurpose binds the keyed hashes of validators to their use.
+const hashPurpose = "device"
+
+// maxLabel bounds a device label, in bytes.
+const maxLabel = 100
+
+// Devices issues and checks remember-this-device tokens on top of a
+// Manager, whose Store keeps the devices and whose Sealer keys the hashes.
+// It is safe for concurrent use.
+type Devices struct {
+	m   *factor.Manager
+	cfg Config
+}
+
+// Device describes one trusted device for a settings page. It holds nothing
+// secret.
+type Device struct {
+	// ID identifies the device; pass it to Revoke.
+	ID string
+	// Label is what the host called the device, such as "Firefox on Linux".
+	Label string
+	// CreatedAt is when the user asked to remember the device.
+	CreatedAt time.Time
+	// LastUsedAt is when the device's token was last accepted.
+	LastUsedAt time.Time
+	// ExpiresAt is when the device stops being trusted.
+	ExpiresAt time.Time
+}
+
+// New returns Devices for m. A Config with unsafe values is refused with an
+// error wrapping factor.ErrInvalidConfig.
+func New(m *factor.Manager, cfg Config) (*Devices, error) {
+	if m == nil {
+		return nil, &factor.ConfigError{Field: "trust.New", Reason: "nil Manager"}
+	}
+	cfg = cfg.withDefaults()
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	return &Devices{m: m, cfg: cfg}, nil
+}
+
+// Durations returns the durations a page may offer, in order.
+func (d *Devices) Durations() []time.Duration { return slices.Clone(d.cfg.Durations) }
+
+// Remember trusts the device the user just completed a second step on, for
+// duration from now, and returns the token to hand to the device, usually
+// with SetCookie. duration must be one of Config.Durations; label (at most
+// 100 bytes of UTF-8) describes the device in lists. Bad input is an error
+// wrapping factor.ErrMalformed. Remember emits factor.EventDeviceTrusted.
+func (d *Devices) Remember(ctx context.Context, userID, label string, duration time.Duration, now time.Time) (string, error) {
+	if err := d.checkRemember(userID, label, duration); err != nil {
+		return "", err
+	}
+	id, validator, token, err := newToken(d.m.Rand())
+	if err != nil {
+		return "", err
+	}
+	dev := &factor.Device{
+		ID: id, UserID: userID, Label: label,
+		ValidatorHash: d.m.Sealer().MAC(hashPurpose, userID, macData(id, validator)),
+		CreatedAt:     now, LastUsedAt: now, ExpiresAt: now.Add(duration),
+	}
+	clear(validator)
+	if err := d.m.Store().CreateDevice(ctx, dev); err != nil {
+		return "", fmt.Errorf("trust: store device: %w", err)
+	}
+	d.m.Emit(ctx, factor.Event{Type: factor.EventDeviceTrusted, UserID: userID, Time: now, Actor: userID, Reason: duration.String()})
+	return token, nil
+}
+
+func (d *Devices) checkRemember(userID, label string, duration time.Duration) error {
+	if err := checkUser(userID); err != nil {
+		return err
+	}
+	if len(label) > maxLabel || !utf8.ValidString(label) {
+		return &factor.InputError{Field: "label", Reason: "must be at most 100 bytes of UTF-8"}
+	}
+	if !slices.Contains(d.cfg.Durations, duration) {
+		return &factor.InputError{Field: "duration", Reason: "not one of the offered durations"}
+	}
+	return nil
+}
+
+// Check reports whether token makes the device trusted for the user at now.
+// A missing, garbled, tampered, expired or revoked token, an unknown device
+// and another user's token are all simply false; only a failing Store is an
+// error. An expired device is deleted on the way; an accepted one has its
+// LastUsedAt set to now, which never extends its expiry.
+func (d *Devices) Check(ctx context.Context, userID, token string, now time.Time) (bool, error) {
+	id, validator, ok := parseToken(token)
+	if !ok || checkUser(userID) != nil {
+		return false, nil
+	}
+	dev, err := d.m.Store().GetDevice(ctx, id)
+	if errors.Is(err, factor.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("trust: get device: %w", err)
+	}
+	if dev.UserID != userID || !d.m.Sealer().CheckMAC(dev.ValidatorHash, hashPurpose, userID, macData(id, validator)) {
+		return false, nil
+	}
+	if !now.Before(dev.ExpiresAt) {
+		d.dropExpired(ctx, dev)
+		return false, nil
+	}
+	return d.touch(ctx, id, now)
+}
+
+// touch records a use of the device. A device deleted meanwhile, by a
+// revocation for instance, is no longer trusted.
+func (d *Devices) touch(ctx context.Context, id string, now time.Time) (bool, error) {
+	err := d.m.Store().TouchDevice(ctx, id, now)
+	if errors.Is(err, factor.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("trust: touch device: %w", err)
+	}
+	return true, nil
+}
+
+// dropExpired deletes an expired device. Failing to is no reason to fail
+// the check, whose answer is no either way, so it is only logged.
+func (d *Devices) dropExpired(ctx context.Context, dev *factor.Device) {
+	err := d.m.Store().DeleteDevice(ctx, dev.UserID, dev.ID)
+	if err != nil && !errors.Is(err, factor.ErrNotFound) {
+		d.m.Logger().LogAttrs(ctx, slog.LevelWarn, "twostep: could not delete expired device",
+			slog.String("user", dev.UserID), slog.String("device", dev.ID), slog.String("error", err.Error()))
+	}
+}
+
+// List returns the user's trusted devices at now, oldest first. Expired
+// devices are deleted on the way.
+func (d *Devices) List(ctx context.Context, userID string, now time.Time) ([]Device, error) {
+	if err := checkUser(userID); err != nil {
+		return nil, err
+	}
+	all, err := d.m.Store().ListDevices(ctx, userID)
+	if err != nil {
+		return nil, fmt.Errorf("trust: list devices: %w", err)
+	}
+	out := make([]Device, 0, len(all))
+	for _, dev := range all {
+		if !now.Before(dev.ExpiresAt) {
+			d.dropExpired(ctx, dev)
+			continue
+		}
+		out = append(out, Device{ID: dev.ID, Label: dev.Label, CreatedAt: dev.CreatedAt, LastUsedAt: dev.LastUsedAt, ExpiresAt: dev.ExpiresAt})
+	}
+	return out, nil
+}
+
+// Revoke stops trusting one of the user's devices and emits
+// factor.EventDevicesRevoked. actor is who asked: the user or an admin. A
+// device the user does not have is an error wrapping factor.ErrNotFound.
+func (d *Devices) Revoke(ctx context.Context, userID, deviceID, actor string, now time.Time) error {
+	if err := checkUser(userID); err != nil {
+		return err
+	}
+	if err := d.m.Store().DeleteDevice(ctx, userID, deviceID); err != nil {
+		return fmt.Errorf("trust: revoke device: %w", err)
+	}
+	d.m.Emit(ctx, factor.Event{Type: factor.EventDevicesRevoked, UserID: userID, Time: now, Actor: actor, Reason: "device " + deviceID})
+	return nil
+}
+
+// RevokeAll stops trusting every device of the user, as a host should when
+// the user's password changes, and emits factor.EventDevicesRevoked. actor
+// is who asked: the user or an admin. Changes to the user's factors revoke
+// devices by themselves (see factor.Manager.FactorsChanged).
+func (d *Devices) RevokeAll(ctx context.Context, userID, actor string, now time.Time) error {
+	if err := checkUser(userID); err != nil {
+		return err
+	}
+	n, err := d.m.Store().DeleteDevices(ctx, userID)
+	if err != nil {
+		return fmt.Errorf("trust: revoke devices: %w", err)
+	}
+	d.m.Emit(ctx, factor.Event{Type: factor.EventDevicesRevoked, UserID: userID, Time: now, Actor: actor, Reason: fmt.Sprintf("all %d devices", n)})
+	return nil
+}
+
+func checkUser(userID string) error {
+	if userID == "" || len(userID) > 255 {
+		return &factor.InputError{Field: "user", Reason: "must be 1 to 255 bytes"}
+	}
+	return nil
+}
