@@ -148,6 +148,9 @@ func (m *Manager) ApproveKeypad(ctx context.Context, challengeID, digits string,
 	if digits, err = normalizeDigits(digits, m.cfg.Codes.KeypadDigits); err != nil {
 		return err
 	}
+	if !c.ApprovedAt.IsZero() && c.UsedAt.IsZero() {
+		return nil // the provider retried a callback that already approved
+	}
 	return m.Guard(ctx, c.UserID, now, func() error {
 		return m.answer(ctx, c, digits, now, false)
 	})

@@ -121,6 +121,7 @@ func (m *Manager) deliver(ctx context.Context, ch Challenger, e *Enrollment, c *
 	}
 	c.CodeHash = m.sealer.MAC("challenge", c.UserID, challengeData(c.ID, code))
 	c.Tries, c.Sends, c.SentAt, c.ExpiresAt = 0, c.Sends+1, now, now.Add(m.codeTTL(e.Kind))
+	c.ApprovedAt = time.Time{} // a new code needs a new answer, also on the keypad
 	if create {
 		err = m.store.CreateChallenge(ctx, c)
 	} else if err = m.store.UpdateChallenge(ctx, c); errors.Is(err, ErrConflict) {

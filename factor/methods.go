@@ -76,7 +76,10 @@ func (m *Manager) Disable(ctx context.Context, userID string, now time.Time) err
 	return m.FactorsChanged(ctx, Event{Type: EventDisabled, UserID: userID, Time: now, Actor: userID})
 }
 
-// SetPrimary makes a confirmed method the user's primary one of its kind.
+// SetPrimary makes a confirmed method the user's primary one of its kind
+// and the others of that kind alternates. A pending method is
+// ErrNotAllowed; making the primary primary again changes nothing and emits
+// nothing. Each record is saved with compare-and-swap.
 func (m *Manager) SetPrimary(ctx context.Context, userID, enrollmentID string, now time.Time) error {
 	if err := checkUserID(userID); err != nil {
 		return err
@@ -86,8 +89,13 @@ func (m *Manager) SetPrimary(ctx context.Context, userID, enrollmentID string, n
 		return fmt.Errorf("factor: list enrollments: %w", err)
 	}
 	e := find(all, enrollmentID)
-	if e == nil || !e.Confirmed {
+	switch {
+	case e == nil:
 		return fmt.Errorf("factor: set primary: %w", ErrNotFound)
+	case !e.Confirmed:
+		return fmt.Errorf("%w: the method is not confirmed yet", ErrNotAllowed)
+	case e.Primary:
+		return nil
 	}
 	for _, o := range all {
 		if o.Kind == e.Kind && o.Confirmed && o.Primary != (o.ID == e.ID) {

@@ -32,7 +32,7 @@ func Example() {
 		panic(err)
 	}
 	ctx := context.Background()
-	spoken := factor.Message{Kind: factor.KindVoice, To: "+31201234567", Code: "123456", Language: "nl", Text: "Uw inlogcode is"}
+	spoken := factor.Message{Kind: factor.KindVoice, To: "+31201234567", Code: "123456", Language: "nl", Text: "Uw inlogcode is: 1, 2, 3, 4, 5, 6. Ik herhaal: 1, 2, 3, 4, 5, 6."}
 	fmt.Println(sender.Send(ctx, spoken))
 
 	keypad := factor.Message{Kind: factor.KindVoice, To: "+31201234567", Code: "47", Keypad: true, ChallengeID: "c1",
@@ -40,7 +40,7 @@ func Example() {
 	fmt.Println(sender.Send(ctx, keypad))
 	// Output:
 	// POST /2010-04-01/Accounts/AC0123456789abcdef0123456789abcdef/Calls.json
-	// <Response><Say language="nl-NL" voice="Polly.Lotte">Uw inlogcode is</Say><Pause length="1"></Pause><Say language="nl-NL" voice="Polly.Lotte">1, 2, 3, 4, 5, 6</Say><Pause length="1"></Pause><Say language="nl-NL" voice="Polly.Lotte">Ik herhaal.</Say><Say language="nl-NL" voice="Polly.Lotte">1, 2, 3, 4, 5, 6</Say></Response>
+	// <Response><Pause length="1"></Pause><Say language="nl-NL" voice="Polly.Lotte">Uw inlogcode is: 1, 2, 3, 4, 5, 6. Ik herhaal: 1, 2, 3, 4, 5, 6.</Say></Response>
 	// <nil>
 	// POST /2010-04-01/Accounts/AC0123456789abcdef0123456789abcdef/Calls.json
 	// <Response><Gather input="dtmf" numDigits="2" action="https://login.example.com/twostep/voice/keypad?challenge=c1" method="POST" timeout="10"><Say language="en-US" voice="Polly.Joanna">Type the two digits shown on your screen.</Say></Gather><Say language="en-US" voice="Polly.Joanna">We did not receive any input. Goodbye.</Say></Response>

@@ -4,7 +4,6 @@ import (
 	"encoding/xml"
 	"fmt"
 	"net/url"
-	"strings"
 
 	"github.com/twostep/twostep/factor"
 	"github.com/twostep/twostep/internal/provider"
@@ -58,7 +57,7 @@ func (s *Sender) twiml(m factor.Message) (string, error) {
 		}
 		r = keypad(v, m.Text, len(m.Code), action)
 	} else {
-		r = spoken(v, m.Text, m.Code)
+		r = spoken(v, m.Text)
 	}
 	b, err := xml.Marshal(r)
 	if err != nil {
@@ -71,13 +70,8 @@ func (s *Sender) twiml(m factor.Message) (string, error) {
 }
 
 // spoken says text, then the code digit by digit, twice.
-func spoken(v Voice, text, code string) response {
-	digits := spell(code)
-	return response{Verbs: []any{
-		v.say(text), pause{Length: 1},
-		v.say(digits), pause{Length: 1},
-		v.say(v.Again), v.say(digits),
-	}}
+func spoken(v Voice, text string) response {
+	return response{Verbs: []any{pause{Length: 1}, v.say(text)}}
 }
 
 // keypad says text while gathering n digits, which Twilio posts to action.
@@ -88,11 +82,6 @@ func keypad(v Voice, text string, n int, action string) response {
 
 func (v Voice) say(text string) say {
 	return say{Language: v.Language, Voice: v.Name, Text: text}
-}
-
-// spell separates digits so that they are read one by one: "1, 2, 3".
-func spell(code string) string {
-	return strings.Join(strings.Split(code, ""), ", ")
 }
 
 // callback is Config.CallbackURL with challenge=id added to its query.

@@ -13,8 +13,6 @@ type Voice struct {
 	// Name is the <Say> voice, such as "Polly.Lotte"; empty means
 	// Twilio's default voice for Language.
 	Name string
-	// Again is said before the code is repeated, such as "Ik herhaal.".
-	Again string
 	// Goodbye is said in keypad mode when no digits were typed.
 	Goodbye string
 }
@@ -24,13 +22,13 @@ type Voice struct {
 func builtinVoice(tag string) (Voice, bool) {
 	switch tag {
 	case "nl":
-		return Voice{Language: "nl-NL", Name: "Polly.Lotte", Again: "Ik herhaal.",
+		return Voice{Language: "nl-NL", Name: "Polly.Lotte",
 			Goodbye: "We hebben geen toetsen ontvangen. Tot ziens."}, true
 	case "en":
-		return Voice{Language: "en-US", Name: "Polly.Joanna", Again: "Once again.",
+		return Voice{Language: "en-US", Name: "Polly.Joanna",
 			Goodbye: "We did not receive any input. Goodbye."}, true
 	case "en-gb":
-		return Voice{Language: "en-GB", Name: "Polly.Amy", Again: "Once again.",
+		return Voice{Language: "en-GB", Name: "Polly.Amy",
 			Goodbye: "We did not receive any input. Goodbye."}, true
 	}
 	return Voice{}, false
@@ -50,10 +48,10 @@ func newVoices(cfg map[string]Voice) (voices, error) {
 			return nil, provider.ConfigError(field, "Language is required")
 		}
 		if b, ok := builtinVoice(primary(tag)); ok {
-			v.Again, v.Goodbye = or(v.Again, b.Again), or(v.Goodbye, b.Goodbye)
+			v.Goodbye = or(v.Goodbye, b.Goodbye)
 		}
-		if v.Again == "" || v.Goodbye == "" {
-			return nil, provider.ConfigError(field, "Again and Goodbye are required for a language twostep does not know")
+		if v.Goodbye == "" {
+			return nil, provider.ConfigError(field, "Goodbye is required for a language twostep does not know")
 		}
 		vs[tag] = v
 	}

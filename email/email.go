@@ -1,0 +1,139 @@
+// Package email delivers one-time codes by email, with an HTML and a
+// plain-text body in Dutch or English.
+//
+// Email is a weak second factor: whoever knows the password often knows
+// the mailbox's too. So, as in seed 004, the factor.Manager offers email
+// codes only to users who have no other confirmed method, unless
+// factor.Codes.EmailAlongside allows them beside other methods. Enrolling
+// or challenging email for a user with, say, an authenticator app is an
+// error wrapping factor.ErrNotAllowed.
+//
+// A Factor checks addresses (Prepare) and writes the message (Compose); the
+// Manager generates, stores, limits and checks the codes; a factor.Sender
+// such as email/smtp delivers the message. The subject never contains the
+// code, so that it does not show on lock screens.
+package email
+
+import (
+	"fmt"
+	"io/fs"
+	"strings"
+
+	"github.com/twostep/twostep/factor"
+	"github.com/twostep/twostep/internal/message"
+)
+
+// The names of the message templates. Hosts override them with files
+// "<language>/<name>" in Config.Templates.
+const (
+	subjectTemplate = "email-subject.txt"
+	textTemplate    = "email.txt"
+	htmlTemplate    = "email.html"
+)
+
+// Config configures a Factor. The zero Config writes Dutch messages unless
+// the user prefers English.
+type Config struct {
+	// AppName is the application's name as users know it, such as "Acme".
+	// Subject and bodies name it. At most 64 bytes, no control characters.
+	AppName string
+	// DefaultLanguage is the language of messages to users whose
+	// preference matches no supported language. Empty means Dutch ("nl").
+	DefaultLanguage string
+	// Languages adds languages beyond Dutch and English, as BCP 47 tags;
+	// Templates must then hold all three files for each.
+	Languages []string
+	// Templates overrides the built-in messages with files named
+	// "<language>/email-subject.txt" and "<language>/email.txt"
+	// (text/template) and "<language>/email.html" (html/template, which
+	// escapes everything it inserts). They may use .AppName, .Code and
+	// .Minutes; the subject must not use .Code. Nil uses the built-in
+	// messages.
+	Templates fs.FS
+}
+
+// Factor is the email factor. It implements factor.Challenger and
+// factor.Preparer. It is immutable and safe for concurrent use.
+type Factor struct {
+	msgs *message.Catalog
+}
+
+var (
+	_ factor.Challenger = (*Factor)(nil)
+	_ factor.Preparer   = (*Factor)(nil)
+)
+
+// New checks cfg and returns a Factor. A bad Config is an error wrapping
+// factor.ErrInvalidConfig.
+func New(cfg Config) (*Factor, error) {
+	msgs, err := message.New(message.Config{
+		AppName:         cfg.AppName,
+		DefaultLanguage: cfg.DefaultLanguage,
+		Languages:       cfg.Languages,
+		Templates:       cfg.Templates,
+	}, subjectTemplate, textTemplate, htmlTemplate)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkSubject(msgs); err != nil {
+		return nil, err
+	}
+	return &Factor{msgs: msgs}, nil
+}
+
+// checkSubject refuses subject templates that show the code: subjects show
+// on lock screens and in notification previews.
+func checkSubject(msgs *message.Catalog) error {
+	const probe = "4711081542"
+	for _, l := range msgs.Languages() {
+		s, err := msgs.Render(subjectTemplate, l, message.Data{Code: probe, Length: len(probe), Minutes: 5})
+		if err != nil {
+			return err
+		}
+		if strings.Contains(s, probe) {
+			return &factor.ConfigError{Field: "Templates", Reason: l + "/" + subjectTemplate + " must not contain the code"}
+		}
+	}
+	return nil
+}
+
+// Kind returns factor.KindEmail.
+func (f *Factor) Kind() factor.Kind { return factor.KindEmail }
+
+// Prepare checks e.Address with ParseAddress and stores it in canonical
+// form. A refused address is a *factor.InputError, which wraps
+// factor.ErrMalformed and does not contain the address.
+func (f *Factor) Prepare(e *factor.Enrollment) error {
+	addr, err := ParseAddress(e.Address)
+	if err != nil {
+		return err
+	}
+	e.Address = addr
+	return nil
+}
+
+// Compose writes the message that delivers code for challenge c to e, in
+// the supported language that best matches lang.
+func (f *Factor) Compose(e *factor.Enrollment, c *factor.Challenge, code, lang string) (factor.Message, error) {
+	l := f.msgs.Negotiate(lang)
+	d := message.Data{Code: code, Length: len(code), Minutes: message.Minutes(c.ExpiresAt.Sub(c.SentAt))}
+	var parts [3]string
+	for i, name := range []string{subjectTemplate, textTemplate, htmlTemplate} {
+		s, err := f.msgs.Render(name, l, d)
+		if err != nil {
+			return factor.Message{}, fmt.Errorf("email: %w", err)
+		}
+		parts[i] = s
+	}
+	return factor.Message{
+		Kind:        factor.KindEmail,
+		To:          e.Address,
+		Code:        code,
+		ChallengeID: c.ID,
+		Language:    l,
+		Subject:     strings.Join(strings.Fields(parts[0]), " "),
+		Text:        parts[1] + "\n",
+		HTML:        parts[2],
+		ExpiresAt:   c.ExpiresAt,
+	}, nil
+}

@@ -1,0 +1,137 @@
+package sms_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/twostep/twostep/factor"
+	"github.com/twostep/twostep/internal/message/messagetest"
+)
+
+func challenge(env *messagetest.Env, userID, enrollmentID string) error {
+	_, err := env.M.Challenge(context.Background(), factor.ChallengeRequest{UserID: userID, EnrollmentID: enrollmentID}, env.Now())
+	return err
+}
+
+// TestBudgetUnderConcurrency: 100 goroutines ask for codes to one number;
+// no more are sent than the budget allows, the rest are refused, and every
+// accepted request was sent exactly once.
+func TestBudgetUnderConcurrency(t *testing.T) {
+	env := newEnv(t, factor.Config{})
+	e := env.EnrollConfirmed(t, user, factor.KindSMS, "06-12345678")
+	before := env.Sender.Count()
+	var accepted, limited atomic.Int64
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for range 100 {
+		wg.Go(func() {
+			<-start
+			err := challenge(env, user, e.ID)
+			var rl *factor.RateLimitError
+			switch {
+			case err == nil:
+				accepted.Add(1)
+			case errors.As(err, &rl) && rl.RetryAfter > 0:
+				limited.Add(1)
+			default:
+				t.Errorf("unexpected error: %v", err)
+			}
+		})
+	}
+	close(start)
+	wg.Wait()
+	assert.Equal(t, int64(5-before), accepted.Load(), "per destination 5 an hour")
+	assert.Equal(t, 100-accepted.Load(), limited.Load())
+	assert.Equal(t, before+int(accepted.Load()), env.Sender.Count(), "the sender saw exactly the accepted sends")
+}
+
+func TestBudgetScopes(t *testing.T) {
+	tests := []struct {
+		name  string
+		setup func(t *testing.T, env *messagetest.Env) (userID, enrollmentID string)
+		scope string
+		retry time.Duration
+	}{
+		{"destination per hour", func(t *testing.T, env *messagetest.Env) (string, string) {
+			e := env.Enroll(t, user, factor.KindSMS, "06-12345678")
+			sendN(t, env, user, e.ID, 5)
+			env.Clock.Advance(10 * time.Minute) // 09:10, the hour ends at 10:00
+			return user, e.ID
+		}, "destination", 50 * time.Minute},
+		{"destination per day, across users", func(t *testing.T, env *messagetest.Env) (string, string) {
+			day := env.Now().Truncate(24 * time.Hour)
+			for i, u := range []string{"u1", "u2"} {
+				env.Clock.Set(day.Add(time.Duration(10+i) * time.Hour))
+				sendN(t, env, u, env.Enroll(t, u, factor.KindSMS, "06-12345678").ID, 5)
+			}
+			env.Clock.Set(day.Add(12 * time.Hour)) // the day ends at midnight
+			return "u3", env.Enroll(t, "u3", factor.KindSMS, "06-12345678").ID
+		}, "destination", 12 * time.Hour},
+		{"user per day", func(t *testing.T, env *messagetest.Env) (string, string) {
+			sendN(t, env, user, env.Enroll(t, user, factor.KindSMS, "06-12345678").ID, 5)
+			sendN(t, env, user, env.Enroll(t, user, factor.KindSMS, "06-87654321").ID, 5)
+			return user, env.Enroll(t, user, factor.KindSMS, "06-11223344").ID // 09:00
+		}, "user", 15 * time.Hour},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env := newEnv(t, factor.Config{})
+			userID, enrollmentID := tt.setup(t, env)
+			sends := env.Sender.Count()
+			err := challenge(env, userID, enrollmentID)
+			var rl *factor.RateLimitError
+			require.ErrorAs(t, err, &rl)
+			assert.Equal(t, tt.scope, rl.Scope)
+			assert.Equal(t, tt.retry, rl.RetryAfter)
+			assert.Equal(t, sends, env.Sender.Count(), "nothing sent")
+		})
+	}
+}
+
+func TestBudgetRefills(t *testing.T) {
+	env := newEnv(t, factor.Config{})
+	e := env.EnrollConfirmed(t, user, factor.KindSMS, "06-12345678")
+	sendN(t, env, user, e.ID, 4)
+	require.ErrorIs(t, challenge(env, user, e.ID), factor.ErrRateLimited)
+	env.Clock.Advance(time.Hour)
+	assert.NoError(t, challenge(env, user, e.ID), "a new hour allows sends again")
+	assert.Equal(t, 6, env.Sender.Count())
+}
+
+func TestBudgetGlobal(t *testing.T) {
+	env := newEnv(t, factor.Config{Budget: factor.Budget{GlobalPerMinute: 3}})
+	for i, u := range []string{"u1", "u2", "u3", "u4"} {
+		err := challenge(env, u, env.Enroll(t, u, factor.KindSMS, []string{"0611111111", "0622222222", "0633333333", "0644444444"}[i]).ID)
+		if i < 3 {
+			require.NoError(t, err)
+			continue
+		}
+		var rl *factor.RateLimitError
+		require.ErrorAs(t, err, &rl)
+		assert.Equal(t, "global", rl.Scope)
+	}
+	assert.Equal(t, 3, env.Sender.Count())
+}
+
+func sendN(t *testing.T, env *messagetest.Env, userID, enrollmentID string, n int) {
+	t.Helper()
+	for range n {
+		require.NoError(t, challenge(env, userID, enrollmentID))
+	}
+}
+
+// TestBudgetPerDestinationWithLongKeyID: the destination budget is per
+// number whatever the key's ID; a long ID must not make all numbers share
+// one budget.
+func TestBudgetPerDestinationWithLongKeyID(t *testing.T) {
+	env := newEnv(t, factor.Config{Keys: []factor.Key{{ID: "production-2026-rotation-a", Secret: []byte("0123456789abcdef0123456789abcdef")}}})
+	sendN(t, env, "u1", env.Enroll(t, "u1", factor.KindSMS, "06-12345678").ID, 5)
+	assert.NoError(t, challenge(env, "u2", env.Enroll(t, "u2", factor.KindSMS, "06-87654321").ID), "another number has its own budget")
+}

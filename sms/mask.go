@@ -1,0 +1,7 @@
+package sms
+
+import "github.com/twostep/twostep/factor/phone"
+
+// Mask returns the phone number with most digits hidden, such as
+// "+31 6 •••• 5678". It implements factor.Masker.
+func (f *Factor) Mask(address string) string { return phone.Mask(address) }
