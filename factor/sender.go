@@ -2,6 +2,7 @@ package factor
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"time"
 )
@@ -74,4 +75,18 @@ func Redact(addr string) string {
 		return "***"
 	}
 	return "***" + addr[len(addr)-2:]
+}
+
+// Router sends each message with the Sender for its kind, so one Manager
+// can deliver SMS through one provider, calls through another and email
+// through SMTP. A kind without a Sender is a delivery error.
+type Router map[Kind]Sender
+
+// Send hands m to the Sender for m.Kind.
+func (r Router) Send(ctx context.Context, m Message) error {
+	s, ok := r[m.Kind]
+	if !ok || s == nil {
+		return fmt.Errorf("%w: no sender for %s messages", ErrDelivery, m.Kind)
+	}
+	return s.Send(ctx, m)
 }
