@@ -3,8 +3,9 @@ package factor
 import (
 	"errors"
 	"fmt"
-	"strings"
 	"time"
+
+	"github.com/twostep/twostep/internal/lang"
 )
 
 // Localizer is implemented by errors that carry their own text for people,
@@ -14,6 +15,10 @@ type Localizer interface {
 	// "nl" or "en".
 	UserMessage(lang string) string
 }
+
+// userLanguages are the languages of user-facing texts, English for
+// anyone who prefers neither.
+var userLanguages = lang.New("en", "nl")
 
 // text is one user-facing message in Dutch and English.
 type text struct{ nl, en string }
@@ -43,12 +48,9 @@ var userTexts = []struct {
 // chosen from lang (a BCP 47 tag or Accept-Language value; anything not
 // Dutch gets English). The text never contains a secret. Errors without a
 // specific text get a generic one.
-func UserMessage(err error, lang string) string {
-	nl := isDutch(lang)
-	l := "en"
-	if nl {
-		l = "nl"
-	}
+func UserMessage(err error, language string) string {
+	l := userLanguages.Match(language)
+	nl := l == "nl"
 	var loc Localizer
 	if errors.As(err, &loc) {
 		return loc.UserMessage(l)
@@ -94,14 +96,6 @@ func pick(nl bool, t text, args ...any) string {
 		return fmt.Sprintf(s, args...)
 	}
 	return s
-}
-
-// isDutch reports whether the first language in lang is Dutch.
-func isDutch(lang string) bool {
-	first, _, _ := strings.Cut(lang, ",")
-	first, _, _ = strings.Cut(strings.TrimSpace(first), ";")
-	first = strings.ToLower(first)
-	return first == "nl" || strings.HasPrefix(first, "nl-") || strings.HasPrefix(first, "nl_")
 }
 
 // humanDuration rounds d up to whole minutes, or hours past two hours.

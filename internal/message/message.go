@@ -27,9 +27,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"golang.org/x/text/language"
-
 	"github.com/twostep/twostep/factor"
+	"github.com/twostep/twostep/internal/lang"
 )
 
 // builtin holds the texts twostep ships, in Dutch and English.
@@ -95,7 +94,7 @@ type executor interface {
 type Catalog struct {
 	appName   string
 	languages []string // supported languages, the default first
-	matcher   language.Matcher
+	matcher   *lang.Matcher
 	templates map[string]executor // by "<language>/<name>"
 }
 
@@ -106,14 +105,14 @@ func New(cfg Config, names ...string) (*Catalog, error) {
 	if err := checkAppName(cfg.AppName); err != nil {
 		return nil, err
 	}
-	langs, tags, err := supported(cfg)
+	langs, err := supported(cfg)
 	if err != nil {
 		return nil, err
 	}
-	c := &Catalog{appName: cfg.AppName, languages: langs, matcher: language.NewMatcher(tags), templates: make(map[string]executor)}
-	for _, lang := range langs {
+	c := &Catalog{appName: cfg.AppName, languages: langs, matcher: lang.New(langs...), templates: make(map[string]executor)}
+	for _, l := range langs {
 		for _, name := range names {
-			if err := c.load(cfg.Templates, lang, name); err != nil {
+			if err := c.load(cfg.Templates, l, name); err != nil {
 				return nil, err
 			}
 		}

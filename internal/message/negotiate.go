@@ -7,32 +7,17 @@ import (
 	"golang.org/x/text/language"
 )
 
-// maxPreference bounds the preference Negotiate parses; real
-// Accept-Language headers are far shorter.
-const maxPreference = 512
-
 // Negotiate chooses the supported language that best matches pref, a BCP 47
 // tag such as "en-US" or an Accept-Language value such as
 // "nl-BE,nl;q=0.9,en;q=0.8". An empty, unparsable or overlong preference,
 // or one that matches no supported language, gets the default language.
 func (c *Catalog) Negotiate(pref string) string {
-	if pref == "" || len(pref) > maxPreference {
-		return c.languages[0]
-	}
-	tags, _, err := language.ParseAcceptLanguage(pref)
-	if err != nil || len(tags) == 0 {
-		return c.languages[0]
-	}
-	_, i, conf := c.matcher.Match(tags...)
-	if conf == language.No || i < 0 || i >= len(c.languages) {
-		return c.languages[0]
-	}
-	return c.languages[i]
+	return c.matcher.Match(pref)
 }
 
 // supported returns the supported languages in canonical form, the default
-// first, and their tags in the same order.
-func supported(cfg Config) ([]string, []language.Tag, error) {
+// first.
+func supported(cfg Config) ([]string, error) {
 	def := cfg.DefaultLanguage
 	if def == "" {
 		def = Dutch
@@ -42,7 +27,7 @@ func supported(cfg Config) ([]string, []language.Tag, error) {
 	for _, l := range all {
 		t, err := language.Parse(l)
 		if err != nil {
-			return nil, nil, configError("Languages", fmt.Sprintf("%q is not a BCP 47 tag", l))
+			return nil, configError("Languages", fmt.Sprintf("%q is not a BCP 47 tag", l))
 		}
 		if s := t.String(); !slices.Contains(langs, s) {
 			langs = append(langs, s)
@@ -50,13 +35,9 @@ func supported(cfg Config) ([]string, []language.Tag, error) {
 	}
 	dt, err := language.Parse(def)
 	if err != nil || !slices.Contains(langs, dt.String()) {
-		return nil, nil, configError("DefaultLanguage", fmt.Sprintf("%q is not a supported language", def))
+		return nil, configError("DefaultLanguage", fmt.Sprintf("%q is not a supported language", def))
 	}
 	i := slices.Index(langs, dt.String())
 	langs = slices.Insert(slices.Delete(langs, i, i+1), 0, dt.String())
-	tags := make([]language.Tag, len(langs))
-	for i, l := range langs {
-		tags[i] = language.Make(l)
-	}
-	return langs, tags, nil
+	return langs, nil
 }
