@@ -1,0 +1,192 @@
+package main
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/twostep/twostep/factor"
+)
+
+func (a *App) authRoutes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /{$}", a.full(a.handleHome))
+	mux.HandleFunc("GET /login", a.handleLoginForm)
+	mux.HandleFunc("POST /login", a.handleLogin)
+	mux.HandleFunc("GET /signup", a.handleSignupForm)
+	mux.HandleFunc("POST /signup", a.handleSignup)
+	mux.HandleFunc("POST /logout", a.handleLogout)
+}
+
+// full wraps handlers for logged-in users; others go to the login page.
+func (a *App) full(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if state(r).sess.Level != levelFull {
+			redirect(w, r, "/login")
+			return
+		}
+		h(w, r)
+	}
+}
+
+// halfway wraps handlers of the second step: the password must be right,
+// the second step may still be missing.
+func (a *App) halfway(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if state(r).sess.Level == levelNone {
+			redirect(w, r, "/login")
+			return
+		}
+		h(w, r)
+	}
+}
+
+// loginForm is what the login and sign-up pages show again after an error.
+type loginForm struct {
+	Email, Name string
+	Problems    []string        // text keys of what is wrong
+	Rules       []string        // text keys of the password rules
+	Broken      map[string]bool // the rules the password broke
+}
+
+func (a *App) handleLoginForm(w http.ResponseWriter, r *http.Request) {
+	if state(r).sess.Level == levelFull {
+		redirect(w, r, "/")
+		return
+	}
+	a.render(w, r, http.StatusOK, "login", &page{Title: "login_title", Data: &loginForm{}})
+}
+
+func (a *App) handleLogin(w http.ResponseWriter, r *http.Request) {
+	email := r.PostFormValue("email")
+	usr, err := a.users.authenticate(r.Context(), email, r.PostFormValue("password"))
+	if errors.Is(err, errBadLogin) {
+		a.render(w, r, http.StatusUnauthorized, "login", &page{Title: "login_title", Error: tr(langOf(r), "err_login"), Data: &loginForm{Email: email}})
+		return
+	}
+	if err != nil {
+		a.serverError(w, r, err)
+		return
+	}
+	a.afterPassword(w, r, usr)
+}
+
+// afterPassword continues a login whose password was right: a new session
+// ID, then the second step, the setup offer, or straight in on a
+// remembered device.
+func (a *App) afterPassword(w http.ResponseWriter, r *http.Request, usr *User) {
+	sess := state(r).sess
+	*sess = Session{ID: sess.ID, UserID: usr.ID, Level: levelPassword, Created: a.Now(), PasswordAt: a.Now()}
+	a.rotate(w, r, sess)
+	token := a.devices.TokenFromRequest(r)
+	st, err := a.m.Status(r.Context(), factor.StatusRequest{UserID: usr.ID, DeviceToken: token, Devices: a.devices}, a.Now())
+	if err != nil {
+		a.serverError(w, r, err)
+		return
+	}
+	if token != "" && !st.DeviceTrusted {
+		a.devices.ClearCookie(w)
+	}
+	switch {
+	case st.Enabled && st.DeviceTrusted:
+		a.completeLogin(w, r, sess, "/")
+	case st.Enabled:
+		redirect(w, r, "/login/2fa")
+	default:
+		redirect(w, r, "/setup/offer")
+	}
+}
+
+// completeLogin finishes the login after the second step (or a skip):
+// a new session ID again, and the session is logged in.
+func (a *App) completeLogin(w http.ResponseWriter, r *http.Request, sess *Session, next string) {
+	sess.Level, sess.Challenge, sess.Pending = levelFull, nil, nil
+	a.rotate(w, r, sess)
+	redirect(w, r, next)
+}
+
+func (a *App) handleSignupForm(w http.ResponseWriter, r *http.Request) {
+	a.render(w, r, http.StatusOK, "signup", &page{Title: "signup_title", Data: &loginForm{Rules: passwordRules}})
+}
+
+var passwordRules = []string{"pw_len", "pw_digit", "pw_lower", "pw_upper", "pw_special"}
+
+func (a *App) handleSignup(w http.ResponseWriter, r *http.Request) {
+	f := &loginForm{Email: strings.TrimSpace(r.PostFormValue("email")), Name: strings.TrimSpace(r.PostFormValue("name")), Rules: passwordRules}
+	pw := r.PostFormValue("password")
+	f.Broken = make(map[string]bool)
+	for _, p := range passwordProblems(pw) {
+		f.Broken[p] = true
+	}
+	if len(f.Broken) > 0 {
+		f.Problems = append(f.Problems, "err_pw_rules")
+	}
+	if f.Broken["pw_max"] {
+		f.Problems = append(f.Problems, "err_pw_max")
+	}
+	if pw != r.PostFormValue("password2") {
+		f.Problems = append(f.Problems, "pw_mismatch")
+	}
+	if !strings.Contains(f.Email, "@") || len(f.Email) > 254 {
+		f.Problems = append(f.Problems, "err_email")
+	}
+	if f.Name == "" || len(f.Name) > 100 {
+		f.Problems = append(f.Problems, "err_name")
+	}
+	if len(f.Problems) > 0 {
+		a.render(w, r, http.StatusBadRequest, "signup", &page{Title: "signup_title", Data: f})
+		return
+	}
+	a.createAccount(w, r, f, pw)
+}
+
+func (a *App) createAccount(w http.ResponseWriter, r *http.Request, f *loginForm, pw string) {
+	id, err := a.m.NewID()
+	if err != nil {
+		a.serverError(w, r, err)
+		return
+	}
+	usr, err := a.users.create(r.Context(), id, f.Email, f.Name, pw, false, a.Now())
+	if errors.Is(err, errEmailTaken) {
+		f.Problems = []string{"err_email_taken"}
+		a.render(w, r, http.StatusConflict, "signup", &page{Title: "signup_title", Data: f})
+		return
+	}
+	if err != nil {
+		a.serverError(w, r, err)
+		return
+	}
+	a.afterPassword(w, r, usr)
+}
+
+func (a *App) handleLogout(w http.ResponseWriter, r *http.Request) {
+	sess := state(r).sess
+	a.sessions.delete(sess.ID)
+	*sess = *a.sessions.create()
+	a.setSessionCookie(w, r, sess)
+	a.flash(r, "flash_logged_out")
+	redirect(w, r, "/login")
+}
+
+// homeData is the home page's view of the user's two-step verification.
+type homeData struct {
+	Status *factor.Status
+	From   string // when two-step verification becomes mandatory
+}
+
+func (a *App) handleHome(w http.ResponseWriter, r *http.Request) {
+	st, err := a.status(r)
+	if err != nil {
+		a.serverError(w, r, err)
+		return
+	}
+	d := &homeData{Status: st}
+	if p := a.cfg.Policy; !p.RequiredFrom.IsZero() && a.Now().Before(p.RequiredFrom) {
+		d.From = formatDate(langOf(r), p.RequiredFrom)
+	}
+	a.render(w, r, http.StatusOK, "home", &page{Title: "home_title", Data: d})
+}
+
+// status reports the session user's two-step verification.
+func (a *App) status(r *http.Request) (*factor.Status, error) {
+	return a.m.Status(r.Context(), factor.StatusRequest{UserID: state(r).sess.UserID}, a.Now())
+}

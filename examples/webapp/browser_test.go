@@ -1,0 +1,297 @@
+package main
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/twostep/twostep/factor"
+)
+
+// TestBrowser drives the app with headless Chromium: one browser, one
+// isolated tab per subtest, each on its own app and database.
+func TestBrowser(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser tests are not short")
+	}
+	browser := startBrowser(t)
+	optional := factor.Policy{}
+	for _, tc := range []struct {
+		name   string
+		policy factor.Policy
+		run    func(*testing.T, *testApp, *tab)
+	}{
+		{"a_signup_totp_recovery_login", optional, testSignupTOTP},
+		{"b_remember_device", optional, testRememberDevice},
+		{"c_sms_via_outbox", optional, testSMS},
+		{"d_recovery_code_once", optional, testRecoveryCode},
+		{"e_admin_reset_activation", factor.Policy{Required: true, RequireActivation: true}, testAdminReset},
+		{"f_dutch", optional, testDutch},
+		{"g_voice_keypad", optional, testVoiceKeypad},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ta := newTestApp(t, tc.policy)
+			tc.run(t, ta, newTab(t, browser, ta.url))
+		})
+	}
+}
+
+// (a) Sign up, enrol an authenticator app by reading the key text from the
+// page, save the recovery codes, log out, log in with a TOTP code.
+func testSignupTOTP(t *testing.T, ta *testApp, b *tab) {
+	b.open("/signup")
+	b.fill("name", "Ada")
+	b.fill("email", "ada@example.com")
+	b.fill("password", testPassword)
+	b.fill("password2", testPassword)
+	b.click("signup-submit")
+	b.wantPath("/setup/offer")
+	b.click("setup-start")
+	b.wantPath("/setup")
+	b.click("add-totp")
+	b.wantPath("/setup/totp")
+	if src := eval[string](b, `document.getElementById("totp-qr").src`); !strings.HasPrefix(src, "data:image/png;base64,") {
+		t.Fatalf("QR src = %.40q", src)
+	}
+	secret := parseKeyText(t, b.text("totp-key"))
+	b.fill("code", totpCode(secret, ta.Now()))
+	b.click("totp-submit")
+	b.wantPath("/setup")
+	b.click("finish")
+	b.wantPath("/setup/recovery")
+	codes := eval[[]string](b, `[...document.querySelectorAll("#recovery-codes code")].map(c => c.textContent)`)
+	if len(codes) != 10 {
+		t.Fatalf("got %d recovery codes: %q", len(codes), codes)
+	}
+	b.click("codes-saved")
+	b.wantPath("/")
+	if !b.has("twofa-on") {
+		t.Fatalf("home page does not say 2FA is on: %s", b.body())
+	}
+	b.click("logout")
+	b.wantPath("/login")
+
+	b.login("ada@example.com")
+	b.wantPath("/login/2fa")
+	ta.clock.Add(30 * time.Second) // a new code: the last one was used
+	b.enterCode(totpCode(secret, ta.Now()))
+	b.wantPath("/")
+	if !strings.Contains(b.text("welcome"), "Ada") {
+		t.Fatalf("welcome = %q", b.text("welcome"))
+	}
+}
+
+// (b) "Remember this device: 1 day": the next login needs no code; a day
+// later (on the app's clock) the code is asked again.
+func testRememberDevice(t *testing.T, ta *testApp, b *tab) {
+	u := ta.addUser(t, "bea@example.com", false)
+	_, secret := ta.addTOTP(t, u.ID)
+	b.login(u.Email)
+	b.wantPath("/login/2fa")
+	ta.clock.Add(30 * time.Second)
+	b.fill("remember", (24 * time.Hour).String())
+	b.enterCode(totpCode(secret, ta.Now()))
+	b.wantPath("/")
+	b.click("logout")
+
+	ta.clock.Add(time.Hour)
+	b.login(u.Email)
+	b.wantPath("/") // remembered: no code asked
+	b.open("/settings")
+	if !strings.Contains(b.text("devices"), tr("en", "this_device")) {
+		t.Fatalf("settings do not list this device: %s", b.text("devices"))
+	}
+	b.click("logout")
+
+	ta.clock.Add(24 * time.Hour)
+	b.login(u.Email)
+	b.wantPath("/login/2fa")
+}
+
+// (c) Enrol a phone for SMS, read the code from the outbox page, then log
+// in with an SMS code read from the outbox again.
+func testSMS(t *testing.T, ta *testApp, b *tab) {
+	u := ta.addUser(t, "cas@example.com", false)
+	b.login(u.Email)
+	b.wantPath("/setup/offer")
+	b.click("setup-start")
+	b.click("add-sms")
+	b.fill("number", "06-12345678")
+	b.click("phone-submit")
+	b.wantPath("/setup/confirm")
+	code := outboxCode(b, "sms")
+	b.open("/setup/confirm")
+	b.enterCode(code)
+	b.wantPath("/setup")
+	if !strings.Contains(b.text("my-methods"), "5678") {
+		t.Fatalf("methods: %s", b.text("my-methods"))
+	}
+	b.click("finish")
+	b.click("codes-saved")
+	b.click("logout")
+
+	b.login(u.Email)
+	b.wantPath("/login/2fa")
+	b.click("send-code")
+	code = outboxCode(b, "sms")
+	b.open("/login/2fa")
+	b.enterCode(code)
+	b.wantPath("/")
+}
+
+// outboxCode reads the newest code of a kind from the outbox page.
+func outboxCode(b *tab, kind string) string {
+	b.t.Helper()
+	b.open("/dev/outbox")
+	code := eval[string](b, `document.querySelector('#outbox li[data-kind="`+kind+`"]').dataset.code`)
+	if code == "" {
+		b.t.Fatalf("no %s in the outbox: %s", kind, b.body())
+	}
+	return code
+}
+
+// (d) Log in with a recovery code; the same code fails the next time.
+func testRecoveryCode(t *testing.T, ta *testApp, b *tab) {
+	u := ta.addUser(t, "dirk@example.com", false)
+	ta.addTOTP(t, u.ID)
+	codes, err := ta.codes.Generate(context.Background(), u.ID, ta.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.login(u.Email)
+	b.click("use-recovery")
+	b.fill("recovery-code", strings.ToLower(codes[3]))
+	b.click("recovery-submit")
+	b.wantPath("/")
+	if !strings.Contains(b.text("flash"), "9") {
+		t.Fatalf("flash = %q, want 9 codes left", b.text("flash"))
+	}
+	b.click("logout")
+
+	b.login(u.Email)
+	b.click("use-recovery")
+	b.fill("recovery-code", codes[3])
+	b.click("recovery-submit")
+	b.wantPath("/login/recovery")
+	if want := factor.UserMessage(factor.ErrInvalidCode, "en"); b.text("error") != want {
+		t.Fatalf("error = %q, want %q", b.text("error"), want)
+	}
+}
+
+// (e) An admin resets a user's two-step verification with a fresh
+// activation code; the user must enrol again and needs the code for it.
+func testAdminReset(t *testing.T, ta *testApp, b *tab) {
+	admin := ta.addUser(t, "admin@example.com", true)
+	user := ta.addUser(t, "eva@example.com", false)
+	_, adminSecret := ta.activateTOTP(t, admin.ID)
+	ta.activateTOTP(t, user.ID)
+
+	b.login(admin.Email)
+	ta.clock.Add(30 * time.Second)
+	b.enterCode(totpCode(adminSecret, ta.Now()))
+	b.click("nav-admin")
+	row := `tr[data-email="eva@example.com"]`
+	if got := eval[string](b, `document.querySelector('`+row+` .twofa').innerText`); got != "yes" {
+		t.Fatalf("2FA active = %q before the reset", got)
+	}
+	b.clickCSS(row + " button.reset")
+	b.wantPath("/admin")
+	activation := b.text("activation-code")
+	if got := eval[string](b, `document.querySelector('`+row+` .twofa').innerText`); got != "no" {
+		t.Fatalf("2FA active = %q after the reset", got)
+	}
+	b.click("logout")
+
+	b.login(user.Email)
+	b.wantPath("/setup/offer")
+	if b.has("skip") {
+		t.Fatal("skipping offered although 2FA is required without grace days")
+	}
+	b.click("setup-start")
+	b.wantPath("/setup/activate")
+	b.fill("activation", "AAAA-BBBB-CCCC")
+	b.click("activate-submit")
+	if !b.has("error") {
+		t.Fatal("a wrong activation code was accepted")
+	}
+	b.fill("activation", activation)
+	b.click("activate-submit")
+	b.wantPath("/setup")
+	b.click("add-totp")
+	secret := parseKeyText(t, b.text("totp-key"))
+	b.fill("code", totpCode(secret, ta.Now()))
+	b.click("totp-submit")
+	b.wantPath("/setup")
+	b.click("finish")
+	b.click("codes-saved")
+	b.wantPath("/")
+}
+
+// activateTOTP gives a user an authenticator app under a policy that
+// requires activation codes.
+func (ta *testApp) activateTOTP(t *testing.T, userID string) (string, []byte) {
+	ctx := context.Background()
+	code, err := ta.m.IssueActivationCode(ctx, userID, "test", ta.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ta.m.Activate(ctx, userID, code, ta.Now()); err != nil {
+		t.Fatal(err)
+	}
+	return ta.addTOTP(t, userID)
+}
+
+// (f) The Dutch pages show Dutch text, also twostep's own messages.
+func testDutch(t *testing.T, ta *testApp, b *tab) {
+	u := ta.addUser(t, "fenna@example.com", false)
+	ta.addTOTP(t, u.ID)
+	b.open("/lang/nl?next=/login")
+	if got := eval[string](b, `document.documentElement.lang`); got != "nl" {
+		t.Fatalf("lang = %q", got)
+	}
+	if h := eval[string](b, `document.querySelector("h1").innerText`); h != "Inloggen" {
+		t.Fatalf("h1 = %q", h)
+	}
+	b.login(u.Email)
+	b.wantPath("/login/2fa")
+	if h := eval[string](b, `document.querySelector("h1").innerText`); h != "Twee-staps verificatie" {
+		t.Fatalf("h1 = %q", h)
+	}
+	b.enterCode("000000")
+	if got := b.text("error"); got != "De code is onjuist of verlopen. Probeer het opnieuw." {
+		t.Fatalf("error = %q", got)
+	}
+	if !strings.Contains(b.body(), "Telefoon kwijt? Gebruik een herstelcode") {
+		t.Fatalf("page is not Dutch: %s", b.body())
+	}
+}
+
+// (g) A voice call in keypad mode: the page shows two digits and polls;
+// when the call is answered with them, the page goes on by itself.
+func testVoiceKeypad(t *testing.T, ta *testApp, b *tab) {
+	u := ta.addUser(t, "gijs@example.com", false)
+	b.login(u.Email)
+	b.click("setup-start")
+	b.click("add-voice")
+	b.fill("number", "201234567")
+	eval[bool](b, `document.getElementById("mode-keypad").checked = true`)
+	b.click("phone-submit")
+	b.wantPath("/setup/confirm")
+	digits := b.text("screen-digits")
+	msgs := ta.outbox.Messages()
+	if len(msgs) == 0 || !msgs[0].Keypad || msgs[0].Code != digits {
+		t.Fatalf("outbox = %+v, screen shows %q", msgs, digits)
+	}
+	if strings.Contains(msgs[0].Text, digits) {
+		t.Fatalf("the call's script gives the digits away: %q", msgs[0].Text)
+	}
+	// The phone: the user types the digits, the provider calls back.
+	if err := ta.m.ApproveKeypad(context.Background(), msgs[0].ChallengeID, digits, ta.Now()); err != nil {
+		t.Fatal(err)
+	}
+	b.waitPath("/setup")
+	if !strings.Contains(b.text("my-methods"), "4567") {
+		t.Fatalf("methods: %s", b.text("my-methods"))
+	}
+}

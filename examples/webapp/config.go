@@ -1,0 +1,131 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"strconv"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/twostep/twostep/factor"
+)
+
+// Config is everything the app needs to start. The zero value of every
+// field but DataDir is usable; parseConfig fills it from flags and the
+// environment.
+type Config struct {
+	// Addr is where the server listens, such as "localhost:8080".
+	Addr string
+	// DataDir holds the SQLite database and the server keys. It is
+	// created if missing.
+	DataDir string
+	// Postgres, when set, is a PostgreSQL DSN used instead of SQLite.
+	Postgres string
+	// AppName is the name users see, in pages, texts and authenticator apps.
+	AppName string
+	// Dev enables the development outbox and the console sender for every
+	// channel without a real sender.
+	Dev bool
+	// Demo seeds a demo admin and a demo user into an empty database.
+	Demo bool
+	// BehindTLS trusts X-Forwarded-Proto: https from a TLS-terminating
+	// proxy, so that session cookies are Secure.
+	BehindTLS bool
+	// Policy is twostep's account policy.
+	Policy factor.Policy
+	// Twilio configures real SMS and voice delivery.
+	Twilio TwilioConfig
+	// SMTP configures real email delivery.
+	SMTP SMTPConfig
+	// BcryptCost is the cost of password hashes; zero means
+	// bcrypt.DefaultCost. Tests lower it.
+	BcryptCost int
+	// Logger receives the app's and twostep's logs; nil discards them.
+	Logger *slog.Logger
+	// Console is where the outbox prints what it "sends"; nil means
+	// standard error.
+	Console io.Writer
+}
+
+// TwilioConfig holds the Twilio account used for SMS and voice calls
+// (TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_FROM, TWILIO_PUBLIC_URL).
+type TwilioConfig struct {
+	// AccountSID ("AC…") and AuthToken authenticate the account; From is
+	// the sending number in E.164.
+	AccountSID, AuthToken, From string
+	// PublicURL is this app's public base URL, which Twilio calls back
+	// with the digits of a keypad call, such as "https://login.example.com".
+	PublicURL string
+}
+
+// SMTPConfig holds the SMTP server used for email codes (SMTP_HOST,
+// SMTP_PORT, SMTP_USERNAME, SMTP_PASSWORD, SMTP_FROM). STARTTLS is
+// required.
+type SMTPConfig struct {
+	// Host and Port locate the server; Port zero means 587.
+	Host string
+	Port int
+	// Username and Password log in; an empty Username means no login.
+	Username, Password string
+	// From is the sender, such as "Acme <no-reply@acme.example>".
+	From string
+}
+
+func (t TwilioConfig) enabled() bool { return t.AccountSID != "" && t.AuthToken != "" && t.From != "" }
+func (s SMTPConfig) enabled() bool   { return s.Host != "" && s.From != "" }
+
+// parseConfig reads flags from args and settings from getenv.
+func parseConfig(args []string, getenv func(string) string) (Config, error) {
+	fs := flag.NewFlagSet("webapp", flag.ContinueOnError)
+	c := Config{Logger: slog.Default()}
+	fs.StringVar(&c.Addr, "addr", "localhost:8080", "listen address")
+	fs.StringVar(&c.DataDir, "data", "./twostep-data", "data directory for the SQLite database and the server keys")
+	fs.StringVar(&c.Postgres, "postgres", getenv("TWOSTEP_POSTGRES"), "PostgreSQL DSN (default $TWOSTEP_POSTGRES; empty uses SQLite)")
+	fs.StringVar(&c.AppName, "name", "Twostep Demo", "application name shown to users")
+	fs.BoolVar(&c.Dev, "dev", true, "development mode: outbox page and console sender for unconfigured channels")
+	fs.BoolVar(&c.Demo, "demo", true, "seed a demo admin and a demo user into an empty database")
+	fs.BoolVar(&c.BehindTLS, "behind-tls", false, "trust X-Forwarded-Proto from a TLS-terminating proxy")
+	requireFrom := fs.String("require-from", "", `date from which two-step verification is mandatory (YYYY-MM-DD or "now"; empty: optional)`)
+	fs.IntVar(&c.Policy.GraceDays, "grace-days", 14, "days a user may skip setting it up once it is mandatory")
+	fs.BoolVar(&c.Policy.RequireActivation, "require-activation", false, "require an activation code (issued by an admin) before enrolling")
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	var err error
+	if c.Policy.RequiredFrom, err = parseRequireFrom(*requireFrom, time.Now()); err != nil {
+		return c, err
+	}
+	c.Twilio = TwilioConfig{getenv("TWILIO_ACCOUNT_SID"), getenv("TWILIO_AUTH_TOKEN"), getenv("TWILIO_FROM"), getenv("TWILIO_PUBLIC_URL")}
+	c.SMTP = SMTPConfig{Host: getenv("SMTP_HOST"), Username: getenv("SMTP_USERNAME"), Password: getenv("SMTP_PASSWORD"), From: getenv("SMTP_FROM")}
+	if p := getenv("SMTP_PORT"); p != "" {
+		if c.SMTP.Port, err = strconv.Atoi(p); err != nil {
+			return c, fmt.Errorf("SMTP_PORT: %w", err)
+		}
+	}
+	return c, nil
+}
+
+// parseRequireFrom reads a date such as 2026-07-01 (midnight UTC) or "now".
+func parseRequireFrom(s string, now time.Time) (time.Time, error) {
+	switch s {
+	case "":
+		return time.Time{}, nil
+	case "now":
+		return now, nil
+	}
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("-require-from: want YYYY-MM-DD or now: %w", err)
+	}
+	return t, nil
+}
+
+func (c Config) bcryptCost() int {
+	if c.BcryptCost == 0 {
+		return bcrypt.DefaultCost
+	}
+	return c.BcryptCost
+}

@@ -1,0 +1,228 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"net/http"
+	"sync"
+	"time"
+)
+
+// level is how far a session has come through the login.
+type level int
+
+const (
+	levelNone     level = iota // anonymous
+	levelPassword              // password checked, second step to go
+	levelFull                  // logged in
+)
+
+// Session lifetimes.
+const (
+	idleTimeout     = 30 * time.Minute // any session unused this long ends
+	passwordTimeout = 10 * time.Minute // half a login ends sooner
+	absoluteTimeout = 12 * time.Hour   // no session lives longer
+	touchEvery      = time.Minute      // how often use is recorded
+	maxSessions     = 100000           // beyond this, expired ones are swept
+)
+
+// Session is the server-side state of one browser. Handlers get a copy
+// and save it back with sessions.save when they change it, so a polling
+// request never overwrites a form's changes. Fields that hold pointers or
+// slices are replaced, never modified in place.
+type Session struct {
+	ID   string
+	CSRF string
+
+	UserID     string
+	Level      level
+	Created    time.Time
+	Seen       time.Time
+	PasswordAt time.Time // last time the password was entered
+	StepUpAt   time.Time // last second step passed in this session
+
+	Pending   *pendingAction  // settings action waiting for a second step
+	TOTP      *pendingTOTP    // authenticator app being set up
+	Challenge *challengeState // code on its way (setup, login or step-up)
+	Replaces  string          // enrollment a phone being set up replaces
+	Recovery  []string        // fresh recovery codes, shown once
+	Activated string          // activation code just issued by an admin, shown once
+	Flash     string
+}
+
+// pendingAction is a settings change that waits for a second step.
+type pendingAction struct {
+	Op string // "remove", "replace", "disable", "recovery"
+	ID string // the enrollment concerned
+}
+
+// pendingTOTP is what the setup page shows while the user scans the QR code.
+type pendingTOTP struct {
+	EnrollmentID string
+	Text         string
+	QR           string // data URI of the QR PNG
+}
+
+// challengeState is a code the user was sent or a keypad call in progress.
+type challengeState struct {
+	ID           string
+	EnrollmentID string
+	Kind         string
+	Masked       string
+	Keypad       bool
+	ScreenDigits string
+	ResendAt     time.Time
+	Confirm      bool // confirms a new method rather than passing a login
+}
+
+// sessions is an in-memory session store, fine for a single process.
+type sessions struct {
+	mu  sync.Mutex
+	all map[string]Session
+	now func() time.Time
+}
+
+func newSessions(now func() time.Time) *sessions {
+	return &sessions{all: make(map[string]Session), now: now}
+}
+
+// get returns a copy of the live session with this ID.
+func (s *sessions) get(id string) (*Session, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sess, ok := s.all[id]
+	if !ok {
+		return nil, false
+	}
+	if now := s.now(); expired(&sess, now) {
+		delete(s.all, id)
+		return nil, false
+	} else if now.Sub(sess.Seen) > touchEvery {
+		sess.Seen = now
+		s.all[id] = sess
+	}
+	return &sess, true
+}
+
+func expired(sess *Session, now time.Time) bool {
+	idle := idleTimeout
+	if sess.Level == levelPassword {
+		idle = passwordTimeout
+	}
+	return now.Sub(sess.Seen) > idle || now.Sub(sess.Created) > absoluteTimeout || now.Before(sess.Created)
+}
+
+// create makes and stores a new anonymous session.
+func (s *sessions) create() *Session {
+	now := s.now()
+	sess := &Session{ID: randomToken(), CSRF: randomToken(), Created: now, Seen: now}
+	s.save(sess)
+	return sess
+}
+
+// save stores sess, unless it was deleted or rotated away meanwhile.
+func (s *sessions) save(sess *Session) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.all) >= maxSessions {
+		s.sweep()
+	}
+	s.all[sess.ID] = *sess
+}
+
+// rotate gives sess a new ID and CSRF token and forgets the old ID: after
+// each login step, so that an ID planted before the login is worthless.
+func (s *sessions) rotate(sess *Session) {
+	s.mu.Lock()
+	delete(s.all, sess.ID)
+	s.mu.Unlock()
+	sess.ID, sess.CSRF = randomToken(), randomToken()
+	sess.Seen = s.now()
+	s.save(sess)
+}
+
+// delete ends a session.
+func (s *sessions) delete(id string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.all, id)
+}
+
+// sweep drops expired sessions; the caller holds the lock.
+func (s *sessions) sweep() {
+	now := s.now()
+	for id, sess := range s.all {
+		if expired(&sess, now) {
+			delete(s.all, id)
+		}
+	}
+}
+
+// randomToken returns 256 random bits, URL-safe.
+func randomToken() string {
+	b := make([]byte, 32)
+	rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// cookieName is the session cookie: with the __Host- prefix on HTTPS,
+// which binds it to this host and path /.
+func (a *App) cookieName(r *http.Request) string {
+	if a.secure(r) {
+		return "__Host-webapp-session"
+	}
+	return "webapp-session"
+}
+
+// secure reports whether the browser reached us over TLS.
+func (a *App) secure(r *http.Request) bool {
+	return r.TLS != nil || (a.cfg.BehindTLS && r.Header.Get("X-Forwarded-Proto") == "https")
+}
+
+// setSessionCookie sends the session's ID: HttpOnly, SameSite=Lax, and
+// Secure on HTTPS. It lives as long as the browser; the server ends it.
+func (a *App) setSessionCookie(w http.ResponseWriter, r *http.Request, sess *Session) {
+	http.SetCookie(w, &http.Cookie{
+		Name: a.cookieName(r), Value: sess.ID, Path: "/",
+		Secure: a.secure(r), HttpOnly: true, SameSite: http.SameSiteLaxMode,
+	})
+}
+
+// reqState is what the middleware learns about a request.
+type reqState struct {
+	sess *Session
+	lang string
+}
+
+type ctxKey struct{}
+
+// state returns the request's session and language, set by the middleware.
+func state(r *http.Request) *reqState {
+	st, _ := r.Context().Value(ctxKey{}).(*reqState)
+	return st
+}
+
+// withSession loads the request's session or starts a new one, and
+// negotiates the language. An unknown, expired or tampered session ID
+// simply starts a new anonymous session.
+func (a *App) withSession(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var sess *Session
+		if c, err := r.Cookie(a.cookieName(r)); err == nil {
+			sess, _ = a.sessions.get(c.Value)
+		}
+		if sess == nil {
+			sess = a.sessions.create()
+			a.setSessionCookie(w, r, sess)
+		}
+		st := &reqState{sess: sess, lang: negotiate(r)}
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, st)))
+	})
+}
+
+// rotate gives the request's session a new ID and sends it.
+func (a *App) rotate(w http.ResponseWriter, r *http.Request, sess *Session) {
+	a.sessions.rotate(sess)
+	a.setSessionCookie(w, r, sess)
+}

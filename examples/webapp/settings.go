@@ -1,0 +1,159 @@
+package main
+
+import (
+	"net/http"
+
+	"github.com/twostep/twostep/factor"
+	"github.com/twostep/twostep/trust"
+)
+
+func (a *App) settingsRoutes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /settings", a.full(a.handleSettings))
+	mux.HandleFunc("POST /settings/primary", a.full(a.handlePrimary))
+	mux.HandleFunc("POST /settings/devices/revoke", a.full(a.handleRevoke))
+	mux.HandleFunc("POST /settings/devices/revoke-all", a.full(a.handleRevokeAll))
+	for _, op := range []string{"remove", "replace", "disable", "recovery"} {
+		mux.HandleFunc("POST /settings/"+op, a.full(a.askStepUp(op)))
+	}
+}
+
+// settingsData is the settings page: methods, recovery codes and devices.
+type settingsData struct {
+	Status  *factor.Status
+	Devices []trust.Device
+	Current string // ID of this browser's trusted device, if any
+	CanOff  bool
+}
+
+func (a *App) handleSettings(w http.ResponseWriter, r *http.Request) {
+	st, err := a.status(r)
+	if err != nil {
+		a.serverError(w, r, err)
+		return
+	}
+	devs, err := a.devices.List(r.Context(), state(r).sess.UserID, a.Now())
+	if err != nil {
+		a.serverError(w, r, err)
+		return
+	}
+	d := &settingsData{Status: st, Devices: devs, CanOff: st.Enabled && !st.Required}
+	d.Current, _ = trust.DeviceID(a.devices.TokenFromRequest(r))
+	a.render(w, r, http.StatusOK, "settings", &page{Title: "settings_title", Data: d})
+}
+
+// handlePrimary makes a phone number the primary one of its kind.
+func (a *App) handlePrimary(w http.ResponseWriter, r *http.Request) {
+	if err := a.m.SetPrimary(r.Context(), state(r).sess.UserID, r.PostFormValue("id"), a.Now()); err != nil {
+		a.flashErr(r, err)
+	} else {
+		a.flash(r, "flash_primary")
+	}
+	redirect(w, r, "/settings")
+}
+
+func (a *App) handleRevoke(w http.ResponseWriter, r *http.Request) {
+	uid := state(r).sess.UserID
+	if err := a.devices.Revoke(r.Context(), uid, r.PostFormValue("id"), uid, a.Now()); err != nil {
+		a.flashErr(r, err)
+	} else {
+		a.flash(r, "flash_revoked")
+	}
+	redirect(w, r, "/settings")
+}
+
+func (a *App) handleRevokeAll(w http.ResponseWriter, r *http.Request) {
+	uid := state(r).sess.UserID
+	if err := a.devices.RevokeAll(r.Context(), uid, uid, a.Now()); err != nil {
+		a.serverError(w, r, err)
+		return
+	}
+	a.devices.ClearCookie(w)
+	a.flash(r, "flash_revoked_all")
+	redirect(w, r, "/settings")
+}
+
+// askStepUp parks a sensitive change and asks for a valid code first:
+// removing or replacing a method, turning two-step verification off (seed
+// 003) and generating new recovery codes.
+func (a *App) askStepUp(op string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		sess := state(r).sess
+		if op == "remove" && a.isPending(r, r.PostFormValue("id")) {
+			a.done(r, a.m.Remove(r.Context(), sess.UserID, r.PostFormValue("id"), a.Now()), "flash_removed")
+			redirect(w, r, "/settings")
+			return
+		}
+		sess.Pending, sess.Challenge = &pendingAction{Op: op, ID: r.PostFormValue("id")}, nil
+		a.sessions.save(sess)
+		redirect(w, r, stepUpStep.prefix)
+	}
+}
+
+// isPending reports whether id is one of the user's methods still waiting
+// for its first code: removing that needs no second step.
+func (a *App) isPending(r *http.Request, id string) bool {
+	st, err := a.status(r)
+	if err != nil {
+		return false
+	}
+	for _, m := range st.Methods {
+		if m.ID == id {
+			return !m.Confirmed
+		}
+	}
+	return false
+}
+
+// runPending carries out the parked change after a successful step-up.
+func (a *App) runPending(w http.ResponseWriter, r *http.Request, sess *Session) {
+	p := sess.Pending
+	sess.Pending = nil
+	a.sessions.save(sess)
+	if p == nil {
+		redirect(w, r, "/settings")
+		return
+	}
+	ctx, now := r.Context(), a.Now()
+	switch p.Op {
+	case "remove":
+		a.done(r, a.m.Remove(ctx, sess.UserID, p.ID, now), "flash_removed")
+	case "disable":
+		a.done(r, a.m.Disable(ctx, sess.UserID, now), "flash_disabled")
+	case "replace":
+		a.startReplace(w, r, sess, p.ID)
+		return
+	case "recovery":
+		a.newRecoveryCodes(w, r, "/settings")
+		return
+	}
+	redirect(w, r, "/settings")
+}
+
+// done flashes twostep's message for err, or the success text.
+func (a *App) done(r *http.Request, err error, okKey string) {
+	if err != nil {
+		a.flashErr(r, err)
+		return
+	}
+	a.flash(r, okKey)
+}
+
+// startReplace sends the user to the phone step to enter a new number,
+// which replaces the old one once its code is confirmed; until then the
+// old number keeps working.
+func (a *App) startReplace(w http.ResponseWriter, r *http.Request, sess *Session, id string) {
+	st, err := a.status(r)
+	if err != nil {
+		a.serverError(w, r, err)
+		return
+	}
+	for _, m := range st.Methods {
+		if m.ID == id && m.Confirmed && (m.Kind == factor.KindSMS || m.Kind == factor.KindVoice) {
+			sess.Replaces = id
+			a.sessions.save(sess)
+			redirect(w, r, "/setup/phone?kind="+string(m.Kind))
+			return
+		}
+	}
+	redirect(w, r, "/settings")
+}

@@ -1,0 +1,328 @@
+package main
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/twostep/twostep/factor"
+)
+
+// passwordFresh is how recently the password must have been entered to
+// turn two-step verification on from the settings (seed 002).
+const passwordFresh = 10 * time.Minute
+
+func (a *App) setupRoutes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /setup/offer", a.halfway(a.handleOffer))
+	mux.HandleFunc("POST /setup/skip", a.halfway(a.handleSkip))
+	mux.HandleFunc("GET /setup/password", a.full(a.handlePasswordForm))
+	mux.HandleFunc("POST /setup/password", a.full(a.handlePassword))
+	mux.HandleFunc("GET /setup/activate", a.setup(a.handleActivateForm))
+	mux.HandleFunc("POST /setup/activate", a.setup(a.handleActivate))
+	mux.HandleFunc("GET /setup", a.setup(a.handleChoose))
+	mux.HandleFunc("GET /setup/totp", a.setup(a.handleTOTPForm))
+	mux.HandleFunc("POST /setup/totp", a.setup(a.handleTOTP))
+	mux.HandleFunc("GET /setup/phone", a.setup(a.handlePhoneForm))
+	mux.HandleFunc("POST /setup/phone", a.setup(a.handlePhone))
+	mux.HandleFunc("GET /setup/email", a.setup(a.handleEmailForm))
+	mux.HandleFunc("POST /setup/email", a.setup(a.handleEmail))
+	mux.HandleFunc("GET /setup/confirm", a.setup(a.handleConfirmForm))
+	mux.HandleFunc("POST /setup/confirm", a.setup(a.handleConfirm))
+	mux.HandleFunc("POST /setup/resend", a.setup(a.handleResend))
+	mux.HandleFunc("POST /setup/finish", a.full(a.handleFinish))
+	mux.HandleFunc("GET /setup/recovery", a.full(a.handleRecoveryCodes))
+	mux.HandleFunc("GET /setup/recovery.txt", a.full(a.handleRecoveryDownload))
+	mux.HandleFunc("POST /setup/recovery", a.full(a.handleRecoveryDone))
+	mux.HandleFunc("GET /challenge/status", a.halfway(a.handleChallengeStatus))
+}
+
+// setup guards the setup wizard. Halfway through a login only users
+// without two-step verification may set it up (otherwise the wizard would
+// be a way around the second step). Logged-in users without it must have
+// entered their password recently.
+func (a *App) setup(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		sess := state(r).sess
+		if sess.Level == levelNone {
+			redirect(w, r, "/login")
+			return
+		}
+		st, err := a.status(r)
+		switch {
+		case err != nil:
+			a.serverError(w, r, err)
+		case sess.Level == levelPassword && st.Enabled:
+			redirect(w, r, "/login/2fa")
+		case sess.Level == levelFull && !st.Enabled && a.Now().Sub(sess.PasswordAt) > passwordFresh:
+			redirect(w, r, "/setup/password")
+		default:
+			h(w, r)
+		}
+	}
+}
+
+// offerData is what the setup offer after the password step shows.
+type offerData struct {
+	Status *factor.Status
+	From   string
+}
+
+func (a *App) handleOffer(w http.ResponseWriter, r *http.Request) {
+	st, err := a.status(r)
+	if err != nil {
+		a.serverError(w, r, err)
+		return
+	}
+	if st.Enabled {
+		redirect(w, r, "/login/2fa")
+		return
+	}
+	d := &offerData{Status: st}
+	if p := a.cfg.Policy; !st.Required && !p.RequiredFrom.IsZero() {
+		d.From = formatDate(langOf(r), p.RequiredFrom)
+	}
+	a.render(w, r, http.StatusOK, "offer", &page{Title: "offer_title", Data: d})
+}
+
+func (a *App) handleSkip(w http.ResponseWriter, r *http.Request) {
+	sess := state(r).sess
+	if sess.Level == levelFull {
+		redirect(w, r, "/")
+		return
+	}
+	if err := a.m.Skip(r.Context(), sess.UserID, a.Now()); err != nil {
+		a.flashErr(r, err)
+		redirect(w, r, "/setup/offer")
+		return
+	}
+	a.completeLogin(w, r, sess, "/")
+}
+
+func (a *App) handlePasswordForm(w http.ResponseWriter, r *http.Request) {
+	a.render(w, r, http.StatusOK, "password", &page{Title: "password_title"})
+}
+
+// handlePassword checks the password again before two-step verification
+// is turned on from the settings.
+func (a *App) handlePassword(w http.ResponseWriter, r *http.Request) {
+	sess := state(r).sess
+	usr, err := a.users.byID(r.Context(), sess.UserID)
+	if err == nil && usr != nil {
+		_, err = a.users.authenticate(r.Context(), usr.Email, r.PostFormValue("password"))
+	}
+	if err != nil {
+		a.render(w, r, http.StatusUnauthorized, "password", &page{Title: "password_title", Error: tr(langOf(r), "err_password")})
+		return
+	}
+	sess.PasswordAt = a.Now()
+	a.sessions.save(sess)
+	redirect(w, r, "/setup")
+}
+
+func (a *App) handleActivateForm(w http.ResponseWriter, r *http.Request) {
+	a.render(w, r, http.StatusOK, "activate", &page{Title: "activate_title"})
+}
+
+func (a *App) handleActivate(w http.ResponseWriter, r *http.Request) {
+	err := a.m.Activate(r.Context(), state(r).sess.UserID, r.PostFormValue("code"), a.Now())
+	if err != nil {
+		a.render(w, r, http.StatusOK, "activate", &page{Title: "activate_title", Error: a.userMessage(r, err)})
+		return
+	}
+	a.flash(r, "flash_activated")
+	redirect(w, r, "/setup")
+}
+
+// chooseData lists the kinds on offer and the methods set up so far.
+type chooseData struct {
+	Status  *factor.Status
+	EmailOK bool // email is only a fallback for users without other methods
+	Keypad  bool // voice calls can use keypad mode
+}
+
+func (a *App) handleChoose(w http.ResponseWriter, r *http.Request) {
+	st, err := a.status(r)
+	if err != nil {
+		a.serverError(w, r, err)
+		return
+	}
+	if st.NeedsActivation {
+		redirect(w, r, "/setup/activate")
+		return
+	}
+	if sess := state(r).sess; sess.Replaces != "" {
+		sess.Replaces = ""
+		a.sessions.save(sess)
+	}
+	d := &chooseData{Status: st, EmailOK: true, Keypad: a.keypadAvailable()}
+	for _, m := range st.Methods {
+		if m.Confirmed && m.Kind != factor.KindEmail {
+			d.EmailOK = false
+		}
+	}
+	a.render(w, r, http.StatusOK, "setup", &page{Title: "setup_title", Data: d})
+}
+
+// totpData is the authenticator app step: the QR code and the key as text.
+type totpData struct {
+	Key   *pendingTOTP
+	Label string
+}
+
+func (a *App) handleTOTPForm(w http.ResponseWriter, r *http.Request) {
+	sess := state(r).sess
+	if sess.TOTP == nil || r.URL.Query().Has("new") {
+		if err := a.startTOTP(r, sess); err != nil {
+			a.flashErr(r, err)
+			redirect(w, r, "/setup")
+			return
+		}
+	}
+	a.render(w, r, http.StatusOK, "setup_totp", &page{Title: "totp_title", Data: &totpData{Key: sess.TOTP}})
+}
+
+// startTOTP enrols a new authenticator app and keeps what the page shows
+// in the session until it is confirmed.
+func (a *App) startTOTP(r *http.Request, sess *Session) error {
+	usr, err := a.users.byID(r.Context(), sess.UserID)
+	if err != nil || usr == nil {
+		return errors.Join(err, factor.ErrNotFound)
+	}
+	e, err := a.m.Enroll(r.Context(), factor.Enrollment{UserID: sess.UserID, Kind: factor.KindTOTP, Label: tr(langOf(r), "kind_totp")}, a.Now())
+	if err != nil {
+		return err
+	}
+	key, err := a.totp.Key(e.Secret, usr.Email)
+	if err != nil {
+		return err
+	}
+	qr, err := key.DataURI(240)
+	if err != nil {
+		return err
+	}
+	sess.TOTP = &pendingTOTP{EnrollmentID: e.ID, Text: key.Text(), QR: qr}
+	a.sessions.save(sess)
+	return nil
+}
+
+func (a *App) handleTOTP(w http.ResponseWriter, r *http.Request) {
+	sess := state(r).sess
+	if sess.TOTP == nil {
+		redirect(w, r, "/setup/totp")
+		return
+	}
+	err := a.m.Confirm(r.Context(), factor.Attempt{UserID: sess.UserID, EnrollmentID: sess.TOTP.EnrollmentID, Code: r.PostFormValue("code")}, a.Now())
+	if err != nil {
+		a.render(w, r, http.StatusOK, "setup_totp", &page{Title: "totp_title", Error: a.userMessage(r, err), Data: &totpData{Key: sess.TOTP}})
+		return
+	}
+	sess.TOTP = nil
+	a.methodConfirmed(w, r, sess)
+}
+
+// methodConfirmed continues after a new method passed its first code. That
+// code was a second step, so a login halfway is now complete.
+func (a *App) methodConfirmed(w http.ResponseWriter, r *http.Request, sess *Session) {
+	sess.Flash = tr(langOf(r), "flash_method_added")
+	sess.StepUpAt = a.Now()
+	if sess.Level == levelPassword {
+		a.completeLogin(w, r, sess, "/setup")
+		return
+	}
+	a.sessions.save(sess)
+	redirect(w, r, "/setup")
+}
+
+// handleFinish ends the wizard: users without recovery codes get a set,
+// shown once.
+func (a *App) handleFinish(w http.ResponseWriter, r *http.Request) {
+	st, err := a.status(r)
+	if err != nil {
+		a.serverError(w, r, err)
+		return
+	}
+	if !st.Enabled || st.RecoveryCodesLeft > 0 {
+		redirect(w, r, "/")
+		return
+	}
+	a.newRecoveryCodes(w, r, "/")
+}
+
+// newRecoveryCodes generates a set of recovery codes and shows it once.
+func (a *App) newRecoveryCodes(w http.ResponseWriter, r *http.Request, next string) {
+	sess := state(r).sess
+	codes, err := a.codes.Generate(r.Context(), sess.UserID, a.Now())
+	if err != nil {
+		a.serverError(w, r, err)
+		return
+	}
+	sess.Recovery = codes
+	a.sessions.save(sess)
+	redirect(w, r, "/setup/recovery?next="+next)
+}
+
+func (a *App) handleRecoveryCodes(w http.ResponseWriter, r *http.Request) {
+	sess := state(r).sess
+	if len(sess.Recovery) == 0 {
+		redirect(w, r, "/settings")
+		return
+	}
+	a.render(w, r, http.StatusOK, "recovery_codes", &page{Title: "codes_title", Data: map[string]any{
+		"Codes": sess.Recovery, "Next": localPath(r.URL.Query().Get("next")),
+	}})
+}
+
+// handleRecoveryDownload serves the fresh codes as a text file.
+func (a *App) handleRecoveryDownload(w http.ResponseWriter, r *http.Request) {
+	sess := state(r).sess
+	if len(sess.Recovery) == 0 {
+		redirect(w, r, "/settings")
+		return
+	}
+	lang := langOf(r)
+	var b strings.Builder
+	b.WriteString(trf(lang, "codes_file_head", a.cfg.AppName) + "\n\n")
+	for _, c := range sess.Recovery {
+		b.WriteString(c + "\n")
+	}
+	b.WriteString("\n" + tr(lang, "codes_file_foot") + "\n")
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="recovery-codes.txt"`)
+	w.Write([]byte(b.String()))
+}
+
+// handleRecoveryDone forgets the codes: they were shown once.
+func (a *App) handleRecoveryDone(w http.ResponseWriter, r *http.Request) {
+	sess := state(r).sess
+	sess.Recovery = nil
+	a.sessions.save(sess)
+	redirect(w, r, localPath(r.PostFormValue("next")))
+}
+
+// userMessage is twostep's text for err in the request's language.
+func (a *App) userMessage(r *http.Request, err error) string {
+	if !isUserError(err) {
+		a.log.Error("webapp: twostep", "path", r.URL.Path, "error", err.Error())
+	}
+	return factor.UserMessage(err, langOf(r))
+}
+
+// flashErr shows twostep's text for err on the next page.
+func (a *App) flashErr(r *http.Request, err error) {
+	st := state(r)
+	st.sess.Flash = a.userMessage(r, err)
+	a.sessions.save(st.sess)
+}
+
+// isUserError reports whether err is about the user's input or policy
+// rather than something broken.
+func isUserError(err error) bool {
+	for _, e := range []error{factor.ErrInvalidCode, factor.ErrLocked, factor.ErrMalformed, factor.ErrRateLimited,
+		factor.ErrNotAllowed, factor.ErrNotFound, factor.ErrActivationRequired, factor.ErrLastMethod, factor.ErrStepUpRequired} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return false
+}

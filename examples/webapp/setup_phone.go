@@ -1,0 +1,213 @@
+package main
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+
+	"github.com/twostep/twostep/factor"
+	"github.com/twostep/twostep/factor/phone"
+)
+
+// countries are the countries whose numbers the app accepts, the
+// Netherlands first and preselected (seed 001).
+var countries = []struct{ Code, Dial string }{{"NL", "31"}, {"BE", "32"}, {"DE", "49"}}
+
+// phones parses numbers for both SMS and voice.
+var phones = phone.Parser{DefaultRegion: "NL", AllowedRegions: []string{"NL", "BE", "DE"}}
+
+// phoneForm is the phone step: a number for SMS or voice calls.
+type phoneForm struct {
+	Kind      string
+	Country   string
+	Number    string
+	Label     string
+	Keypad    bool
+	KeypadOK  bool
+	Replacing bool
+	Countries any
+}
+
+func (a *App) keypadAvailable() bool { return a.outbox != nil || a.keypad != nil }
+
+func (a *App) handlePhoneForm(w http.ResponseWriter, r *http.Request) {
+	kind := r.URL.Query().Get("kind")
+	if kind != "sms" && kind != "voice" {
+		kind = "sms"
+	}
+	f := &phoneForm{Kind: kind, Country: "31", KeypadOK: a.keypadAvailable(), Replacing: state(r).sess.Replaces != "", Countries: countries}
+	a.render(w, r, http.StatusOK, "setup_phone", &page{Title: "phone_title_" + kind, Data: f})
+}
+
+// handlePhone enrols the number and sends the first code (or calls).
+func (a *App) handlePhone(w http.ResponseWriter, r *http.Request) {
+	sess := state(r).sess
+	f := &phoneForm{
+		Kind: r.PostFormValue("kind"), Country: r.PostFormValue("country"), Number: r.PostFormValue("number"),
+		Label: strings.TrimSpace(r.PostFormValue("label")), Keypad: r.PostFormValue("mode") == "keypad",
+		KeypadOK: a.keypadAvailable(), Replacing: sess.Replaces != "", Countries: countries,
+	}
+	if f.Kind != "sms" && f.Kind != "voice" {
+		a.errorPage(w, r, http.StatusBadRequest, "err_bad_request")
+		return
+	}
+	e := factor.Enrollment{UserID: sess.UserID, Kind: factor.Kind(f.Kind), Address: fullNumber(f.Country, f.Number), Label: f.Label, Replaces: sess.Replaces}
+	err := a.enrolAndSend(r, sess, e, f.Keypad && f.Kind == "voice" && f.KeypadOK)
+	if err != nil {
+		a.render(w, r, http.StatusOK, "setup_phone", &page{Title: "phone_title_" + f.Kind, Error: a.userMessage(r, err), Data: f})
+		return
+	}
+	redirect(w, r, "/setup/confirm")
+}
+
+// fullNumber joins the chosen country code and the typed number the way
+// seed 001 asks: a leading 0 is dropped. A number typed with its own
+// country code (+32…, 0032…) is taken as typed.
+func fullNumber(dial, number string) string {
+	n := strings.TrimSpace(number)
+	if strings.HasPrefix(n, "+") || strings.HasPrefix(n, "00") {
+		return n
+	}
+	for _, c := range countries {
+		if c.Dial == dial {
+			return "+" + dial + " " + strings.TrimPrefix(n, "0")
+		}
+	}
+	return n
+}
+
+// enrolAndSend stores a pending method and sends its first code.
+func (a *App) enrolAndSend(r *http.Request, sess *Session, e factor.Enrollment, keypad bool) error {
+	ctx, now := r.Context(), a.Now()
+	en, err := a.m.Enroll(ctx, e, now)
+	if err != nil {
+		return err
+	}
+	sent, err := a.m.Challenge(ctx, factor.ChallengeRequest{UserID: sess.UserID, EnrollmentID: en.ID, Language: langOf(r), Keypad: keypad}, now)
+	if err != nil {
+		a.m.Remove(ctx, sess.UserID, en.ID, now) // a pending method may always go
+		return err
+	}
+	sess.Challenge = newChallenge(sent, en.ID, string(en.Kind), a.mask(en), true)
+	a.sessions.save(sess)
+	return nil
+}
+
+func newChallenge(s *factor.Sent, enrollmentID, kind, masked string, confirm bool) *challengeState {
+	return &challengeState{ID: s.ChallengeID, EnrollmentID: enrollmentID, Kind: kind, Masked: masked,
+		Keypad: s.ScreenDigits != "", ScreenDigits: s.ScreenDigits, ResendAt: s.ResendAt, Confirm: confirm}
+}
+
+// mask is the masked phone number or email address of e, as the factor
+// shows it.
+func (a *App) mask(e *factor.Enrollment) string {
+	if f, ok := a.m.Factor(e.Kind); ok {
+		if mk, ok := f.(factor.Masker); ok {
+			return mk.Mask(e.Address)
+		}
+	}
+	return factor.Redact(e.Address)
+}
+
+func (a *App) handleEmailForm(w http.ResponseWriter, r *http.Request) {
+	usr, _ := a.users.byID(r.Context(), state(r).sess.UserID)
+	addr := ""
+	if usr != nil {
+		addr = usr.Email
+	}
+	a.render(w, r, http.StatusOK, "setup_email", &page{Title: "email_title", Data: addr})
+}
+
+func (a *App) handleEmail(w http.ResponseWriter, r *http.Request) {
+	sess := state(r).sess
+	addr := strings.TrimSpace(r.PostFormValue("email"))
+	e := factor.Enrollment{UserID: sess.UserID, Kind: factor.KindEmail, Address: addr}
+	if err := a.enrolAndSend(r, sess, e, false); err != nil {
+		a.render(w, r, http.StatusOK, "setup_email", &page{Title: "email_title", Error: a.userMessage(r, err), Data: addr})
+		return
+	}
+	redirect(w, r, "/setup/confirm")
+}
+
+// codeData is the page that asks for a delivered code, or waits for the
+// keypad call to be answered.
+type codeData struct {
+	Ch       *challengeState
+	Action   string
+	Resend   string
+	Remember []rememberOption
+	Methods  []factor.Method
+	Method   factor.Method // the chosen one
+	Current  string        // its ID
+	Purpose  string        // its kind
+	Recovery bool          // offer a recovery code instead
+	Keypad   bool          // voice keypad calls are possible
+}
+
+func (a *App) handleConfirmForm(w http.ResponseWriter, r *http.Request) {
+	ch := state(r).sess.Challenge
+	if ch == nil || !ch.Confirm {
+		redirect(w, r, "/setup")
+		return
+	}
+	a.render(w, r, http.StatusOK, "setup_confirm", &page{Title: "confirm_title", Data: &codeData{Ch: ch, Action: "/setup/confirm", Resend: "/setup/resend"}})
+}
+
+func (a *App) handleConfirm(w http.ResponseWriter, r *http.Request) {
+	sess := state(r).sess
+	ch := sess.Challenge
+	if ch == nil || !ch.Confirm {
+		redirect(w, r, "/setup")
+		return
+	}
+	err := a.m.Confirm(r.Context(), factor.Attempt{UserID: sess.UserID, ChallengeID: ch.ID, Code: r.PostFormValue("code")}, a.Now())
+	if err != nil {
+		a.render(w, r, http.StatusOK, "setup_confirm", &page{Title: "confirm_title", Error: a.userMessage(r, err),
+			Data: &codeData{Ch: ch, Action: "/setup/confirm", Resend: "/setup/resend"}})
+		return
+	}
+	sess.Challenge, sess.Replaces = nil, ""
+	a.methodConfirmed(w, r, sess)
+}
+
+func (a *App) handleResend(w http.ResponseWriter, r *http.Request) {
+	a.resend(w, r, "/setup/confirm")
+}
+
+// resend sends a new code for the session's challenge, which replaces the
+// old one, and goes back to the code page.
+func (a *App) resend(w http.ResponseWriter, r *http.Request, back string) {
+	sess := state(r).sess
+	ch := sess.Challenge
+	if ch == nil {
+		redirect(w, r, back)
+		return
+	}
+	sent, err := a.m.Resend(r.Context(), sess.UserID, ch.ID, langOf(r), a.Now())
+	if err != nil {
+		a.flashErr(r, err)
+		redirect(w, r, back)
+		return
+	}
+	sess.Challenge = newChallenge(sent, ch.EnrollmentID, ch.Kind, ch.Masked, ch.Confirm)
+	sess.Flash = tr(langOf(r), "flash_resent")
+	a.sessions.save(sess)
+	redirect(w, r, back)
+}
+
+// handleChallengeStatus tells the keypad page whether the call was
+// answered: {"state":"pending"|"approved"|"used"|"expired"}.
+func (a *App) handleChallengeStatus(w http.ResponseWriter, r *http.Request) {
+	sess := state(r).sess
+	w.Header().Set("Content-Type", "application/json")
+	if sess.Challenge == nil {
+		w.WriteHeader(http.StatusNotFound)
+		w.Write([]byte(`{"state":"none"}`))
+		return
+	}
+	st, err := a.m.ChallengeStatus(r.Context(), sess.UserID, sess.Challenge.ID, a.Now())
+	if err != nil {
+		st = factor.ChallengeExpired
+	}
+	json.NewEncoder(w).Encode(map[string]string{"state": string(st)})
+}

@@ -1,0 +1,177 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // PostgreSQL driver "pgx"
+	_ "modernc.org/sqlite"             // SQLite driver "sqlite"
+
+	"github.com/twostep/twostep/email"
+	"github.com/twostep/twostep/email/smtp"
+	"github.com/twostep/twostep/factor"
+	"github.com/twostep/twostep/factor/sqlstore"
+	"github.com/twostep/twostep/sms"
+	smstwilio "github.com/twostep/twostep/sms/twilio"
+	"github.com/twostep/twostep/totp"
+	"github.com/twostep/twostep/voice"
+	voicetwilio "github.com/twostep/twostep/voice/twilio"
+)
+
+// keypadPath is where Twilio posts the digits of a keypad call.
+const keypadPath = "/twostep/voice/keypad"
+
+// openDB opens PostgreSQL when a DSN is given and otherwise the SQLite file
+// in the data directory, and brings twostep's schema up to date.
+func openDB(ctx context.Context, cfg Config) (*sql.DB, *sqlstore.Store, error) {
+	driver, dsn, dialect := "sqlite", sqliteDSN(filepath.Join(cfg.DataDir, "twostep.db")), sqlstore.SQLite
+	if cfg.Postgres != "" {
+		driver, dsn, dialect = "pgx", cfg.Postgres, sqlstore.Postgres
+	}
+	db, err := sql.Open(driver, dsn)
+	if err != nil {
+		return nil, nil, err
+	}
+	db.SetMaxOpenConns(10)
+	store, err := sqlstore.New(db, dialect)
+	if err == nil {
+		err = store.Migrate(ctx)
+	}
+	if err != nil {
+		db.Close()
+		return nil, nil, fmt.Errorf("database: %w", err)
+	}
+	return db, store, nil
+}
+
+func sqliteDSN(path string) string {
+	return "file:" + path + "?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_txlock=immediate"
+}
+
+// loadKeys reads the server keys from the data directory, generating and
+// storing a first key (mode 0600) on the first start, so that sealed
+// secrets and hashed codes survive restarts.
+func loadKeys(dir string, now time.Time) ([]factor.Key, error) {
+	path := filepath.Join(dir, "server-keys.json")
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return newKeys(path, now)
+	}
+	if err != nil {
+		return nil, err
+	}
+	var keys []factor.Key
+	if err := json.Unmarshal(b, &keys); err != nil || len(keys) == 0 {
+		return nil, fmt.Errorf("%s: no keys in the file", path)
+	}
+	return keys, nil
+}
+
+func newKeys(path string, now time.Time) ([]factor.Key, error) {
+	secret := make([]byte, 32)
+	rand.Read(secret)
+	keys := []factor.Key{{ID: "k" + now.UTC().Format("20060102150405"), Secret: secret}}
+	b, err := json.MarshalIndent(keys, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := f.Write(b); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return keys, f.Close()
+}
+
+// factors builds the factors on offer and the sender that delivers their
+// codes. A channel is offered when it has a real sender or, in development
+// mode, the outbox. Authenticator apps are always offered.
+func (a *App) factors(cfg Config) ([]factor.Factor, factor.Router, error) {
+	app, err := totp.New(totp.Config{Issuer: cfg.AppName})
+	if err != nil {
+		return nil, nil, err
+	}
+	a.totp = app
+	fs, router := []factor.Factor{app}, factor.Router{}
+	for _, ch := range channels(cfg) {
+		if !ch.real && !cfg.Dev {
+			continue
+		}
+		f, err := ch.make()
+		if err != nil {
+			return nil, nil, err
+		}
+		fs = append(fs, f)
+		if cfg.Dev {
+			router[f.Kind()] = a.outbox // replaced below by a real sender, if any
+		}
+	}
+	return fs, router, a.realSenders(cfg, router)
+}
+
+// channel is a kind of delivered code and whether a real sender exists.
+type channel struct {
+	real bool
+	make func() (factor.Factor, error)
+}
+
+func channels(cfg Config) []channel {
+	return []channel{
+		{cfg.Twilio.enabled(), func() (factor.Factor, error) { return sms.New(sms.Config{AppName: cfg.AppName, Phones: phones}) }},
+		{cfg.Twilio.enabled(), func() (factor.Factor, error) { return voice.New(voice.Config{AppName: cfg.AppName, Phones: phones}) }},
+		{cfg.SMTP.enabled(), func() (factor.Factor, error) { return email.New(email.Config{AppName: cfg.AppName}) }},
+	}
+}
+
+// realSenders puts the configured providers in the router, replacing the
+// outbox for their channels.
+func (a *App) realSenders(cfg Config, router factor.Router) error {
+	if cfg.Twilio.enabled() {
+		s, err := smstwilio.New(smstwilio.Config{AccountSID: cfg.Twilio.AccountSID, AuthToken: cfg.Twilio.AuthToken, From: cfg.Twilio.From})
+		if err != nil {
+			return err
+		}
+		vcfg := voicetwilio.Config{AccountSID: cfg.Twilio.AccountSID, AuthToken: cfg.Twilio.AuthToken, From: cfg.Twilio.From}
+		if cfg.Twilio.PublicURL != "" {
+			vcfg.CallbackURL = cfg.Twilio.PublicURL + keypadPath
+		}
+		v, err := voicetwilio.New(vcfg)
+		if err != nil {
+			return err
+		}
+		router[factor.KindSMS], router[factor.KindVoice] = s, v
+	}
+	if cfg.SMTP.enabled() {
+		s, err := smtp.New(smtp.Config{Host: cfg.SMTP.Host, Port: cfg.SMTP.Port, Username: cfg.SMTP.Username, Password: cfg.SMTP.Password, From: cfg.SMTP.From})
+		if err != nil {
+			return err
+		}
+		router[factor.KindEmail] = s
+	}
+	return nil
+}
+
+// keypadHandler receives the digits of Twilio keypad calls, when Twilio is
+// configured with a public URL; nil otherwise.
+func keypadHandler(m *factor.Manager, cfg Config, now func() time.Time) (*voice.Handler, error) {
+	if !cfg.Twilio.enabled() || cfg.Twilio.PublicURL == "" {
+		return nil, nil
+	}
+	h, err := voice.NewHandler(m, &voicetwilio.Validator{AuthToken: cfg.Twilio.AuthToken, PublicURL: cfg.Twilio.PublicURL})
+	if err != nil {
+		return nil, err
+	}
+	h.Clock = now
+	return h, nil
+}
