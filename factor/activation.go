@@ -58,8 +58,11 @@ func (m *Manager) Activate(ctx context.Context, userID, code string, now time.Ti
 	if err := checkUserID(userID); err != nil {
 		return err
 	}
+	if len(code) > maxCodeLen {
+		return &InputError{Field: "activation code", Reason: "too long"}
+	}
 	norm, ok := crockford.Normalize(code)
-	if !ok || len(code) > maxCodeLen || len(norm) != activationLen {
+	if !ok || len(norm) != activationLen {
 		return &InputError{Field: "activation code", Reason: "must be 12 letters and digits"}
 	}
 	err := m.Guard(ctx, userID, now, func() error { return m.useActivation(ctx, userID, norm, now) })

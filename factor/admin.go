@@ -2,6 +2,7 @@ package factor
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -31,17 +32,16 @@ func (m *Manager) Reset(ctx context.Context, req ResetRequest, now time.Time) (s
 	if req.Actor == "" {
 		return "", &InputError{Field: "actor", Reason: "an admin reset must name its actor"}
 	}
-	if err := m.wipe(ctx, req.UserID); err != nil {
+	// Record the wipe, even a partial one, before anything else can fail.
+	werr := m.wipe(ctx, req.UserID)
+	ev := Event{Type: EventReset, UserID: req.UserID, Time: now, Actor: req.Actor, Reason: req.Reason}
+	if err := errors.Join(werr, m.FactorsChanged(ctx, ev)); err != nil {
 		return "", err
 	}
 	if err := m.store.ResetAttempts(ctx, req.UserID); err != nil {
 		return "", fmt.Errorf("factor: reset attempts: %w", err)
 	}
 	if err := m.updateUserState(ctx, req.UserID, func(us *UserState) { us.ActivatedAt = time.Time{} }); err != nil {
-		return "", err
-	}
-	ev := Event{Type: EventReset, UserID: req.UserID, Time: now, Actor: req.Actor, Reason: req.Reason}
-	if err := m.FactorsChanged(ctx, ev); err != nil {
 		return "", err
 	}
 	if !req.IssueActivationCode {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 )
 
@@ -16,7 +17,9 @@ import (
 //     never runs, so a lock never reveals a right guess;
 //   - an error from check wrapping ErrInvalidCode is a failure: reaching
 //     Lockout.Limit locks the user;
-//   - nil from check is a success and resets the count;
+//   - nil from check is a success and resets the count. The success is
+//     stored by then, so a failure to reset is only logged: it leaves
+//     failures counted, which can bring a lock sooner, never later;
 //   - any other error from check is returned as is and the attempt stays
 //     counted.
 func (m *Manager) Guard(ctx context.Context, userID string, now time.Time, check func() error) error {
@@ -24,11 +27,19 @@ func (m *Manager) Guard(ctx context.Context, userID string, now time.Time, check
 		if err := check(); err != nil {
 			return err
 		}
-		if err := m.store.ResetAttempts(ctx, userID); err != nil {
-			return fmt.Errorf("factor: reset attempts: %w", err)
-		}
+		m.resetAfterSuccess(ctx, userID)
 		return nil
 	})
+}
+
+// resetAfterSuccess forgets the user's failures after a success that is
+// already stored. Reporting a failure here would tell the user that a code
+// failed which was in fact used up; leaving the failures counted can only
+// bring a lock sooner. So a failing store is logged, not returned.
+func (m *Manager) resetAfterSuccess(ctx context.Context, userID string) {
+	if err := m.store.ResetAttempts(ctx, userID); err != nil {
+		m.log.LogAttrs(ctx, slog.LevelWarn, "twostep: could not reset failures after a success", slog.String("user", userID), slog.String("error", err.Error()))
+	}
 }
 
 // guard counts an attempt, runs it unless the user is locked, and handles a

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -129,12 +130,15 @@ func (m *Manager) openSecret(e *Enrollment) ([]byte, error) {
 		return nil, nil
 	}
 	var buf [640]byte
-	ad := sealAD(buf[:0], e.UserID, e.ID)
-	key := append(ad, e.Secret...)
+	key := sealAD(buf[:0], e.UserID, e.ID)
+	adLen := len(key)
+	key = append(key, e.Secret...)
 	if plain, ok := m.secrets.get(key); ok {
 		return plain, nil
 	}
-	plain, err := m.sealer.Open(e.Secret, ad)
+	// The associated data reaches the AEAD through an interface and so
+	// escapes: copy it only on a miss, so that buf stays on the stack.
+	plain, err := m.sealer.Open(e.Secret, slices.Clone(key[:adLen]))
 	if err != nil {
 		m.log.Error("twostep: sealed secret does not open", "user", e.UserID, "enrollment", e.ID)
 		return nil, fmt.Errorf("factor: enrollment %s: %w", e.ID, err)

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"hash"
 	"io"
+	"sync"
 
 	"golang.org/x/crypto/chacha20poly1305"
 	"golang.org/x/crypto/hkdf"
@@ -39,7 +40,8 @@ type derivedKey struct {
 		Open(dst, nonce, ciphertext, additionalData []byte) ([]byte, error)
 		NonceSize() int
 	}
-	mac []byte
+	mac  []byte
+	macs *sync.Pool // of *macState keyed with mac
 }
 
 // Sealer seals secrets with XChaCha20-Poly1305 under the current key and
@@ -97,7 +99,8 @@ func deriveKey(k Key) (derivedKey, error) {
 	if err != nil {
 		return derivedKey{}, err
 	}
-	return derivedKey{id: k.ID, aead: aead, mac: macKey}, nil
+	pool := &sync.Pool{New: func() any { return &macState{h: hmac.New(sha256.New, macKey)} }}
+	return derivedKey{id: k.ID, aead: aead, mac: macKey, macs: pool}, nil
 }
 
 // Seal encrypts plaintext under the current key. The result records the
@@ -163,7 +166,7 @@ func (s *Sealer) MAC(purpose, userID string, data []byte) []byte {
 	out := make([]byte, 0, 1+len(k.id)+sha256.Size)
 	out = append(out, byte(len(k.id)))
 	out = append(out, k.id...)
-	return appendMAC(out, k.mac, purpose, userID, data)
+	return k.appendMAC(out, purpose, userID, data)
 }
 
 // MACs returns the keyed hash of data under every configured key, current
@@ -173,7 +176,7 @@ func (s *Sealer) MACs(purpose, userID string, data []byte) [][]byte {
 	for i := range s.keys {
 		k := &s.keys[i]
 		h := append([]byte{byte(len(k.id))}, k.id...)
-		out[i] = appendMAC(h, k.mac, purpose, userID, data)
+		out[i] = k.appendMAC(h, purpose, userID, data)
 	}
 	return out
 }
@@ -187,28 +190,48 @@ func (s *Sealer) CheckMAC(stored []byte, purpose, userID string, data []byte) bo
 	id := stored[1 : 1+int(stored[0])]
 	for i := range s.keys {
 		if s.keys[i].id == string(id) {
-			var buf [1 + 32 + sha256.Size]byte
-			want := append(buf[:0], stored[:1+len(id)]...)
-			want = appendMAC(want, s.keys[i].mac, purpose, userID, data)
-			return subtle.ConstantTimeCompare(want, stored) == 1
+			return s.keys[i].checkMAC(stored[1+len(id):], purpose, userID, data)
 		}
 	}
 	return false
 }
 
-func appendMAC(dst, key []byte, purpose, userID string, data []byte) []byte {
-	h := hmac.New(sha256.New, key)
-	writeField(h, purpose)
-	writeField(h, userID)
-	h.Write(data)
-	return h.Sum(dst)
+// macState is an HMAC-SHA256 keyed with a derived key's MAC key, with
+// room for the fields it hashes. Reset restores the keyed state, so a
+// pooled macState hashes without a key schedule and without allocating.
+type macState struct {
+	h   hash.Hash
+	buf []byte
+	sum []byte
 }
 
-// writeField writes a length-prefixed string, so that fields never run into
-// each other ambiguously.
-func writeField(h hash.Hash, s string) {
-	var n [4]byte
-	n[0], n[1], n[2], n[3] = byte(len(s)>>24), byte(len(s)>>16), byte(len(s)>>8), byte(len(s))
-	h.Write(n[:])
-	h.Write([]byte(s))
+// hash hashes the length-prefixed purpose and user ID, then data, into
+// st.sum.
+func (st *macState) hash(purpose, userID string, data []byte) []byte {
+	st.h.Reset()
+	st.buf = appendField(appendField(st.buf[:0], purpose), userID)
+	st.h.Write(st.buf)
+	st.h.Write(data)
+	st.sum = st.h.Sum(st.sum[:0])
+	return st.sum
+}
+
+func (k *derivedKey) appendMAC(dst []byte, purpose, userID string, data []byte) []byte {
+	st := k.macs.Get().(*macState)
+	defer k.macs.Put(st)
+	return append(dst, st.hash(purpose, userID, data)...)
+}
+
+// checkMAC reports in constant time whether sum is the keyed hash.
+func (k *derivedKey) checkMAC(sum []byte, purpose, userID string, data []byte) bool {
+	st := k.macs.Get().(*macState)
+	defer k.macs.Put(st)
+	return subtle.ConstantTimeCompare(st.hash(purpose, userID, data), sum) == 1
+}
+
+// appendField appends a length-prefixed string, so that fields never run
+// into each other ambiguously.
+func appendField(b []byte, s string) []byte {
+	b = append(b, byte(len(s)>>24), byte(len(s)>>16), byte(len(s)>>8), byte(len(s)))
+	return append(b, s...)
 }

@@ -134,15 +134,18 @@ func (m *Manager) Emit(ctx context.Context, e Event) {
 	}
 }
 
-// FactorsChanged records that the user's factors changed: it revokes every
-// trusted device of the user, then emits e. Packages that change factors
-// (recovery codes, resets) call it so the rule lives in one place.
+// FactorsChanged records that the user's factors changed: it emits e, then
+// revokes every trusted device of the user. Packages that change factors
+// (recovery codes, resets) call it so the rule lives in one place. The
+// change is stored before FactorsChanged is called, so e is emitted even
+// when revoking fails, and the audit trail and the user's notification
+// never miss a change; the error is returned.
 func (m *Manager) FactorsChanged(ctx context.Context, e Event) error {
+	m.Emit(ctx, e)
 	n, err := m.store.DeleteDevices(ctx, e.UserID)
 	if err != nil {
 		return fmt.Errorf("factor: revoke trusted devices: %w", err)
 	}
-	m.Emit(ctx, e)
 	if n > 0 {
 		m.Emit(ctx, Event{Type: EventDevicesRevoked, UserID: e.UserID, Time: e.Time, Actor: e.Actor, Reason: string(e.Type)})
 	}

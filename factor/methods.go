@@ -45,12 +45,12 @@ func (m *Manager) Remove(ctx context.Context, userID, enrollmentID string, now t
 	if err := m.store.DeleteEnrollment(ctx, userID, enrollmentID); err != nil {
 		return fmt.Errorf("factor: remove: %w", err)
 	}
+	var perr error
 	if e.Primary {
-		if err := m.promoteNext(ctx, all, e); err != nil {
-			return err
-		}
+		perr = m.promoteNext(ctx, all, e)
 	}
-	return m.FactorsChanged(ctx, Event{Type: EventRemoved, UserID: userID, EnrollmentID: e.ID, Kind: e.Kind, Time: now, Actor: userID})
+	// The removal is stored: record it even if promoting failed.
+	return errors.Join(perr, m.FactorsChanged(ctx, Event{Type: EventRemoved, UserID: userID, EnrollmentID: e.ID, Kind: e.Kind, Time: now, Actor: userID}))
 }
 
 // Disable turns two-step verification off for the user: all methods and
@@ -70,10 +70,8 @@ func (m *Manager) Disable(ctx context.Context, userID string, now time.Time) err
 	if err := m.checkStepUp(all, now); err != nil {
 		return err
 	}
-	if err := m.wipe(ctx, userID); err != nil {
-		return err
-	}
-	return m.FactorsChanged(ctx, Event{Type: EventDisabled, UserID: userID, Time: now, Actor: userID})
+	err = m.wipe(ctx, userID)
+	return errors.Join(err, m.FactorsChanged(ctx, Event{Type: EventDisabled, UserID: userID, Time: now, Actor: userID}))
 }
 
 // SetPrimary makes a confirmed method the user's primary one of its kind
@@ -135,18 +133,22 @@ func (m *Manager) promoteNext(ctx context.Context, all []*Enrollment, gone *Enro
 	return nil
 }
 
-// wipe removes all of a user's methods, recovery codes and challenges.
+// wipe removes all of a user's methods, recovery codes and challenges. It
+// carries on past a failing step and returns the failures joined, so that
+// a wipe half done is still recorded and revokes trusted devices: callers
+// call FactorsChanged whatever wipe returns.
 func (m *Manager) wipe(ctx context.Context, userID string) error {
+	var errs []error
 	if _, err := m.store.DeleteEnrollments(ctx, userID); err != nil {
-		return fmt.Errorf("factor: delete enrollments: %w", err)
+		errs = append(errs, fmt.Errorf("factor: delete enrollments: %w", err))
 	}
 	if err := m.store.ReplaceRecoveryCodes(ctx, userID, nil); err != nil {
-		return fmt.Errorf("factor: delete recovery codes: %w", err)
+		errs = append(errs, fmt.Errorf("factor: delete recovery codes: %w", err))
 	}
 	if err := m.store.DeleteChallenges(ctx, userID); err != nil {
-		return fmt.Errorf("factor: delete challenges: %w", err)
+		errs = append(errs, fmt.Errorf("factor: delete challenges: %w", err))
 	}
-	return nil
+	return errors.Join(errs...)
 }
 
 func find(all []*Enrollment, id string) *Enrollment {

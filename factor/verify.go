@@ -121,7 +121,10 @@ func (m *Manager) checkCode(ctx context.Context, v Verifier, e *Enrollment, code
 	ev := markUsed(e, now, confirm)
 	if err := m.saveVerified(ctx, e); err != nil {
 		if errors.Is(err, ErrConflict) || errors.Is(err, ErrNotFound) {
-			return Event{}, fmt.Errorf("%w: code already used", ErrInvalidCode)
+			// Another attempt used the code first. Say no more than a
+			// sequential replay would: the code was right, but that is
+			// nobody's business.
+			return Event{}, ErrInvalidCode
 		}
 		return Event{}, fmt.Errorf("factor: save enrollment: %w", err)
 	}
@@ -147,16 +150,18 @@ func (m *Manager) afterSuccess(ctx context.Context, e *Enrollment, ev Event) err
 		m.Emit(ctx, ev)
 		return nil
 	}
+	var rerr error
 	if e.Replaces != "" {
 		err := m.store.DeleteEnrollment(ctx, e.UserID, e.Replaces)
 		if err != nil && !errors.Is(err, ErrNotFound) {
-			return fmt.Errorf("factor: retire replaced enrollment: %w", err)
+			rerr = fmt.Errorf("factor: retire replaced enrollment: %w", err)
 		}
 		if err == nil {
 			m.Emit(ctx, Event{Type: EventRemoved, UserID: e.UserID, EnrollmentID: e.Replaces, Kind: e.Kind, Time: ev.Time, Actor: ev.Actor, Reason: "replaced"})
 		}
 	}
-	return m.FactorsChanged(ctx, ev)
+	// The confirmation is stored: record it even if retiring failed.
+	return errors.Join(rerr, m.FactorsChanged(ctx, ev))
 }
 
 // prepareConfirm settles the primary flag of an enrollment about to be
@@ -189,8 +194,6 @@ func (m *Manager) saveVerified(ctx context.Context, e *Enrollment) error {
 	if err := m.store.UpdateEnrollment(ctx, e); err != nil {
 		return err
 	}
-	if err := m.store.ResetAttempts(ctx, e.UserID); err != nil {
-		return fmt.Errorf("factor: reset attempts: %w", err)
-	}
+	m.resetAfterSuccess(ctx, e.UserID)
 	return nil
 }

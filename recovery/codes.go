@@ -127,8 +127,12 @@ func (c *Codes) consume(ctx context.Context, userID, norm string) (int, error) {
 			return 0, fmt.Errorf("recovery: consume code: %w", err)
 		}
 	}
-	return 0, fmt.Errorf("recovery: %w", factor.ErrInvalidCode)
+	return 0, errInvalidCode
 }
+
+// errInvalidCode is the answer to a wrong or used code, made once so that
+// a miss allocates no error.
+var errInvalidCode = fmt.Errorf("recovery: %w", factor.ErrInvalidCode)
 
 // Remaining returns how many unused codes the user has.
 func (c *Codes) Remaining(ctx context.Context, userID string) (int, error) {

@@ -102,7 +102,7 @@ func (d *Devices) checkRemember(userID, label string, duration time.Duration) er
 // error. An expired device is deleted on the way; an accepted one has its
 // LastUsedAt set to now, which never extends its expiry.
 func (d *Devices) Check(ctx context.Context, userID, token string, now time.Time) (bool, error) {
-	id, validator, ok := parseToken(token)
+	id, data, ok := parseTokenData(token)
 	if !ok || checkUser(userID) != nil {
 		return false, nil
 	}
@@ -113,7 +113,7 @@ func (d *Devices) Check(ctx context.Context, userID, token string, now time.Time
 	if err != nil {
 		return false, fmt.Errorf("trust: get device: %w", err)
 	}
-	if dev.UserID != userID || !d.m.Sealer().CheckMAC(dev.ValidatorHash, hashPurpose, userID, macData(id, validator)) {
+	if dev.UserID != userID || !d.m.Sealer().CheckMAC(dev.ValidatorHash, hashPurpose, userID, data) {
 		return false, nil
 	}
 	if !now.Before(dev.ExpiresAt) {

@@ -35,6 +35,16 @@ func newToken(r io.Reader) (id string, validator []byte, token string, err error
 // parseToken splits a token into the device ID and the validator. Anything
 // but a canonical token is refused.
 func parseToken(token string) (id string, validator []byte, ok bool) {
+	id, data, ok := parseTokenData(token)
+	if !ok {
+		return "", nil, false
+	}
+	return id, data[len(id):], true
+}
+
+// parseTokenData is parseToken returning macData(id, validator) instead of
+// the validator, in a single allocation.
+func parseTokenData(token string) (id string, data []byte, ok bool) {
 	if len(token) != tokenLen || token[idLen] != '.' {
 		return "", nil, false
 	}
@@ -43,12 +53,13 @@ func parseToken(token string) (id string, validator []byte, ok bool) {
 	if n, err := encoding.Decode(sel[:], []byte(id)); err != nil || n != selectorBytes {
 		return "", nil, false
 	}
-	validator = make([]byte, validatorBytes+1)
-	n, err := encoding.Decode(validator, []byte(token[idLen+1:]))
+	data = make([]byte, idLen+validatorBytes+1)
+	copy(data, id)
+	n, err := encoding.Decode(data[idLen:], []byte(token[idLen+1:]))
 	if err != nil || n != validatorBytes {
 		return "", nil, false
 	}
-	return id, validator[:n], true
+	return id, data[:idLen+n], true
 }
 
 // macData is what the stored hash covers: the device ID and the validator.

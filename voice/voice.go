@@ -137,4 +137,3 @@ func (f *Factor) Compose(e *factor.Enrollment, c *factor.Challenge, code, lang s
 		ExpiresAt:   c.ExpiresAt,
 	}, nil
 }
-

@@ -1,6 +1,7 @@
 package memstore
 
 import (
+	"bytes"
 	"context"
 
 	"github.com/twostep/twostep/factor"
@@ -49,7 +50,12 @@ func (s *Store) UpdateChallenge(_ context.Context, c *factor.Challenge) error {
 	if stored.Version != c.Version {
 		return factor.ErrConflict
 	}
-	*stored = *c.Clone()
+	next := *c
+	next.CodeHash = stored.CodeHash // a resend's new code changes it
+	if !bytes.Equal(stored.CodeHash, c.CodeHash) {
+		next.CodeHash = append([]byte(nil), c.CodeHash...)
+	}
+	*stored = next
 	stored.Version++
 	c.Version = stored.Version
 	return nil

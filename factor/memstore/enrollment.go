@@ -1,6 +1,7 @@
 package memstore
 
 import (
+	"bytes"
 	"context"
 	"slices"
 	"strings"
@@ -90,10 +91,24 @@ func (s *Store) updateEnrollment(e *factor.Enrollment) error {
 	if stored.Version != e.Version {
 		return factor.ErrConflict
 	}
-	*stored = *e.Clone()
+	next := *e
+	next.Secret = keepOrClone(stored.Secret, e.Secret)
+	next.State = keepOrClone(stored.State, e.State)
+	*stored = next
 	stored.Version++
 	e.Version = stored.Version
 	return nil
+}
+
+// keepOrClone returns stored when it holds the same bytes as b, nil or not
+// alike, and a copy of b otherwise. A stored slice is never handed out nor
+// changed in place, so an update that leaves it alone, as a verified code
+// leaves the secret, need not copy it.
+func keepOrClone(stored, b []byte) []byte {
+	if (stored == nil) == (b == nil) && bytes.Equal(stored, b) {
+		return stored
+	}
+	return slices.Clone(b)
 }
 
 // DeleteEnrollment removes one of the user's enrollments. An enrollment that

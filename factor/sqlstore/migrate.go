@@ -98,11 +98,35 @@ func (s *Store) Migrate(ctx context.Context) error {
 		return wrap("migrate", err)
 	}
 	for _, m := range ms {
-		if err := s.apply(ctx, m); err != nil {
+		if err := s.applyRetrying(ctx, m); err != nil {
 			return fmt.Errorf("sqlstore: migrate %s: %w", m.name, err)
 		}
 	}
 	return nil
+}
+
+// applyRetrying applies m, retrying while SQLite reports the database busy
+// beyond its busy timeout. That happens when processes open a new database
+// file at once: switching it to WAL mode takes a lock no busy handler
+// waits for. A migration is one transaction, so a retry is safe.
+func (s *Store) applyRetrying(ctx context.Context, m migration) error {
+	for attempt := 1; ; attempt++ {
+		err := s.apply(ctx, m)
+		if err == nil || s.d != SQLite || !sqliteBusy(err) || attempt == 20 {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Duration(attempt) * 10 * time.Millisecond):
+		}
+	}
+}
+
+// sqliteBusy recognises SQLITE_BUSY without importing a driver.
+func sqliteBusy(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "SQLITE_BUSY") || strings.Contains(msg, "database is locked")
 }
 
 // apply runs one migration in its own transaction on a dedicated

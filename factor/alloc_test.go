@@ -1,0 +1,102 @@
+package factor_test
+
+// Allocation budgets of the hot paths. Allocations, unlike timings, are the
+// same on every machine, so these tests fail CI on a regression however
+// noisy the machine. Each budget is the count measured when it was set;
+// lower it when a change saves an allocation. The race detector allocates
+// on its own, so the tests skip under -race; .ci/bench.sh runs them
+// without it.
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/twostep/twostep/factor"
+	"github.com/twostep/twostep/factor/memstore"
+	"github.com/twostep/twostep/internal/race"
+)
+
+// allocRuns is how many runs each budget is averaged over.
+const allocRuns = 50
+
+// checkAllocs fails t when f allocates more than budget times per run on
+// average.
+func checkAllocs(t *testing.T, budget float64, f func()) {
+	t.Helper()
+	if race.Enabled {
+		t.Skip("the race detector allocates; .ci/bench.sh runs this without -race")
+	}
+	got := testing.AllocsPerRun(allocRuns, f)
+	if got > budget {
+		t.Errorf("%v allocations per run, budget %v", got, budget)
+	} else if got < budget {
+		t.Logf("%v allocations per run, below the budget of %v: lower the budget", got, budget)
+	}
+}
+
+func TestAllocsVerifyTOTP(t *testing.T) {
+	ctx := context.Background()
+	t.Run("wrong", func(t *testing.T) {
+		// Budget 2: the store's copy of the enrollment and of its sealed
+		// secret (memstore hands out copies). The failure event, the
+		// guard's closure, the secret cache's key and the HMAC state stay
+		// on the stack or in pools; the error is a sentinel.
+		m, e := perfSetup(t, memstore.New(), "alice")
+		a := factor.Attempt{UserID: "alice", EnrollmentID: e.ID, Code: perfWrongCode}
+		checkAllocs(t, 2, func() { perfWrong(ctx, t, m, a) })
+	})
+	t.Run("right", func(t *testing.T) {
+		// Budget 2: the store's copy of the enrollment and of its sealed
+		// secret. The save keeps the stored secret, which is unchanged.
+		m, e := perfSetup(t, memstore.New(), "alice")
+		start := perfStep(perfNow)
+		codes := make([]string, allocRuns+1)
+		for i := range codes {
+			codes[i] = perfCode(perfSecret, start+int64(i))
+		}
+		i := 0
+		checkAllocs(t, 2, func() {
+			a := factor.Attempt{UserID: "alice", EnrollmentID: e.ID, Code: codes[i]}
+			now := time.Unix((start+int64(i))*30+15, 0)
+			i++
+			if err := m.Verify(ctx, a, now); err != nil {
+				t.Fatal(err)
+			}
+		})
+	})
+}
+
+func TestAllocsSealer(t *testing.T) {
+	s, err := factor.NewSealer([]factor.Key{{ID: "k1", Secret: []byte("0123456789abcdef0123456789abcdef")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ad := []byte("twostep enrollment v1\x00\x05alice\x00enrollment-id-of-26-chars")
+	sealed, err := s.Seal(perfSecret, ad)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := []byte("challenge-id-of-26-chars-x\x00123456")
+	hash := s.MAC("challenge", "alice", data)
+	t.Run("Open", func(t *testing.T) {
+		// Budget 1: the plaintext.
+		checkAllocs(t, 1, func() {
+			if _, err := s.Open(sealed, ad); err != nil {
+				t.Fatal(err)
+			}
+		})
+	})
+	t.Run("MAC", func(t *testing.T) {
+		// Budget 1: the result; the keyed HMAC state comes from a pool.
+		checkAllocs(t, 1, func() { s.MAC("challenge", "alice", data) })
+	})
+	t.Run("CheckMAC", func(t *testing.T) {
+		// Budget 0: the pooled state hashes in place.
+		checkAllocs(t, 0, func() {
+			if !s.CheckMAC(hash, "challenge", "alice", data) {
+				t.Fatal("hash refused")
+			}
+		})
+	})
+}

@@ -1,0 +1,137 @@
+package factortest_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/twostep/twostep/factor"
+	"github.com/twostep/twostep/factor/factortest"
+	"github.com/twostep/twostep/factor/memstore"
+)
+
+// TestFaultStoreConformance proves that a FaultStore that fails nothing is
+// a faithful Store: it passes the whole conformance suite.
+func TestFaultStoreConformance(t *testing.T) {
+	factortest.TestStore(t, func(*testing.T) factor.Store {
+		return (&factortest.FaultStore{Inner: memstore.New()}).Store()
+	})
+}
+
+// plainStore hides memstore's optional VerifiedStore.
+type plainStore struct{ factor.Store }
+
+func TestFaultStoreForwardsVerifiedStoreOnlyWhenInnerHasIt(t *testing.T) {
+	with := (&factortest.FaultStore{Inner: memstore.New()}).Store()
+	_, ok := with.(factor.VerifiedStore)
+	assert.True(t, ok, "memstore is a VerifiedStore")
+
+	without := (&factortest.FaultStore{Inner: plainStore{memstore.New()}}).Store()
+	_, ok = without.(factor.VerifiedStore)
+	assert.False(t, ok, "a store without it must not gain it")
+
+	_, ok = any(&factortest.FaultStore{}).(factor.VerifiedStore)
+	assert.False(t, ok, "the FaultStore itself never has it")
+}
+
+func TestFaultStoreFailsTheNthCall(t *testing.T) {
+	ctx := t.Context()
+	fs := &factortest.FaultStore{Inner: memstore.New(), FailAt: 2}
+	s := fs.Store()
+	now := time.Now()
+
+	_, err := s.ReserveAttempt(ctx, "alice", now)
+	require.NoError(t, err)
+	_, err = s.ReserveAttempt(ctx, "alice", now)
+	require.ErrorIs(t, err, factortest.ErrInjected)
+	assert.Contains(t, err.Error(), "ReserveAttempt")
+	_, err = s.ReserveAttempt(ctx, "alice", now)
+	require.NoError(t, err, "only one call fails")
+
+	method, ok := fs.Injected()
+	assert.True(t, ok)
+	assert.Equal(t, "ReserveAttempt", method)
+	assert.Equal(t, []string{"ReserveAttempt", "ReserveAttempt", "ReserveAttempt"}, fs.Calls())
+
+	at, err := fs.Inner.ReserveAttempt(ctx, "alice", now)
+	require.NoError(t, err)
+	assert.Equal(t, 3, at.Failures, "the failed call never reached the store")
+
+	fs.Arm(0, false)
+	assert.Empty(t, fs.Calls())
+	_, ok = fs.Injected()
+	assert.False(t, ok)
+}
+
+func TestFaultStoreCommitKeepsTheEffectButNotTheReply(t *testing.T) {
+	ctx := t.Context()
+	fs := &factortest.FaultStore{Inner: memstore.New()}
+	s := fs.Store()
+	e := &factor.Enrollment{ID: "e1", UserID: "alice", Kind: factor.KindTOTP, CreatedAt: time.Now()}
+	require.NoError(t, s.CreateEnrollment(ctx, e))
+
+	fs.Arm(1, true)
+	e.Label = "changed"
+	err := s.(factor.VerifiedStore).UpdateEnrollmentVerified(ctx, e)
+	require.ErrorIs(t, err, factortest.ErrInjected)
+	assert.Equal(t, int64(1), e.Version, "a lost reply leaves the caller's Version alone")
+
+	stored, err := fs.Inner.GetEnrollment(ctx, "alice", "e1")
+	require.NoError(t, err)
+	assert.Equal(t, "changed", stored.Label, "the change was committed")
+	assert.ErrorIs(t, s.UpdateEnrollment(ctx, e), factor.ErrConflict, "so the caller's next update is stale")
+}
+
+func TestFailingSender(t *testing.T) {
+	var s factortest.FailingSender
+	err := s.Send(t.Context(), factor.Message{Code: "123456"})
+	require.ErrorIs(t, err, factortest.ErrInjected)
+	assert.NotContains(t, err.Error(), "123456")
+	require.Len(t, s.Messages(), 1)
+	assert.Equal(t, "123456", s.Messages()[0].Code)
+
+	boom := errors.New("boom")
+	s.Err = boom
+	assert.ErrorIs(t, s.Send(t.Context(), factor.Message{}), boom)
+}
+
+func TestSlowSenderWaitsForTheDeadline(t *testing.T) {
+	var s factortest.SlowSender
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	err := s.Send(ctx, factor.Message{Code: "123456"})
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.GreaterOrEqual(t, time.Since(start), 20*time.Millisecond)
+	assert.Len(t, s.Messages(), 1)
+}
+
+// ExampleFaultStore fails the second Store call of an operation: the
+// Manager reports the failure and the caller can tell it apart with
+// errors.Is.
+func ExampleFaultStore() {
+	ctx := context.Background()
+	fs := &factortest.FaultStore{Inner: memstore.New()}
+	m, err := factor.NewManager(factor.Config{Store: fs.Store(), Keys: []factor.Key{{ID: "k1", Secret: make([]byte, 32)}}})
+	if err != nil {
+		panic(err)
+	}
+	now := time.Date(2026, 7, 1, 9, 0, 0, 0, time.UTC)
+
+	fs.Arm(0, false) // count the calls of a clean run
+	_, err = m.Reset(ctx, factor.ResetRequest{UserID: "alice", Actor: "admin"}, now)
+	fmt.Println(err, fs.Calls())
+
+	fs.Arm(2, false) // and fail the second
+	_, err = m.Reset(ctx, factor.ResetRequest{UserID: "alice", Actor: "admin"}, now)
+	method, _ := fs.Injected()
+	fmt.Println(errors.Is(err, factortest.ErrInjected), method)
+	// Output:
+	// <nil> [DeleteEnrollments ReplaceRecoveryCodes DeleteChallenges DeleteDevices ResetAttempts GetUserState SaveUserState]
+	// true ReplaceRecoveryCodes
+}

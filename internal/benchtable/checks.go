@@ -1,0 +1,97 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"regexp"
+	"time"
+)
+
+// check is one acceptance figure and its limit.
+type check struct {
+	label  string
+	value  func(res *results) (float64, bool)
+	limit  float64
+	atMost bool // the figure must not exceed the limit; else reach it
+	format func(float64) string
+}
+
+var (
+	totpWrong   = key{"factor", "VerifyTOTP/memstore/WrongCode"}
+	paired      = key{"factor", "PairedTOTPWrong"}
+	recoveryMis = key{"recovery", "Redeem/miss/10-left"}
+)
+
+var checks = []check{
+	{"TOTP wrong code, memstore ÷ pquerna/otp ValidateCustom, interleaved", median(paired, "twostep/pquerna"), 0.5, true, formatRatio},
+	{"TOTP wrong code, memstore ÷ pquerna/otp ValidateCustom, separate", ratio(totpWrong, pquerna.bench), 0.5, true, formatRatio},
+	{"TOTP wrong code, memstore ÷ HMAC floor, interleaved", median(paired, "twostep/floor"), 4, true, formatRatio},
+	{"TOTP wrong code, memstore ÷ HMAC floor, separate", ratio(totpWrong, floor.bench), 4, true, formatRatio},
+	{"TOTP wrong code, memstore: allocs/op", median(totpWrong, "allocs/op"), 5, true, trim},
+	{"bcrypt ÷ recovery code miss", ratio(key{"recovery", "Bcrypt/miss/10-left"}, recoveryMis), 10_000, false, func(v float64) string { return group(v) + "×" }},
+	{"Recovery code miss", median(recoveryMis, "ns/op"), 5_000, true, nsFormat},
+	{"PostgreSQL: statements per verify, right code", median(key{"factor/sqlstore", "VerifyTOTP/Postgres/RightCode"}, "stmts/op"), 3, true, trim},
+	{"PostgreSQL: statements per verify, wrong code", median(key{"factor/sqlstore", "VerifyTOTP/Postgres/WrongCode"}, "stmts/op"), 3, true, trim},
+	{"SQLite: statements per verify, right code", median(key{"factor/sqlstore", "VerifyTOTP/SQLite/RightCode"}, "stmts/op"), 3, true, trim},
+	{"SQLite: statements per verify, wrong code", median(key{"factor/sqlstore", "VerifyTOTP/SQLite/WrongCode"}, "stmts/op"), 3, true, trim},
+	{"PostgreSQL load: p50 latency", loadP50, float64(time.Millisecond), true, nsFormat},
+	{"QR PNG ÷ bare qrcode.Encode, interleaved", median(key{"totp", "PairedQR"}, "png/encode"), 1.1, true, formatRatio},
+	{"QR PNG ÷ bare qrcode.Encode, separate", ratio(key{"totp", "QR/Key.PNG"}, key{"totp", "QR/qrcode.Encode"}), 1.1, true, formatRatio},
+	{"memstore memory per user", median(key{"factor/memstore", "MemoryPerUser"}, "B/user"), 4096, true, func(v float64) string { return fmt.Sprintf("%.0f B", v) }},
+}
+
+func (c check) write(w io.Writer, res *results) {
+	v, ok := c.value(res)
+	fig, met := "n/a", "–"
+	if ok {
+		fig = c.format(v)
+		met = "no"
+		if c.atMost && v <= c.limit || !c.atMost && v >= c.limit {
+			met = "yes"
+		}
+	}
+	op := "≤"
+	if !c.atMost {
+		op = "≥"
+	}
+	fmt.Fprintf(w, "| %s | %s | %s %s | %s |\n", c.label, fig, op, c.format(c.limit), met)
+}
+
+func median(k key, unit string) func(*results) (float64, bool) {
+	return func(res *results) (float64, bool) { return res.median(k, unit) }
+}
+
+// ratio is the ratio of the medians of two benchmarks' ns/op.
+func ratio(a, b key) func(*results) (float64, bool) {
+	return func(res *results) (float64, bool) {
+		av, aok := res.median(a, "ns/op")
+		bv, bok := res.median(b, "ns/op")
+		if !aok || !bok || bv == 0 {
+			return 0, false
+		}
+		return av / bv, true
+	}
+}
+
+var p50 = regexp.MustCompile(`p50 ([0-9.]+[a-zµ]+)`)
+
+// loadP50 is the p50 latency the load test reported, in ns: the median if
+// it ran several times.
+func loadP50(res *results) (float64, bool) {
+	var vs []float64
+	for _, l := range res.load {
+		if m := p50.FindStringSubmatch(l); m != nil {
+			if d, err := time.ParseDuration(m[1]); err == nil {
+				vs = append(vs, float64(d))
+			}
+		}
+	}
+	if len(vs) == 0 {
+		return 0, false
+	}
+	k := key{"load", "p50"}
+	res.values[k] = map[string][]float64{"ns": vs}
+	return res.median(k, "ns")
+}
+
+func nsFormat(v float64) string { return format(v, "ns/op") }
