@@ -2,6 +2,7 @@ package voice_test
 
 import (
 	"context"
+	"encoding/xml"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/twostep/twostep/factor"
 	"github.com/twostep/twostep/internal/message/messagetest"
+	"github.com/twostep/twostep/internal/providertest"
 	"github.com/twostep/twostep/voice"
 	"github.com/twostep/twostep/voice/twilio"
 )
@@ -53,4 +55,41 @@ func TestHandlerWithTwilioValidator(t *testing.T) {
 	state, err = env.M.ChallengeStatus(context.Background(), user, sent.ChallengeID, env.Now())
 	require.NoError(t, err)
 	assert.Equal(t, factor.ChallengeApproved, state)
+}
+
+// TestSpokenCallReadsTheCode sends what voice.Factor composes through the
+// Twilio sender and checks the call itself: the parsed TwiML says the code
+// digit by digit, twice, in the caller's language and voice.
+func TestSpokenCallReadsTheCode(t *testing.T) {
+	tests := map[string]struct{ lang, wantLang, wantVoice string }{
+		"dutch":   {"nl-NL,nl;q=0.9", "nl-NL", "Polly.Lotte"},
+		"english": {"en-US", "en-US", "Polly.Joanna"},
+	}
+	f := newFactor(t, voice.Config{AppName: "Acme"})
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			srv := providertest.New(t, providertest.Reply{Status: http.StatusCreated, Body: `{"sid":"CA1"}`})
+			s, err := twilio.New(twilio.Config{AccountSID: "AC1", AuthToken: "token", From: "+3197010000000", BaseURL: srv.URL})
+			require.NoError(t, err)
+			msg := compose(t, f, "493817", tt.lang, false)
+			require.NoError(t, s.Send(context.Background(), msg))
+
+			reqs := srv.Requests()
+			require.Len(t, reqs, 1)
+			var twiml struct {
+				Says []struct {
+					Language string `xml:"language,attr"`
+					Voice    string `xml:"voice,attr"`
+					Text     string `xml:",chardata"`
+				} `xml:"Say"`
+			}
+			require.NoError(t, xml.Unmarshal([]byte(reqs[0].Form.Get("Twiml")), &twiml))
+			require.Len(t, twiml.Says, 1)
+			say := twiml.Says[0]
+			assert.Equal(t, tt.wantLang, say.Language)
+			assert.Equal(t, tt.wantVoice, say.Voice)
+			assert.Equal(t, 2, strings.Count(say.Text, "4, 9, 3, 8, 1, 7"), say.Text)
+			assert.NotContains(t, say.Text, "493817", "never read as one number")
+		})
+	}
 }

@@ -2,9 +2,10 @@
 // API, and authenticates Twilio's webhook requests.
 //
 // A Sender places a call with inline TwiML built from a factor.Message. In
-// spoken mode the call says Message.Text, then the code digit by digit
-// ("4, 9, 3, 8, 1, 7"), then says it once more; Text should introduce the
-// code ("Your login code is") and not contain it. In keypad mode
+// spoken mode the call says Message.Text, the whole script: voice.Factor
+// composes it with the code digit by digit ("4, 9, 3, 8, 1, 7"), said
+// twice, so a host that builds its own Message must put the code in Text
+// the same way. In keypad mode
 // (Message.Keypad) the call says Text, which asks the user to type the
 // digits shown on the screen, and gathers them; Twilio posts the digits
 // to Config.CallbackURL with the query parameter challenge=<ChallengeID>.

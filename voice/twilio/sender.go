@@ -106,8 +106,9 @@ func checkTimeLimit(d time.Duration) (string, error) {
 	return strconv.Itoa(int(d / time.Second)), nil
 }
 
-// Send calls m.To, an E.164 number, and says m.Code (spoken mode) or asks
-// for it on the keypad (m.Keypad). It returns once Twilio has accepted the
+// Send calls m.To, an E.164 number, and says m.Text, which reads the code
+// (spoken mode), or says m.Text while gathering len(m.Code) digits on the
+// keypad (m.Keypad). It returns once Twilio has accepted the
 // call; a failure is an *Error.
 func (s *Sender) Send(ctx context.Context, m factor.Message) error {
 	if err := provider.CheckPhoneMessage("twilio", m, factor.KindVoice); err != nil {

@@ -69,7 +69,8 @@ func (s *Sender) twiml(m factor.Message) (string, error) {
 	return string(b), nil
 }
 
-// spoken says text, then the code digit by digit, twice.
+// spoken says text, the composed script that reads the code, after a
+// pause for the phone to reach the ear.
 func spoken(v Voice, text string) response {
 	return response{Verbs: []any{pause{Length: 1}, v.say(text)}}
 }
