@@ -67,11 +67,23 @@ func TestTokenFromRequestWithoutCookie(t *testing.T) {
 func TestTamperedCookie(t *testing.T) {
 	e := newEnv(t, trust.Config{})
 	tok := e.remember(t, "alice")
+	// Replace one character of the validator with a different one: a fixed
+	// replacement would leave the token unchanged whenever the random token
+	// already holds that character there.
+	c := byte('x')
+	if tok[30] == c {
+		c = 'y'
+	}
+	tampered := tok[:30] + string(c) + tok[31:]
+	require.NotEqual(t, tok, tampered)
 	req := httptest.NewRequest(http.MethodGet, "https://example.com/login", nil)
-	req.Header.Set("Cookie", "__Host-twostep-device="+tok[:30]+"x"+tok[31:])
-	ok, err := e.d.Check(t.Context(), "alice", e.d.TokenFromRequest(req), t0)
+	req.Header.Set("Cookie", "__Host-twostep-device="+tampered)
+	got := e.d.TokenFromRequest(req)
+	require.Equal(t, tampered, got)
+	ok, err := e.d.Check(t.Context(), "alice", got, t0)
 	assert.NoError(t, err)
 	assert.False(t, ok)
+	assert.True(t, e.check(t, "alice", tok), "the real token is still trusted")
 }
 
 func TestClearCookie(t *testing.T) {
