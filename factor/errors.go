@@ -47,6 +47,8 @@ type LockedError struct {
 	RetryAfter time.Duration
 }
 
+// Error says that the user is locked out and how long to wait, rounded to
+// the second.
 func (e *LockedError) Error() string {
 	return fmt.Sprintf("factor: too many failed attempts, retry after %s", e.RetryAfter.Round(time.Second))
 }
@@ -64,6 +66,8 @@ type RateLimitError struct {
 	RetryAfter time.Duration
 }
 
+// Error names the spent budget and says how long to wait, rounded to the
+// second.
 func (e *RateLimitError) Error() string {
 	return fmt.Sprintf("factor: %s send limit reached, retry after %s", e.Scope, e.RetryAfter.Round(time.Second))
 }
@@ -80,6 +84,8 @@ type InputError struct {
 	Reason string
 }
 
+// Error names the malformed field and the reason; it never contains the
+// input.
 func (e *InputError) Error() string {
 	return "factor: malformed " + e.Field + ": " + e.Reason
 }
@@ -96,6 +102,7 @@ type ConfigError struct {
 	Reason string
 }
 
+// Error names the refused Config field and the reason.
 func (e *ConfigError) Error() string {
 	return "factor: invalid config: " + e.Field + ": " + e.Reason
 }

@@ -51,8 +51,12 @@ type Event struct {
 	Reason string
 }
 
-// FactorChange reports whether e changes the user's set of factors, which
-// revokes trusted devices and is worth telling the user about.
+// FactorChange reports whether e is a change of the user's factors that is
+// worth telling the user about: the Manager hands these events to
+// Config.Notifier. Every such change except EventRecoveryGenerated also
+// revokes the user's trusted devices, because the code that makes it calls
+// Manager.FactorsChanged; generating recovery codes only emits the event and
+// leaves trusted devices alone.
 func (e Event) FactorChange() bool {
 	switch e.Type {
 	case EventConfirmed, EventRemoved, EventReset, EventRecoveryUsed, EventRecoveryGenerated, EventDisabled:
@@ -76,9 +80,11 @@ func (e Event) LogValue() slog.Value {
 	return slog.GroupValue(attrs...)
 }
 
-// EventSink receives audit events. Send is called synchronously after the
-// change is stored; it must not block for long.
+// EventSink receives audit events.
 type EventSink interface {
+	// Event receives one event. It is called synchronously after the
+	// change is stored, so it must not block for long; it cannot fail the
+	// operation, so a sink that can fail must handle its own errors.
 	Event(ctx context.Context, e Event)
 }
 

@@ -48,8 +48,12 @@ func (m Message) LogValue() slog.Value {
 }
 
 // Sender delivers messages: an SMS gateway, a voice provider, an SMTP
-// server. Send must honour ctx and must not log the code.
+// server.
 type Sender interface {
+	// Send delivers m to m.To over the channel m.Kind. It must honour ctx
+	// and must not log the code or put it in its error. An error means
+	// the message may not have arrived: the Manager then burns the
+	// challenge and returns an error wrapping ErrDelivery.
 	Send(ctx context.Context, m Message) error
 }
 
