@@ -71,6 +71,10 @@ func (o Outcome) String() string {
 // packages may implement it. It is not called for requests that fail
 // authentication or use the wrong method.
 type Responder interface {
+	// Respond writes the whole reply, status code included, to r, an
+	// authenticated keypad callback whose digits came to outcome o. It is
+	// called once per such request, after the Manager has answered or the
+	// form was found malformed.
 	Respond(w http.ResponseWriter, r *http.Request, o Outcome)
 }
 

@@ -41,9 +41,10 @@ type Config struct {
 	Host string
 	// Port is the server's port; zero means 587, 465 or 25 by TLS mode.
 	Port int
-	// Username and Password log in to the server; leave Username empty
-	// for a server that needs no login.
+	// Username logs in to the server together with Password; leave it
+	// empty for a server that needs no login.
 	Username string
+	// Password is Username's password.
 	Password string
 	// From is the sender, such as "Example <no-reply@example.com>".
 	From string

@@ -23,6 +23,7 @@ import (
 // Retryable is implemented by errors that know whether the failure was
 // transient, so that trying again later or elsewhere may succeed.
 type Retryable interface {
+	// Retryable reports whether the failure was transient.
 	Retryable() bool
 }
 

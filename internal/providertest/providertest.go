@@ -14,21 +14,29 @@ import (
 
 // Request is one request the stand-in received.
 type Request struct {
+	// Method is the HTTP method, such as "POST".
 	Method string
-	Path   string
+	// Path is the URL path, without the query.
+	Path string
+	// Header is a copy of the request's header.
 	Header http.Header
-	Body   []byte
+	// Body is the whole request body.
+	Body []byte
 	// Form is the parsed body of a form-encoded request.
 	Form url.Values
 	// User and Pass are the Basic auth credentials, if any.
 	User, Pass string
-	HasBasic   bool
+	// HasBasic reports whether the request carried Basic auth.
+	HasBasic bool
 }
 
 // Reply is what the stand-in answers.
 type Reply struct {
+	// Status is the HTTP status code.
 	Status int
-	Body   string
+	// Body is the response body; the Content-Type is always JSON.
+	Body string
+	// Header holds extra response headers, such as "Retry-After".
 	Header map[string]string
 	// Hang makes the stand-in wait until the client gives up.
 	Hang bool

@@ -36,6 +36,8 @@ type Finding struct {
 	Reason string
 }
 
+// String formats f as "position: expression: reason", the way the
+// compiler reports problems.
 func (f Finding) String() string {
 	return fmt.Sprintf("%s: %s: %s", f.Pos, f.Expr, f.Reason)
 }

@@ -22,13 +22,23 @@ const DefaultBaseURL = "https://api.twilio.com"
 // Account is what a Twilio sender's Config says about the account and the
 // transport; the fields mean what they mean there.
 type Account struct {
-	AccountSID   string
-	AuthToken    string
-	APIKeySID    string
+	// AccountSID is the account ("AC…"); it is part of every resource URL.
+	AccountSID string
+	// AuthToken is the account's auth token, used when no API key is
+	// given.
+	AuthToken string
+	// APIKeySID is an API key ("SK…") of the account, used with
+	// APIKeySecret instead of the auth token when set.
+	APIKeySID string
+	// APIKeySecret is the secret of the API key APIKeySID.
 	APIKeySecret string
-	BaseURL      string
-	HTTPClient   *http.Client
-	Timeout      time.Duration
+	// BaseURL is Twilio's API; empty means DefaultBaseURL.
+	BaseURL string
+	// HTTPClient sends the requests; nil means a client on
+	// http.DefaultTransport.
+	HTTPClient *http.Client
+	// Timeout bounds each request; zero means provider.DefaultTimeout.
+	Timeout time.Duration
 }
 
 // Client posts to one Twilio account's resources.

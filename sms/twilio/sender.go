@@ -21,9 +21,10 @@ type Config struct {
 	// AuthToken is the account's auth token. It is used when no API key
 	// is given.
 	AuthToken string
-	// APIKeySID and APIKeySecret are an API key ("SK…") of the account,
-	// used instead of the auth token when set.
-	APIKeySID    string
+	// APIKeySID is an API key ("SK…") of the account. With APIKeySecret
+	// it is used instead of the auth token when set.
+	APIKeySID string
+	// APIKeySecret is the secret of the API key APIKeySID.
 	APIKeySecret string
 
 	// From is the sender: a Twilio phone number in E.164 or an

@@ -28,9 +28,10 @@ type Config struct {
 	// is given. (Twilio signs webhooks with it in either case; see
 	// Validator.)
 	AuthToken string
-	// APIKeySID and APIKeySecret are an API key ("SK…") of the account,
-	// used instead of the auth token when set.
-	APIKeySID    string
+	// APIKeySID is an API key ("SK…") of the account. With APIKeySecret
+	// it is used instead of the auth token when set.
+	APIKeySID string
+	// APIKeySecret is the secret of the API key APIKeySID.
 	APIKeySecret string
 
 	// From is the caller ID: a Twilio or verified phone number in E.164.
