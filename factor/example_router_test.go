@@ -1,6 +1,7 @@
 package factor_test
 
 import (
+	"encoding/base64"
 	"log"
 	"net/http"
 	"os"
@@ -19,7 +20,10 @@ import (
 )
 
 // Production wiring from environment variables: SMS through Twilio with
-// Bird as the fallback, calls through Twilio, email through SMTP.
+// Bird as the fallback, calls through Twilio, email through SMTP, and the
+// server key that every instance shares. This is the README's "Senders"
+// snippet. It has no output, so it is compiled but not run: it needs real
+// credentials, and it registers a handler on http.DefaultServeMux.
 func ExampleRouter() {
 	texts, err := twilio.New(twilio.Config{
 		AccountSID: os.Getenv("TWILIO_ACCOUNT_SID"),
@@ -70,8 +74,18 @@ func ExampleRouter() {
 	if err != nil {
 		log.Fatal(err)
 	}
+	store := memstore.New() // sqlstore in production
+
+	// The server key seals secrets and keys the hashes of codes. It must be
+	// the same on every instance and after restarts: without Keys each
+	// process makes a random key, and what it stored is lost with it.
+	serverKey, err := base64.StdEncoding.DecodeString(os.Getenv("TWOSTEP_KEY")) // 32+ random bytes: openssl rand -base64 32
+	if err != nil {
+		log.Fatal(err)
+	}
 	m, err := factor.NewManager(factor.Config{
-		Store:   memstore.New(), // sqlstore in production
+		Store:   store,
+		Keys:    []factor.Key{{ID: os.Getenv("TWOSTEP_KEY_ID"), Secret: serverKey}}, // a new ID for every new key
 		Factors: []factor.Factor{smsFactor, voiceFactor, emailFactor},
 		Sender: factor.Router{
 			factor.KindSMS:   &failover.Sender{Senders: []factor.Sender{texts, backup}},

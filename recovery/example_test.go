@@ -7,6 +7,10 @@ import (
 	"fmt"
 	"io"
 	mrand "math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
 	"time"
 
 	"github.com/twostep/twostep/factor"
@@ -21,7 +25,63 @@ func fixedRand(seed uint64) io.Reader {
 	return mrand.NewChaCha8(s)
 }
 
+// A host generates a user's recovery codes when two-step verification is
+// turned on and accepts one at login when the user lost their phone. This is
+// the README's "Recovery codes" snippet, with the errors checked and the
+// user's typing played by a loop.
 func Example() {
+	ctx := context.Background()
+	userID := "alice"
+	m, err := factor.NewManager(factor.Config{
+		Store: memstore.New(),
+		Keys:  []factor.Key{{ID: "2026-07", Secret: []byte("an example secret of 32 bytes or more")}},
+		Rand:  fixedRand(2026), // only so that the output is fixed; leave Rand nil
+	})
+	if err != nil {
+		panic(err)
+	}
+	codes, err := recovery.New(m, recovery.Config{})
+	if err != nil {
+		panic(err)
+	}
+
+	// Right after two-step verification is turned on: show these once.
+	list, err := codes.Generate(ctx, userID, time.Now())
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(len(list), "codes, such as", list[0])
+
+	// The user types a code loosely, then the same code again, then a code
+	// with a letter no code has.
+	loose := strings.ToLower(strings.ReplaceAll(list[1], "-", " "))
+	for _, typed := range []string{loose, list[1], "5T7G-XZX8-C8MU-PQ3D"} {
+		r := httptest.NewRequest(http.MethodPost, "/login/recovery", strings.NewReader(url.Values{"code": {typed}}.Encode()))
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+
+		// "Lost your phone?" at login. Case, spaces, dashes and look-alikes are
+		// forgiven; wrong codes count against the user like any other code.
+		res, err := codes.Redeem(ctx, userID, r.FormValue("code"), time.Now())
+		switch {
+		case errors.Is(err, factor.ErrMalformed): // a typo: nothing was counted
+			fmt.Println("malformed:", err)
+		case errors.Is(err, factor.ErrInvalidCode): // wrong or already used
+			fmt.Println("refused:", err)
+		case err == nil && res.Low: // 3 or fewer left: suggest a new set
+			fmt.Println("accepted,", res.Remaining, "left: suggest a new set")
+		case err == nil:
+			fmt.Println("accepted,", res.Remaining, "left")
+		}
+	}
+	// Output:
+	// 10 codes, such as KHYJ-0NNM-PMG2-598H
+	// accepted, 9 left
+	// refused: recovery: factor: invalid code
+	// malformed: factor: malformed code: not a recovery code character
+}
+
+// Four codes in the shorter 2E7G-XZX8-C8MW look: 60 bits each.
+func ExampleConfig() {
 	ctx := context.Background()
 	now := time.Date(2026, 7, 1, 9, 0, 0, 0, time.UTC)
 	m, err := factor.NewManager(factor.Config{

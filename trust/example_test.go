@@ -13,7 +13,65 @@ import (
 	"github.com/twostep/twostep/trust"
 )
 
+// A host remembers a device after the second step and lets it skip the
+// second step at the next login, until the user's password changes. This is
+// the README's "Remember this device" snippet, with the errors checked.
 func Example() {
+	ctx := context.Background()
+	userID := "alice"
+	m, err := factor.NewManager(factor.Config{
+		Store: memstore.New(),
+		Keys:  []factor.Key{{ID: "2026-07", Secret: []byte("an example secret of 32 bytes or more")}},
+		Rand:  mrand.NewChaCha8([32]byte{}), // only so that the output is fixed; leave Rand nil
+	})
+	if err != nil {
+		panic(err)
+	}
+	devices, err := trust.New(m, trust.Config{}) // 12 h, 1 day, 3 days, 1 week; at most 30 days
+	if err != nil {
+		panic(err)
+	}
+	r := httptest.NewRequest(http.MethodPost, "https://example.com/login", nil)
+	r.Header.Set("User-Agent", "Firefox on Linux")
+
+	// After the password step: a remembered device skips the second step. A
+	// missing, expired, revoked or tampered cookie is simply false.
+	ok, err := devices.Check(ctx, userID, devices.TokenFromRequest(r), time.Now())
+	fmt.Println("first login, trusted:", ok, err)
+
+	// After a successful second step with "remember me" ticked.
+	token, err := devices.Remember(ctx, userID, r.UserAgent(), 24*time.Hour, time.Now())
+	if err != nil {
+		panic(err)
+	}
+	w := httptest.NewRecorder()
+	devices.SetCookie(w, token, 24*time.Hour) // __Host-twostep-device; Secure; HttpOnly; SameSite=Lax
+	fmt.Println(w.Header().Get("Set-Cookie"))
+
+	// The next login from the same browser.
+	r = httptest.NewRequest(http.MethodPost, "https://example.com/login", nil)
+	r.AddCookie(w.Result().Cookies()[0])
+	ok, err = devices.Check(ctx, userID, devices.TokenFromRequest(r), time.Now())
+	fmt.Println("next login, trusted:", ok, err)
+
+	// On a password change. Changes to the user's methods, admin resets and
+	// used recovery codes revoke devices on their own.
+	err = devices.RevokeAll(ctx, userID, userID, time.Now())
+	if err != nil {
+		panic(err)
+	}
+	ok, err = devices.Check(ctx, userID, devices.TokenFromRequest(r), time.Now())
+	fmt.Println("after a password change, trusted:", ok, err)
+	// Output:
+	// first login, trusted: false <nil>
+	// __Host-twostep-device=2Yd-zm02iqwab0GexifHaw.G_sfo3xBoR6kat1qSNiUdE0uVm-N3XjzTPSSnvVPY10; Path=/; Max-Age=86400; HttpOnly; Secure; SameSite=Lax
+	// next login, trusted: true <nil>
+	// after a password change, trusted: false <nil>
+}
+
+// A remembered device is trusted until its time is up; a password change
+// signs every device out.
+func ExampleDevices_Check() {
 	ctx := context.Background()
 	now := time.Date(2026, 7, 1, 9, 0, 0, 0, time.UTC)
 	m, err := factor.NewManager(factor.Config{
