@@ -117,29 +117,49 @@ func expired(sess *Session, now time.Time) bool {
 func (s *sessions) create() *Session {
 	now := s.now()
 	sess := &Session{ID: randomToken(), CSRF: randomToken(), Created: now, Seen: now}
-	s.save(sess)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.insert(sess)
 	return sess
 }
 
-// save stores sess, unless it was deleted or rotated away meanwhile.
-func (s *sessions) save(sess *Session) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+// insert stores sess under its ID; the caller holds the lock.
+func (s *sessions) insert(sess *Session) {
 	if len(s.all) >= maxSessions {
 		s.sweep()
 	}
 	s.all[sess.ID] = *sess
 }
 
+// save stores sess, unless it was deleted or rotated away meanwhile: a
+// request that read the session before a logout or a login step in
+// another request must not bring the old ID back to life. It reports
+// whether sess was stored.
+func (s *sessions) save(sess *Session) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.all[sess.ID]; !ok {
+		return false
+	}
+	s.all[sess.ID] = *sess
+	return true
+}
+
 // rotate gives sess a new ID and CSRF token and forgets the old ID: after
 // each login step, so that an ID planted before the login is worthless.
-func (s *sessions) rotate(sess *Session) {
+// A session deleted or rotated away meanwhile stays dead: sess gets a new
+// ID all the same, but it is not stored, and rotate reports false.
+func (s *sessions) rotate(sess *Session) bool {
 	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, live := s.all[sess.ID]
 	delete(s.all, sess.ID)
-	s.mu.Unlock()
 	sess.ID, sess.CSRF = randomToken(), randomToken()
 	sess.Seen = s.now()
-	s.save(sess)
+	if live {
+		s.insert(sess)
+	}
+	return live
 }
 
 // delete ends a session.
