@@ -7,7 +7,7 @@ import (
 	"github.com/twostep/twostep/factor"
 )
 
-func (a *App) adminRoutes(mux *http.ServeMux) {
+func (a *App) adminRoutes(mux *routeMux) {
 	mux.HandleFunc("GET /admin", a.admin(a.handleAdmin))
 	mux.HandleFunc("POST /admin/reset", a.admin(a.handleReset))
 	mux.HandleFunc("POST /admin/activation", a.admin(a.handleIssueActivation))

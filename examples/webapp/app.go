@@ -38,6 +38,7 @@ type App struct {
 	sessions *sessions
 	pages    map[string]*template.Template
 	handler  http.Handler
+	patterns []string // the patterns behind sessions and CSRF checks
 	demo     []demoAccount
 }
 
@@ -127,7 +128,7 @@ func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) { a.handler.Serv
 // routes builds the handler: static files outside the session machinery,
 // everything else behind sessions and CSRF checks.
 func (a *App) routes() http.Handler {
-	mux := http.NewServeMux()
+	mux := &routeMux{mux: http.NewServeMux()}
 	a.authRoutes(mux)
 	a.setupRoutes(mux)
 	a.loginRoutes(mux)
@@ -147,8 +148,22 @@ func (a *App) routes() http.Handler {
 	if a.keypad != nil {
 		top.Handle("POST "+keypadPath, a.keypad) // authenticated by Twilio's signature
 	}
-	top.Handle("/", a.withSession(a.checkCSRF(mux)))
+	top.Handle("/", a.withSession(a.checkCSRF(mux.mux)))
+	a.patterns = mux.patterns
 	return securityHeaders(top)
+}
+
+// routeMux registers the app's handlers on a ServeMux and remembers their
+// patterns, so that a test can find every form the app has.
+type routeMux struct {
+	mux      *http.ServeMux
+	patterns []string
+}
+
+// HandleFunc registers h for pattern, as http.ServeMux.HandleFunc does.
+func (m *routeMux) HandleFunc(pattern string, h func(http.ResponseWriter, *http.Request)) {
+	m.patterns = append(m.patterns, pattern)
+	m.mux.HandleFunc(pattern, h)
 }
 
 // PrintWelcome tells the developer where the app is and how to log in.

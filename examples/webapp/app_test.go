@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -32,15 +33,34 @@ func loggedIn(t *testing.T, ta *testApp, email string, admin bool) (*client, []b
 	return c, secret
 }
 
+// postRoutes lists the path of every form the app has: every POST route
+// behind the session and CSRF checks, wildcards filled in.
+func postRoutes(t *testing.T, ta *testApp) []string {
+	t.Helper()
+	var out []string
+	for _, p := range ta.patterns {
+		path, ok := strings.CutPrefix(p, "POST ")
+		if !ok {
+			continue
+		}
+		out = append(out, wildcardRE.ReplaceAllString(path, "x"))
+	}
+	// Forms once forgotten by a hand-written list.
+	for _, want := range []string{"/login", "/logout", "/login/2fa/resend", "/settings/verify/send", "/settings/verify/resend", "/dev/outbox/clear"} {
+		if !slices.Contains(out, want) {
+			t.Fatalf("POST %s is not among the routes %v", want, out)
+		}
+	}
+	return out
+}
+
+var wildcardRE = regexp.MustCompile(`\{[^}]*\}`)
+
 // Every form refuses a missing or wrong CSRF token with 403.
 func TestCSRF(t *testing.T) {
 	ta := newTestApp(t, factor.Policy{})
 	c, _ := loggedIn(t, ta, "admin@example.com", true)
-	forms := []string{"/login", "/signup", "/logout", "/setup/skip", "/setup/password", "/setup/activate", "/setup/totp",
-		"/setup/phone", "/setup/email", "/setup/confirm", "/setup/resend", "/setup/finish", "/setup/recovery",
-		"/login/2fa", "/login/2fa/send", "/login/recovery", "/settings/verify", "/settings/primary", "/settings/remove",
-		"/settings/replace", "/settings/disable", "/settings/recovery", "/settings/devices/revoke",
-		"/settings/devices/revoke-all", "/admin/reset", "/admin/activation", "/dev/outbox/keypad", "/dev/outbox/clear"}
+	forms := postRoutes(t, ta)
 	for _, path := range forms {
 		for name, form := range map[string]url.Values{
 			"missing": {"email": {"x@example.com"}},
@@ -85,12 +105,14 @@ func TestCrossOrigin(t *testing.T) {
 	}
 }
 
-// A tampered, unknown or expired session cookie lands on the login page.
+// A tampered, unknown or expired session cookie lands on the login page,
+// for a page and for a form alike; a form says the session expired.
 func TestTamperedSessionCookie(t *testing.T) {
 	ta := newTestApp(t, factor.Policy{})
 	c, _ := loggedIn(t, ta, "t@example.com", false)
 	u, _ := url.Parse(ta.srv.URL)
 	good := c.hc.Jar.Cookies(u)[0]
+	token := c.csrf("/settings") // the live session's token, even
 	for name, value := range map[string]string{
 		"flipped": flip(good.Value), "garbage": "%%%<script>", "empty": "", "long": strings.Repeat("x", 4000),
 	} {
@@ -104,10 +126,35 @@ func TestTamperedSessionCookie(t *testing.T) {
 		if code, _, body := fresh.get("/login", "Cookie", "webapp-session="+value); code != http.StatusOK || !strings.Contains(body, `id="login-form"`) {
 			t.Errorf("%s cookie, GET /login: %d", name, code)
 		}
+		for _, path := range postRoutes(t, ta) {
+			fresh := ta.client(t)
+			form := url.Values{"csrf": {token}, "email": {"t@example.com"}, "password": {testPassword}}
+			if code, loc, body := fresh.post(path, form, "Cookie", "webapp-session="+value, "Accept-Language", "en"); code != http.StatusSeeOther || loc != "/login" {
+				t.Errorf("%s cookie, POST %s: %d %s, want 303 /login\n%.200s", name, path, code, loc, body)
+			}
+			if code, _, body := fresh.get("/login", "Accept-Language", "en"); code != http.StatusOK || !strings.Contains(body, tr("en", "flash_session_expired")) || !strings.Contains(body, `id="login-form"`) {
+				t.Errorf("%s cookie, POST %s: the login page after it (%d) does not say the session expired", name, path, code)
+			}
+		}
+	}
+	// A form posted with no session cookie at all leads to the login page too.
+	fresh := ta.client(t)
+	if code, loc, _ := fresh.post("/login", url.Values{"csrf": {token}}); code != http.StatusSeeOther || loc != "/login" {
+		t.Errorf("no cookie, POST /login: %d %s", code, loc)
+	}
+	// None of it touched the live session.
+	if code, _, _ := c.get("/settings"); code != http.StatusOK {
+		t.Fatalf("the live session after the tampered posts: GET /settings %d", code)
 	}
 	ta.clock.Add(idleTimeout + time.Minute)
+	if code, loc, _ := c.post("/settings/disable", url.Values{"csrf": {token}}); code != http.StatusSeeOther || loc != "/login" {
+		t.Errorf("expired session, POST /settings/disable: %d %s", code, loc)
+	}
 	if code, loc, _ := c.get("/settings"); code != http.StatusSeeOther || loc != "/login" {
 		t.Errorf("expired session, GET /settings: %d %s", code, loc)
+	}
+	if st := statusOf(t, ta, "t@example.com"); !st.Enabled {
+		t.Fatal("a form with an expired session turned two-step verification off")
 	}
 }
 

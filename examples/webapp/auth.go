@@ -8,7 +8,7 @@ import (
 	"github.com/twostep/twostep/factor"
 )
 
-func (a *App) authRoutes(mux *http.ServeMux) {
+func (a *App) authRoutes(mux *routeMux) {
 	mux.HandleFunc("GET /{$}", a.full(a.handleHome))
 	mux.HandleFunc("GET /login", a.handleLoginForm)
 	mux.HandleFunc("POST /login", a.handleLogin)

@@ -16,6 +16,10 @@ const csrfField = "csrf"
 // with the session ID at each login step; it is compared in constant time.
 // The browser's own cross-origin signals (Sec-Fetch-Site, Origin) are
 // checked too, by http.CrossOriginProtection.
+//
+// A form posted without a live session (its cookie expired, unknown or
+// tampered with) has nothing to act on: it leads to the login page, with a
+// word that the session expired, rather than to an error.
 func (a *App) checkCSRF(next http.Handler) http.Handler {
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -26,8 +30,16 @@ func (a *App) checkCSRF(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
+		st := state(r)
+		if !st.live {
+			if st.dead {
+				a.flash(r, "flash_session_expired")
+			}
+			redirect(w, r, "/login")
+			return
+		}
 		r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-		sess := state(r).sess
+		sess := st.sess
 		token := r.PostFormValue(csrfField)
 		if token == "" || sess.CSRF == "" || subtle.ConstantTimeCompare([]byte(token), []byte(sess.CSRF)) != 1 {
 			a.forbidden(w, r)

@@ -21,7 +21,7 @@ var (
 	stepUpStep = step{prefix: "/settings/verify"}
 )
 
-func (a *App) loginRoutes(mux *http.ServeMux) {
+func (a *App) loginRoutes(mux *routeMux) {
 	for _, s := range []step{loginStep, stepUpStep} {
 		mux.HandleFunc("GET "+s.prefix, a.stepGuard(s, a.handleStepForm))
 		mux.HandleFunc("POST "+s.prefix, a.stepGuard(s, a.handleStepVerify))

@@ -67,7 +67,7 @@ func (o *Outbox) Clear() {
 	o.msgs = nil
 }
 
-func (a *App) outboxRoutes(mux *http.ServeMux) {
+func (a *App) outboxRoutes(mux *routeMux) {
 	mux.HandleFunc("GET /dev/outbox", a.handleOutbox)
 	mux.HandleFunc("POST /dev/outbox/keypad", a.handleOutboxKeypad)
 	mux.HandleFunc("POST /dev/outbox/clear", a.handleOutboxClear)

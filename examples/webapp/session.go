@@ -213,6 +213,12 @@ func (a *App) setSessionCookie(w http.ResponseWriter, r *http.Request, sess *Ses
 type reqState struct {
 	sess *Session
 	lang string
+	// live reports whether the request came with a live session; if not,
+	// sess was started for it.
+	live bool
+	// dead reports whether the request carried a session cookie that is
+	// unknown, expired or tampered with.
+	dead bool
 }
 
 type ctxKey struct{}
@@ -228,15 +234,15 @@ func state(r *http.Request) *reqState {
 // simply starts a new anonymous session.
 func (a *App) withSession(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var sess *Session
-		if c, err := r.Cookie(a.cookieName(r)); err == nil {
-			sess, _ = a.sessions.get(c.Value)
+		st := &reqState{lang: negotiate(r)}
+		c, err := r.Cookie(a.cookieName(r))
+		if err == nil {
+			st.sess, st.live = a.sessions.get(c.Value)
 		}
-		if sess == nil {
-			sess = a.sessions.create()
-			a.setSessionCookie(w, r, sess)
+		if !st.live {
+			st.sess, st.dead = a.sessions.create(), err == nil
+			a.setSessionCookie(w, r, st.sess)
 		}
-		st := &reqState{sess: sess, lang: negotiate(r)}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, st)))
 	})
 }

@@ -7,7 +7,7 @@ import (
 	"github.com/twostep/twostep/trust"
 )
 
-func (a *App) settingsRoutes(mux *http.ServeMux) {
+func (a *App) settingsRoutes(mux *routeMux) {
 	mux.HandleFunc("GET /settings", a.full(a.handleSettings))
 	mux.HandleFunc("POST /settings/primary", a.full(a.handlePrimary))
 	mux.HandleFunc("POST /settings/devices/revoke", a.full(a.handleRevoke))

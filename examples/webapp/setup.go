@@ -13,7 +13,7 @@ import (
 // turn two-step verification on from the settings (seed 002).
 const passwordFresh = 10 * time.Minute
 
-func (a *App) setupRoutes(mux *http.ServeMux) {
+func (a *App) setupRoutes(mux *routeMux) {
 	mux.HandleFunc("GET /setup/offer", a.halfway(a.handleOffer))
 	mux.HandleFunc("POST /setup/skip", a.halfway(a.handleSkip))
 	mux.HandleFunc("GET /setup/password", a.full(a.handlePasswordForm))
