@@ -44,8 +44,8 @@ suite=(
   "factor/sqlstore" '^BenchmarkVerifyTOTP$'
   "factor/memstore" '^BenchmarkMemoryPerUser$'
   "totp"            '^Benchmark(VerifyWrongCode|PquernaValidateCustom|QR|PairedQR)$'
-  "recovery"        '^Benchmark(Redeem|Bcrypt)$/miss/10-left'
-  "sms"             '^BenchmarkVerify$'
+  "recovery"        '^BenchmarkRedeem$/^hit$|^Benchmark(Redeem|Bcrypt)$/^miss$/^10-left$'
+  "sms"             '^Benchmark(Verify|Challenge)$'
   "email"           '^BenchmarkVerify$'
   "trust"           '^BenchmarkCheck$'
 )

@@ -20,6 +20,9 @@ var (
 	totpWrong   = key{"factor", "VerifyTOTP/memstore/WrongCode"}
 	paired      = key{"factor", "PairedTOTPWrong"}
 	recoveryMis = key{"recovery", "Redeem/miss/10-left"}
+	recoveryHit = key{"recovery", "Redeem/hit"}
+	smsVerify   = key{"sms", "Verify"}
+	emailVerify = key{"email", "Verify"}
 )
 
 var checks = []check{
@@ -30,6 +33,9 @@ var checks = []check{
 	{"TOTP wrong code, memstore: allocs/op", median(totpWrong, "allocs/op"), 5, true, trim},
 	{"bcrypt ÷ recovery code miss", ratio(key{"recovery", "Bcrypt/miss/10-left"}, recoveryMis), 10_000, false, func(v float64) string { return group(v) + "×" }},
 	{"Recovery code miss", median(recoveryMis, "ns/op"), 5_000, true, nsFormat},
+	{"Recovery code hit", median(recoveryHit, "ns/op"), 5_000, true, nsFormat},
+	{"SMS code check, right code", median(smsVerify, "ns/op"), 5_000, true, nsFormat},
+	{"Email code check, right code", median(emailVerify, "ns/op"), 5_000, true, nsFormat},
 	{"PostgreSQL: statements per verify, right code", median(key{"factor/sqlstore", "VerifyTOTP/Postgres/RightCode"}, "stmts/op"), 3, true, trim},
 	{"PostgreSQL: statements per verify, wrong code", median(key{"factor/sqlstore", "VerifyTOTP/Postgres/WrongCode"}, "stmts/op"), 3, true, trim},
 	{"SQLite: statements per verify, right code", median(key{"factor/sqlstore", "VerifyTOTP/SQLite/RightCode"}, "stmts/op"), 3, true, trim},

@@ -38,7 +38,9 @@ var rows = []row{
 		{"pquerna/otp `totp.ValidateCustom`, wrong code", key{"totp", "PquernaValidateCustom"}}, floor}},
 	{label: "Recovery code, wrong, 10 left: `Codes.Redeem`", bench: key{"recovery", "Redeem/miss/10-left"}, anchors: []anchor{
 		{"bcrypt cost 10 over 10 stored hashes", key{"recovery", "Bcrypt/miss/10-left"}}}},
+	{label: "Recovery code, right: `Codes.Redeem` (revokes devices, emits the event)", bench: key{"recovery", "Redeem/hit"}},
 	{label: "SMS code check, right code: Manager + memstore", bench: key{"sms", "Verify"}},
+	{label: "SMS challenge: generate, store, compose and send a code (memstore, recording sender)", bench: key{"sms", "Challenge"}},
 	{label: "Email code check, right code: Manager + memstore", bench: key{"email", "Verify"}},
 	{label: "Trusted-device token check: `Devices.Check`", bench: key{"trust", "Check/trusted"}},
 	{label: "Sealer: open a sealed secret (secret-cache miss)", bench: key{"factor", "Sealer/Open"}},
