@@ -6,7 +6,7 @@
 // codes only to users who have no other confirmed method, unless
 // factor.Codes.EmailAlongside allows them beside other methods. Enrolling
 // or challenging email for a user with, say, an authenticator app is an
-// error wrapping factor.ErrNotAllowed.
+// error wrapping factor.ErrEmailFallback (and so factor.ErrNotAllowed).
 //
 // A Factor checks addresses (Prepare) and writes the message (Compose); the
 // Manager generates, stores, limits and checks the codes; a factor.Sender

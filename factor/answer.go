@@ -28,7 +28,11 @@ func (m *Manager) verifyChallenge(ctx context.Context, a Attempt, now time.Time,
 			return err
 		}
 	}
-	err = m.Guard(ctx, a.UserID, now, func() error {
+	subject := Event{UserID: a.UserID}
+	if c != nil {
+		subject.EnrollmentID, subject.Kind = c.EnrollmentID, c.Kind
+	}
+	err = m.guardAndReset(ctx, subject, now, func() error {
 		if c == nil || e == nil || !usable(e, now, confirm) {
 			return ErrInvalidCode
 		}
@@ -114,9 +118,11 @@ func (m *Manager) markEnrollment(ctx context.Context, e *Enrollment, now time.Ti
 	for range maxCASRetries {
 		ev := markUsed(e, now, confirm)
 		if confirm {
-			if err := m.prepareConfirm(ctx, e); err != nil {
+			first, err := m.prepareConfirm(ctx, e)
+			if err != nil {
 				return err
 			}
+			ev.enabled = first
 		}
 		err := m.store.UpdateEnrollment(ctx, e)
 		if err == nil {
@@ -151,7 +157,8 @@ func (m *Manager) ApproveKeypad(ctx context.Context, challengeID, digits string,
 	if !c.ApprovedAt.IsZero() && c.UsedAt.IsZero() {
 		return nil // the provider retried a callback that already approved
 	}
-	return m.Guard(ctx, c.UserID, now, func() error {
+	subject := Event{UserID: c.UserID, EnrollmentID: c.EnrollmentID, Kind: c.Kind}
+	return m.guardAndReset(ctx, subject, now, func() error {
 		return m.answer(ctx, c, digits, now, false)
 	})
 }

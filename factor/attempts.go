@@ -23,11 +23,17 @@ import (
 //   - any other error from check is returned as is and the attempt stays
 //     counted.
 func (m *Manager) Guard(ctx context.Context, userID string, now time.Time, check func() error) error {
-	return m.guard(ctx, userID, now, func() error {
+	return m.guardAndReset(ctx, Event{UserID: userID}, now, check)
+}
+
+// guardAndReset is Guard for an attempt whose subject (user, and the
+// enrollment and kind when known) the failure event names.
+func (m *Manager) guardAndReset(ctx context.Context, subject Event, now time.Time, check func() error) error {
+	return m.guardFor(ctx, subject, now, func() error {
 		if err := check(); err != nil {
 			return err
 		}
-		m.resetAfterSuccess(ctx, userID)
+		m.resetAfterSuccess(ctx, subject.UserID)
 		return nil
 	})
 }
@@ -46,13 +52,19 @@ func (m *Manager) resetAfterSuccess(ctx context.Context, userID string) {
 // wrong code. A successful attempt must reset the count itself, which lets
 // the TOTP path save the enrollment and reset in one store call.
 func (m *Manager) guard(ctx context.Context, userID string, now time.Time, attempt func() error) error {
-	at, err := m.reserve(ctx, userID, now)
+	return m.guardFor(ctx, Event{UserID: userID}, now, attempt)
+}
+
+// guardFor is guard for an attempt whose subject the failure event names:
+// subject.UserID is the user, EnrollmentID and Kind are set when known.
+func (m *Manager) guardFor(ctx context.Context, subject Event, now time.Time, attempt func() error) error {
+	at, err := m.reserve(ctx, subject.UserID, now)
 	if err != nil {
 		return err
 	}
 	if err := attempt(); err != nil {
 		if errors.Is(err, ErrInvalidCode) {
-			return m.failed(ctx, userID, at, now, err)
+			return m.failed(ctx, subject, at, now, err)
 		}
 		return err
 	}
@@ -75,12 +87,15 @@ func (m *Manager) reserve(ctx context.Context, userID string, now time.Time) (At
 	return at, nil
 }
 
-// failed handles a wrong code: it locks the user when this was the last
-// allowed attempt and returns err, or the lock.
-func (m *Manager) failed(ctx context.Context, userID string, at Attempts, now time.Time, err error) error {
-	m.Emit(ctx, Event{Type: EventFailed, UserID: userID, Time: now, Actor: userID})
+// failed handles a wrong code: it emits EventFailed about subject, locks
+// the user when this was the last allowed attempt and returns err, or the
+// lock.
+func (m *Manager) failed(ctx context.Context, subject Event, at Attempts, now time.Time, err error) error {
+	ev := subject
+	ev.Type, ev.Time, ev.Actor = EventFailed, now, subject.UserID
+	m.Emit(ctx, ev)
 	if at.Failures >= m.cfg.Lockout.Limit {
-		return m.lock(ctx, userID, at, now)
+		return m.lock(ctx, subject.UserID, at, now)
 	}
 	return err
 }
@@ -96,7 +111,7 @@ func (m *Manager) lock(ctx context.Context, userID string, at Attempts, now time
 		return fmt.Errorf("factor: lock user: %w", err)
 	}
 	if after.Locks > at.Locks {
-		m.Emit(ctx, Event{Type: EventLocked, UserID: userID, Time: now, Reason: d.String()})
+		m.Emit(ctx, Event{Type: EventLocked, UserID: userID, Time: now, Actor: userID, Reason: d.String()})
 	}
 	return lockedError(after.LockedUntil, now)
 }

@@ -39,9 +39,11 @@ type Sent struct {
 }
 
 // Challenge generates a code for one of the user's phone numbers or email
-// addresses, stores only its keyed hash and sends it. It spends the send
-// budgets first: over budget it returns a *RateLimitError and sends
-// nothing. A failed send returns an error wrapping ErrDelivery and leaves no
+// addresses, stores only its keyed hash and sends it. Within
+// Codes.ResendAfter of the last code sent to the same enrollment it is
+// refused with a *RateLimitError (scope "resend"), like Resend. It spends
+// the send budgets first: over budget it returns a *RateLimitError and
+// sends nothing. A failed send returns an error wrapping ErrDelivery and leaves no
 // usable code behind.
 func (m *Manager) Challenge(ctx context.Context, req ChallengeRequest, now time.Time) (*Sent, error) {
 	if err := checkUserID(req.UserID); err != nil {
@@ -108,6 +110,9 @@ func (m *Manager) challengeable(ctx context.Context, userID, enrollmentID string
 
 // deliver puts a fresh code on c, stores it and sends it.
 func (m *Manager) deliver(ctx context.Context, ch Challenger, e *Enrollment, c *Challenge, lang string, now time.Time, create bool) (*Sent, error) {
+	if err := m.cooldown(ctx, e, now); err != nil {
+		return nil, err
+	}
 	if err := m.spend(ctx, e, now); err != nil {
 		return nil, err
 	}
@@ -138,6 +143,23 @@ func (m *Manager) deliver(ctx context.Context, ch Challenger, e *Enrollment, c *
 		sent.ScreenDigits = code
 	}
 	return sent, nil
+}
+
+// cooldown refuses a code for an enrollment that was sent one less than
+// Codes.ResendAfter ago, whichever challenge that was for: asking for a new
+// challenge is a resend too. The counter lives in the Store, so it holds
+// across app instances, and of concurrent requests only one gets through.
+// The wait it reports is an upper bound.
+func (m *Manager) cooldown(ctx context.Context, e *Enrollment, now time.Time) error {
+	wait := m.cfg.Codes.ResendAfter
+	n, err := m.store.IncrementCounter(ctx, "resend:"+e.ID, now, now.Add(wait))
+	if err != nil {
+		return fmt.Errorf("factor: resend cooldown: %w", err)
+	}
+	if n > 1 {
+		return &RateLimitError{Scope: "resend", RetryAfter: wait}
+	}
+	return nil
 }
 
 // send composes and sends the message. On failure it burns the challenge,

@@ -14,6 +14,10 @@ import (
 // number). The enrollment counts only after Confirm accepts a code for it,
 // which must happen within Config.PendingTTL.
 //
+// With e.Replaces set (a changed phone number) the old enrollment goes when
+// the new one is confirmed; replacing a confirmed method needs a second
+// step within Policy.StepUpWindow, like Remove, or ErrStepUpRequired.
+//
 // The returned enrollment carries the secret in the clear, for the host to
 // show once (a QR code, for example); the Store only ever holds it sealed.
 func (m *Manager) Enroll(ctx context.Context, e Enrollment, now time.Time) (*Enrollment, error) {
@@ -24,7 +28,7 @@ func (m *Manager) Enroll(ctx context.Context, e Enrollment, now time.Time) (*Enr
 	if !ok {
 		return nil, fmt.Errorf("%w: %q", ErrUnknownKind, e.Kind)
 	}
-	if err := m.mayEnrol(ctx, e); err != nil {
+	if err := m.mayEnrol(ctx, e, now); err != nil {
 		return nil, err
 	}
 	if len(e.Label) > 100 {
@@ -103,14 +107,29 @@ func (m *Manager) checkEmailPolicy(ctx context.Context, userID string, k Kind, n
 	if k != KindEmail || m.cfg.Codes.EmailAlongside {
 		return nil
 	}
-	other, err := m.HasConfirmed(ctx, userID, KindEmail)
+	all, err := m.store.ListEnrollments(ctx, userID)
 	if err != nil {
-		return err
+		return fmt.Errorf("factor: list enrollments: %w", err)
 	}
-	if other {
-		return fmt.Errorf("%w: email codes are only a fallback for users without another method", ErrNotAllowed)
+	if m.emailBlocked(all) {
+		return ErrEmailFallback
 	}
 	return nil
+}
+
+// emailBlocked reports whether email codes are refused to a user with these
+// enrollments: the user has another confirmed method and email is only a
+// fallback (Codes.EmailAlongside is false).
+func (m *Manager) emailBlocked(all []*Enrollment) bool {
+	if m.cfg.Codes.EmailAlongside {
+		return false
+	}
+	for _, e := range all {
+		if e.Confirmed && e.Kind != KindEmail {
+			return true
+		}
+	}
+	return false
 }
 
 func (m *Manager) sealSecret(e *Enrollment) ([]byte, error) {
@@ -158,10 +177,12 @@ func sealAD(dst []byte, userID, enrollmentID string) []byte {
 
 // mayEnrol applies the policy to a new enrollment: the kind must be on
 // offer, an activation code may be needed first, and a replacement must
-// replace one of the user's enrollments of the same kind.
-func (m *Manager) mayEnrol(ctx context.Context, e Enrollment) error {
+// replace one of the user's enrollments of the same kind. Replacing a
+// confirmed method removes it once the new one is confirmed, so it needs
+// the same recent second step as Remove.
+func (m *Manager) mayEnrol(ctx context.Context, e Enrollment, now time.Time) error {
 	if !m.cfg.Policy.allows(e.Kind) {
-		return fmt.Errorf("%w: kind %q is not offered", ErrNotAllowed, e.Kind)
+		return fmt.Errorf("%w: %q", ErrKindNotOffered, e.Kind)
 	}
 	if need, err := m.needsActivation(ctx, e.UserID); err != nil || need {
 		if err == nil {
@@ -172,12 +193,19 @@ func (m *Manager) mayEnrol(ctx context.Context, e Enrollment) error {
 	if e.Replaces == "" {
 		return nil
 	}
-	old, err := m.store.GetEnrollment(ctx, e.UserID, e.Replaces)
+	all, err := m.store.ListEnrollments(ctx, e.UserID)
 	if err != nil {
-		return fmt.Errorf("factor: enrollment to replace: %w", err)
+		return fmt.Errorf("factor: list enrollments: %w", err)
+	}
+	old := find(all, e.Replaces)
+	if old == nil {
+		return fmt.Errorf("factor: enrollment to replace: %w", ErrNotFound)
 	}
 	if old.Kind != e.Kind {
 		return &InputError{Field: "replaces", Reason: "must name an enrollment of the same kind"}
+	}
+	if old.Confirmed {
+		return m.checkStepUp(all, now)
 	}
 	return nil
 }

@@ -49,6 +49,10 @@ type Event struct {
 	Actor string
 	// Reason is free text such as an admin's reason for a reset.
 	Reason string
+
+	// enabled marks a confirmation that turned two-step verification on,
+	// which the Manager follows with EventEnabled.
+	enabled bool
 }
 
 // FactorChange reports whether e is a change of the user's factors that is

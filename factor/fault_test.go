@@ -198,7 +198,7 @@ func enrollCases() []faultCase {
 			_, err := w.m.Enroll(w.ctx, factor.Enrollment{UserID: "alice", Kind: factor.KindTOTP}, w.now)
 			return err
 		}},
-		{name: "Enroll/replacing", run: func(w *world) error {
+		{name: "Enroll/replacing", prepare: (*world).stepUp, run: func(w *world) error {
 			_, err := w.m.Enroll(w.ctx, factor.Enrollment{UserID: "alice", Kind: factor.KindSMS, Address: "+31611112222", Replaces: w.smsID}, w.now)
 			return err
 		}},
@@ -237,13 +237,14 @@ func codeCases() []faultCase {
 		{name: "Confirm/TOTP", once: true, bestEffort: reset, run: confirmRun, wrong: confirmWrong,
 			prepare: func(w *world) { pendingTOTP(w, "") }},
 		{name: "Confirm/TOTP replacing", once: true, bestEffort: reset, run: confirmRun, wrong: confirmWrong,
-			prepare: func(w *world) { pendingTOTP(w, w.totpID) }},
+			prepare: func(w *world) { w.stepUp(); pendingTOTP(w, w.totpID) }},
 		{name: "Verify/SMS", once: true, bestEffort: reset, run: verifyRun, wrong: verifyWrong,
 			prepare: func(w *world) { w.challenge, w.code = w.send(w.smsID, false, w.now) }},
 		{name: "Confirm/SMS", once: true, bestEffort: reset, run: confirmRun, wrong: confirmWrong,
 			prepare: func(w *world) { w.id, w.challenge, w.code = w.pendingPhone(factor.KindSMS, "+31611112222", "", w.now) }},
 		{name: "Confirm/SMS replacing", once: true, bestEffort: reset, run: confirmRun, wrong: confirmWrong,
 			prepare: func(w *world) {
+				w.stepUp()
 				w.id, w.challenge, w.code = w.pendingPhone(factor.KindSMS, "+31611112222", w.smsID, w.now)
 			}},
 		{name: "Verify/keypad", once: true, bestEffort: reset,

@@ -395,6 +395,7 @@ func TestBrokenSenderAndStore(t *testing.T) {
 	require.Equal(t, "UpdateChallenge", calls[len(calls)-1], "the burn is the last store call")
 
 	w.fs.Arm(len(calls), false)
+	w.now = w.now.Add(time.Minute) // past the resend cooldown, which the failed send started
 	_, err = w.m.Challenge(w.ctx, factor.ChallengeRequest{UserID: "alice", EnrollmentID: w.smsID}, w.now)
 	require.ErrorIs(t, err, factor.ErrDelivery)
 	require.ErrorIs(t, err, down)

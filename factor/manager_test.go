@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/subtle"
 	"errors"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -105,7 +106,7 @@ func TestEnrollConfirmVerify(t *testing.T) {
 	require.Len(t, list, 1)
 	assert.True(t, list[0].Confirmed)
 	assert.Nil(t, list[0].Secret, "listings carry no secrets")
-	assert.Equal(t, []factor.EventType{factor.EventEnrolled, factor.EventFailed, factor.EventConfirmed, factor.EventFailed, factor.EventVerified}, f.events.types())
+	assert.Equal(t, []factor.EventType{factor.EventEnrolled, factor.EventFailed, factor.EventConfirmed, factor.EventEnabled, factor.EventFailed, factor.EventVerified}, f.events.types())
 }
 
 func TestPendingEnrollmentLapses(t *testing.T) {
@@ -256,6 +257,8 @@ func TestRemoveRevokesDevices(t *testing.T) {
 	f := newFixture(t, factor.Config{})
 	e := f.enrol(t, "u", "c")
 	require.NoError(t, f.store.CreateDevice(ctx, &factor.Device{ID: "d1", UserID: "u", CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)}))
+	assert.ErrorIs(t, f.m.Remove(ctx, "u", e.ID, t0), factor.ErrStepUpRequired, "its confirmation is no second step")
+	require.NoError(t, f.m.Verify(ctx, factor.Attempt{UserID: "u", EnrollmentID: e.ID, Code: "c"}, t0))
 	require.NoError(t, f.m.Remove(ctx, "u", e.ID, t0))
 	devices, err := f.store.ListDevices(ctx, "u")
 	require.NoError(t, err)
@@ -318,4 +321,72 @@ func TestRandomDigitsUnbiased(t *testing.T) {
 		chi += d * d / 12000
 	}
 	assert.Less(t, chi, 27.88)
+}
+
+// TestConfirmRevokesDevices: adding a method changes the user's factors,
+// so the devices remembered before it are signed out, and only the first
+// confirmed method turns two-step verification on (EventEnabled).
+func TestConfirmRevokesDevices(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, factor.Config{})
+	f.enrol(t, "u", "first")
+	require.NoError(t, f.store.CreateDevice(ctx, &factor.Device{ID: "d1", UserID: "u", CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)}))
+	e, err := f.m.Enroll(ctx, factor.Enrollment{UserID: "u", Kind: kindSpy, Secret: []byte("second")}, t0)
+	require.NoError(t, err)
+	devices, err := f.store.ListDevices(ctx, "u")
+	require.NoError(t, err)
+	assert.Len(t, devices, 1, "a pending method changes nothing yet")
+
+	require.NoError(t, f.m.Confirm(ctx, factor.Attempt{UserID: "u", EnrollmentID: e.ID, Code: "second"}, t0))
+	devices, err = f.store.ListDevices(ctx, "u")
+	require.NoError(t, err)
+	assert.Empty(t, devices, "confirming the second method signs out remembered devices")
+	types := f.events.types()
+	assert.Equal(t, 1, slices.Index(types, factor.EventEnabled)-slices.Index(types, factor.EventConfirmed), "enabled right after the first confirmation")
+	assert.Equal(t, 1, countOf(types, factor.EventEnabled), "and only then")
+	assert.Equal(t, factor.EventDevicesRevoked, types[len(types)-1])
+}
+
+func countOf(types []factor.EventType, typ factor.EventType) int {
+	n := 0
+	for _, x := range types {
+		if x == typ {
+			n++
+		}
+	}
+	return n
+}
+
+// TestActivateConcurrently: 50 goroutines present one activation code at
+// once through the Manager: exactly one succeeds, and every other attempt
+// is refused as used or, past the failure limit, as locked.
+func TestActivateConcurrently(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, factor.Config{Policy: factor.Policy{RequireActivation: true}})
+	code, err := f.m.IssueActivationCode(ctx, "alice", "desk", t0)
+	require.NoError(t, err)
+	var ok, used, locked atomic.Int64
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for range 50 {
+		wg.Go(func() {
+			<-start
+			err := f.m.Activate(ctx, "alice", code, t0)
+			switch {
+			case err == nil:
+				ok.Add(1)
+			case errors.Is(err, factor.ErrActivationUsed):
+				used.Add(1)
+			case errors.Is(err, factor.ErrLocked):
+				locked.Add(1)
+			default:
+				t.Errorf("unexpected error: %v", err)
+			}
+		})
+	}
+	close(start)
+	wg.Wait()
+	assert.Equal(t, int64(1), ok.Load(), "one winner")
+	assert.Equal(t, int64(49), used.Load()+locked.Load())
+	assert.Equal(t, 1, countOf(f.events.types(), factor.EventActivationUsed))
 }

@@ -17,6 +17,23 @@ var (
 	ErrStepUpRequired = errors.New("factor: a recent second step is required")
 )
 
+// Policy refusals. Each wraps ErrNotAllowed, so a host may branch on that
+// alone, and each has its own text for people (see UserMessage).
+var (
+	// ErrRequired means two-step verification is mandatory for the user
+	// now: it cannot be turned off, nor skipped once the grace period is
+	// over.
+	ErrRequired = fmt.Errorf("%w: two-step verification is required", ErrNotAllowed)
+	// ErrEmailFallback means email codes are refused because the user has
+	// another method: email is only a fallback (see Codes.EmailAlongside).
+	ErrEmailFallback = fmt.Errorf("%w: email codes are only a fallback for users without another method", ErrNotAllowed)
+	// ErrKindNotOffered means the policy does not offer this kind of method
+	// (see Policy.Kinds).
+	ErrKindNotOffered = fmt.Errorf("%w: this kind of method is not offered", ErrNotAllowed)
+	// ErrNotConfirmed means the method still awaits its first code.
+	ErrNotConfirmed = fmt.Errorf("%w: the method is not confirmed yet", ErrNotAllowed)
+)
+
 // Remove deletes one of the user's methods at the user's request. A pending
 // method may always be removed. A confirmed one needs a second step within
 // Policy.StepUpWindow, and cannot be the last confirmed method while
@@ -55,13 +72,13 @@ func (m *Manager) Remove(ctx context.Context, userID, enrollmentID string, now t
 
 // Disable turns two-step verification off for the user: all methods and
 // recovery codes go, trusted devices are revoked. It needs a recent second
-// step and is refused with ErrNotAllowed while verification is required.
+// step and is refused with ErrRequired while verification is required.
 func (m *Manager) Disable(ctx context.Context, userID string, now time.Time) error {
 	if err := checkUserID(userID); err != nil {
 		return err
 	}
 	if m.cfg.Policy.RequiredAt(now) {
-		return fmt.Errorf("%w: two-step verification is required", ErrNotAllowed)
+		return ErrRequired
 	}
 	all, err := m.store.ListEnrollments(ctx, userID)
 	if err != nil {
@@ -76,7 +93,7 @@ func (m *Manager) Disable(ctx context.Context, userID string, now time.Time) err
 
 // SetPrimary makes a confirmed method the user's primary one of its kind
 // and the others of that kind alternates. A pending method is
-// ErrNotAllowed; making the primary primary again changes nothing and emits
+// ErrNotConfirmed; making the primary primary again changes nothing and emits
 // nothing. Each record is saved with compare-and-swap.
 func (m *Manager) SetPrimary(ctx context.Context, userID, enrollmentID string, now time.Time) error {
 	if err := checkUserID(userID); err != nil {
@@ -91,7 +108,7 @@ func (m *Manager) SetPrimary(ctx context.Context, userID, enrollmentID string, n
 	case e == nil:
 		return fmt.Errorf("factor: set primary: %w", ErrNotFound)
 	case !e.Confirmed:
-		return fmt.Errorf("%w: the method is not confirmed yet", ErrNotAllowed)
+		return ErrNotConfirmed
 	case e.Primary:
 		return nil
 	}

@@ -38,8 +38,10 @@ func TestScenarioCAK(t *testing.T) {
 	code, err = p.m.IssueActivationCode(p.ctx, "kees", "servicedesk", p.now())
 	require.NoError(t, err)
 	p.secrets.add(code)
-	require.NoError(t, p.m.Activate(p.ctx, "kees", code, p.now()))
+	p.clock.Advance(21*day - time.Second)
+	require.NoError(t, p.m.Activate(p.ctx, "kees", code, p.now()), "valid for 21 days")
 	assert.ErrorIs(t, p.m.Activate(p.ctx, "kees", code, p.now()), factor.ErrActivationUsed, "one-time")
+	assert.Equal(t, "Deze activatiecode is al gebruikt. Vraag een nieuwe aan bij de servicedesk.", factor.UserMessage(factor.ErrActivationUsed, "nl"))
 
 	smsID := p.enrolAddress("kees", factor.KindSMS, "06-12345678", "")
 	totpID, secret := p.enrolTOTP("kees")
@@ -53,15 +55,24 @@ func TestScenarioCAK(t *testing.T) {
 	p.clock.Advance(time.Hour)
 	require.NoError(t, p.m.Verify(p.ctx, factor.Attempt{UserID: "kees", EnrollmentID: totpID, Code: p.totpCode(secret, 0)}, p.now()), "or the app")
 	p.sawEvents(factor.EventActivationIssued, factor.EventFailed, factor.EventActivationIssued, factor.EventActivationUsed,
-		factor.EventEnrolled, factor.EventChallengeSent, factor.EventConfirmed, factor.EventEnrolled, factor.EventConfirmed,
+		factor.EventEnrolled, factor.EventChallengeSent, factor.EventConfirmed, factor.EventEnabled, factor.EventEnrolled, factor.EventConfirmed,
 		factor.EventChallengeSent, factor.EventVerified, factor.EventVerified)
+	issued := lastOf(p.events, factor.EventActivationIssued)
+	assert.Equal(t, "kees", issued.UserID)
+	assert.Equal(t, "servicedesk", issued.Actor, "who issued it")
+	enabled := lastOf(p.events, factor.EventEnabled)
+	assert.Equal(t, smsID, enabled.EnrollmentID, "turned on by the first confirmed method")
+	assert.Equal(t, factor.KindSMS, enabled.Kind)
+	verified := lastOf(p.events, factor.EventVerified)
+	assert.Equal(t, factor.Event{Type: factor.EventVerified, UserID: "kees", EnrollmentID: totpID, Kind: factor.KindTOTP, Time: p.now(), Actor: "kees"}, verified)
 }
 
 // Seed 001: landlines for voice, a primary and alternate numbers, and a
 // grace period counting down before 2FA becomes mandatory.
 func TestScenarioCaresharing(t *testing.T) {
 	start := time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC)
-	p := newPlatform(t, factor.Policy{RequiredFrom: start, GraceDays: 3}, start, factor.Codes{})
+	// Ria first logs in five days after the date: her grace starts then.
+	p := newPlatform(t, factor.Policy{RequiredFrom: start, GraceDays: 3}, start.Add(5*day), factor.Codes{})
 	for _, left := range []int{3, 2, 1} {
 		st := p.status("ria")
 		assert.Equal(t, left, st.GraceDaysLeft)
@@ -72,9 +83,12 @@ func TestScenarioCaresharing(t *testing.T) {
 	st := p.status("ria")
 	assert.Equal(t, 0, st.GraceDaysLeft)
 	assert.False(t, st.CanSkip, "then mandatory")
-	assert.ErrorIs(t, p.m.Skip(p.ctx, "ria", p.now()), factor.ErrNotAllowed)
+	err := p.m.Skip(p.ctx, "ria", p.now())
+	assert.ErrorIs(t, err, factor.ErrRequired)
+	assert.ErrorIs(t, err, factor.ErrNotAllowed)
+	assert.Equal(t, "Twee-staps verificatie is verplicht: u kunt het niet meer overslaan of uitzetten.", factor.UserMessage(err, "nl"))
 
-	_, err := p.m.Enroll(p.ctx, factor.Enrollment{UserID: "ria", Kind: factor.KindSMS, Address: "020-1234567"}, p.now())
+	_, err = p.m.Enroll(p.ctx, factor.Enrollment{UserID: "ria", Kind: factor.KindSMS, Address: "020-1234567"}, p.now())
 	assert.ErrorIs(t, err, phone.ErrNotMobile, "no texts to a landline")
 	landline := p.enrolAddress("ria", factor.KindVoice, "020-1234567", "")
 	first := p.enrolAddress("ria", factor.KindSMS, "06-12345678", "")
@@ -108,7 +122,7 @@ func TestScenarioEHealth(t *testing.T) {
 	require.Len(t, list, 6)
 	assert.Regexp(t, `^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$`, list[0])
 	p.secrets.add(list...)
-	assert.Equal(t, 6, p.status("eva").RecoveryCodesLeft)
+	assert.Equal(t, 6, p.status("eva").RecoveryCodesLeft, "the page shows a count, never the codes again")
 
 	p.clock.Set(time.Date(2026, 7, 1, 9, 0, 0, 0, time.UTC))
 	assert.True(t, p.status("eva").Required, "mandatory from 1 July")
@@ -158,6 +172,16 @@ func TestScenarioLoket(t *testing.T) {
 	assert.False(t, p.status("wim").Enabled)
 
 	p.enrolTOTP("wim")
+	codes, err := recovery.New(p.m, recovery.Config{})
+	require.NoError(t, err)
+	list, err := codes.Generate(p.ctx, "wim", p.now())
+	require.NoError(t, err)
+	p.secrets.add(list...)
+	devices, err := trust.New(p.m, trust.Config{})
+	require.NoError(t, err)
+	token, err := devices.Remember(p.ctx, "wim", "Firefox", 7*day, p.now())
+	require.NoError(t, err)
+	p.secrets.add(token)
 	sum, err := p.m.Overview(p.ctx, []string{"wim", "nobody"})
 	require.NoError(t, err)
 	assert.True(t, sum[0].Active, "2FA active: yes")
@@ -167,6 +191,15 @@ func TestScenarioLoket(t *testing.T) {
 	sum, err = p.m.Overview(p.ctx, []string{"wim"})
 	require.NoError(t, err)
 	assert.False(t, sum[0].Active)
+	st, err := p.m.Status(p.ctx, factor.StatusRequest{UserID: "wim", DeviceToken: token, Devices: devices}, p.now())
+	require.NoError(t, err)
+	assert.False(t, st.DeviceTrusted, "the reset signs out remembered devices")
+	assert.Zero(t, st.RecoveryCodesLeft, "and removes the recovery codes")
+	_, err = codes.Redeem(p.ctx, "wim", list[0], p.now())
+	assert.ErrorIs(t, err, factor.ErrInvalidCode)
+	reset := lastOf(p.events, factor.EventReset)
+	assert.Equal(t, "employer", reset.Actor)
+	assert.Equal(t, "lost phone", reset.Reason)
 	p.enrolTOTP("wim")
 	assert.True(t, p.status("wim").Enabled, "enrolled again")
 	p.sawEvents(factor.EventConfirmed, factor.EventVerified, factor.EventDisabled, factor.EventConfirmed, factor.EventReset, factor.EventConfirmed)
@@ -183,23 +216,35 @@ func TestScenarioCaren(t *testing.T) {
 
 	old := p.enrolAddress("cor", factor.KindSMS, "06-12345678", "")
 	_, err := p.m.Challenge(p.ctx, factor.ChallengeRequest{UserID: "cor", EnrollmentID: mail}, p.now())
-	assert.ErrorIs(t, err, factor.ErrNotAllowed, "email is only a fallback")
+	assert.ErrorIs(t, err, factor.ErrEmailFallback, "email is only a fallback")
+	assert.ErrorIs(t, err, factor.ErrNotAllowed)
+	assert.Equal(t, "Email codes are only available while you have no other method. Please use your app, SMS or voice call.", factor.UserMessage(err, "en"))
+	st := p.status("cor")
+	assert.Empty(t, findMethod(st.Offer, factor.KindEmail).ID, "no longer offered at login")
+	assert.NotContains(t, st.Kinds, factor.KindEmail, "nor to enrol")
 
 	p.clock.Advance(time.Hour)
+	_, err = p.m.Enroll(p.ctx, factor.Enrollment{UserID: "cor", Kind: factor.KindSMS, Address: "06-87654321", Replaces: old}, p.now())
+	assert.ErrorIs(t, err, factor.ErrStepUpRequired, "changing the number needs a fresh code first")
+	require.NoError(t, p.loginWithCode("cor", old), "the fresh code, from the old number")
 	e, err := p.m.Enroll(p.ctx, factor.Enrollment{UserID: "cor", Kind: factor.KindSMS, Address: "06-87654321", Replaces: old}, p.now())
 	require.NoError(t, err)
+	p.clock.Advance(time.Minute)
 	require.NoError(t, p.loginWithCode("cor", old), "the old number works until the new one is confirmed")
 	sent, err := p.m.Challenge(p.ctx, factor.ChallengeRequest{UserID: "cor", EnrollmentID: e.ID}, p.now())
 	require.NoError(t, err)
 	require.NoError(t, p.m.Confirm(p.ctx, factor.Attempt{UserID: "cor", ChallengeID: sent.ChallengeID, Code: p.lastCode()}, p.now()))
-	st := p.status("cor")
+	st = p.status("cor")
 	sms := findMethod(st.Offer, factor.KindSMS)
 	assert.Equal(t, e.ID, sms.ID)
 	assert.True(t, sms.Primary, "the new number takes over as primary")
 	for _, md := range st.Methods {
 		assert.NotEqual(t, old, md.ID, "the old number is gone")
 	}
-	p.sawEvents(factor.EventConfirmed, factor.EventVerified, factor.EventConfirmed, factor.EventEnrolled, factor.EventVerified, factor.EventRemoved, factor.EventConfirmed)
+	p.sawEvents(factor.EventConfirmed, factor.EventEnabled, factor.EventVerified, factor.EventConfirmed, factor.EventVerified,
+		factor.EventEnrolled, factor.EventVerified, factor.EventRemoved, factor.EventConfirmed)
+	removed := lastOf(p.events, factor.EventRemoved)
+	assert.Equal(t, factor.Event{Type: factor.EventRemoved, UserID: "cor", EnrollmentID: old, Kind: factor.KindSMS, Time: p.now(), Actor: "cor", Reason: "replaced"}, removed)
 }
 
 func TestLastMethodWhileRequired(t *testing.T) {
@@ -207,7 +252,10 @@ func TestLastMethodWhileRequired(t *testing.T) {
 	code, err := p.m.IssueActivationCode(p.ctx, "lia", "admin", p.now())
 	require.NoError(t, err)
 	require.NoError(t, p.m.Activate(p.ctx, "lia", code, p.now()))
-	id, _ := p.enrolTOTP("lia")
+	id, secret := p.enrolTOTP("lia")
+	assert.ErrorIs(t, p.m.Remove(p.ctx, "lia", id, p.now()), factor.ErrStepUpRequired, "confirming a method is no second step")
+	p.clock.Advance(time.Minute)
+	require.NoError(t, p.m.Verify(p.ctx, factor.Attempt{UserID: "lia", EnrollmentID: id, Code: p.totpCode(secret, 0)}, p.now()))
 	assert.ErrorIs(t, p.m.Remove(p.ctx, "lia", id, p.now()), factor.ErrLastMethod)
 	assert.Equal(t, "U kunt uw laatste methode niet verwijderen zolang twee-staps verificatie verplicht is.", factor.UserMessage(factor.ErrLastMethod, "nl-NL,nl;q=0.9"))
 

@@ -19,6 +19,9 @@ type Masker interface {
 // DeviceChecker answers whether a remember-this-device token is valid for
 // the user; *trust.Devices implements it.
 type DeviceChecker interface {
+	// Check reports whether token makes the device trusted for the user at
+	// now. A token that is not valid is false, not an error; an error
+	// means the answer could not be found, and Status returns it.
 	Check(ctx context.Context, userID, token string, now time.Time) (bool, error)
 }
 
@@ -57,9 +60,11 @@ type Status struct {
 	// CanSkip reports whether the user may log in without it now.
 	CanSkip bool
 	// Offer lists the confirmed methods a login page should offer, in
-	// policy order, primary first within a kind.
+	// policy order, primary first within a kind. Email is left out once
+	// the user has another method, unless Codes.EmailAlongside.
 	Offer []Method
-	// Kinds lists the kinds the user may enrol, in policy order.
+	// Kinds lists the kinds the user may enrol, in policy order; email
+	// only while it is the user's fallback (see Offer).
 	Kinds []Kind
 	// NeedsActivation reports whether the user must present an activation
 	// code before enrolling.
@@ -92,12 +97,18 @@ func (m *Manager) Status(ctx context.Context, req StatusRequest, now time.Time) 
 	if err != nil {
 		return nil, err
 	}
-	st := &Status{Required: m.cfg.Policy.RequiredAt(now), Kinds: append([]Kind(nil), m.cfg.Policy.Kinds...)}
+	st := &Status{Required: m.cfg.Policy.RequiredAt(now)}
+	noEmail := m.emailBlocked(list)
+	for _, k := range m.cfg.Policy.Kinds {
+		if k != KindEmail || !noEmail {
+			st.Kinds = append(st.Kinds, k)
+		}
+	}
 	for _, e := range list {
 		st.Methods = append(st.Methods, m.method(e))
 		st.Enabled = st.Enabled || e.Confirmed
 	}
-	st.Offer = m.offer(st.Methods)
+	st.Offer = m.offer(st.Methods, noEmail)
 	if err := m.fillPolicy(ctx, req.UserID, st, now); err != nil {
 		return nil, err
 	}
@@ -122,15 +133,16 @@ func (m *Manager) method(e *Enrollment) Method {
 	return md
 }
 
-// offer orders the confirmed methods by policy kind order, primary first.
-func (m *Manager) offer(methods []Method) []Method {
+// offer orders the confirmed methods by policy kind order, primary first,
+// leaving email out when it is refused (noEmail).
+func (m *Manager) offer(methods []Method, noEmail bool) []Method {
 	rank := make(map[Kind]int, len(m.cfg.Policy.Kinds))
 	for i, k := range m.cfg.Policy.Kinds {
 		rank[k] = i + 1
 	}
 	var out []Method
 	for _, md := range methods {
-		if md.Confirmed && rank[md.Kind] > 0 {
+		if md.Confirmed && rank[md.Kind] > 0 && (md.Kind != KindEmail || !noEmail) {
 			out = append(out, md)
 		}
 	}
@@ -185,7 +197,7 @@ func graceLeft(prompted time.Time, days int, now time.Time) int {
 }
 
 // Skip records that the user chose to skip setting up two-step
-// verification at this login. It is refused with ErrNotAllowed once it is
+// verification at this login. It is refused with ErrRequired once it is
 // required and the grace period is over.
 func (m *Manager) Skip(ctx context.Context, userID string, now time.Time) error {
 	st, err := m.Status(ctx, StatusRequest{UserID: userID}, now)
@@ -193,7 +205,7 @@ func (m *Manager) Skip(ctx context.Context, userID string, now time.Time) error 
 		return err
 	}
 	if !st.CanSkip {
-		return fmt.Errorf("%w: two-step verification is required", ErrNotAllowed)
+		return ErrRequired
 	}
 	return nil
 }

@@ -37,11 +37,15 @@ var userTexts = []struct {
 	{ErrMalformed, text{"Controleer wat u heeft ingevuld.", "Please check what you entered."}},
 	{ErrLastMethod, text{"U kunt uw laatste methode niet verwijderen zolang twee-staps verificatie verplicht is.", "You cannot remove your last method while two-step verification is required."}},
 	{ErrStepUpRequired, text{"Vul eerst een geldige code in om dit te bevestigen.", "Please enter a valid code first to confirm this."}},
+	{ErrRequired, text{"Twee-staps verificatie is verplicht: u kunt het niet meer overslaan of uitzetten.", "Two-step verification is required: you can no longer skip it or turn it off."}},
+	{ErrEmailFallback, text{"Codes per e-mail kunnen alleen zolang u geen andere methode heeft. Gebruik uw app, sms of spraakoproep.", "Email codes are only available while you have no other method. Please use your app, SMS or voice call."}},
+	{ErrKindNotOffered, text{"Deze methode wordt hier niet aangeboden. Kies een andere methode.", "This method is not offered here. Please choose another one."}},
+	{ErrNotConfirmed, text{"Deze methode is nog niet bevestigd. Vul eerst de code in die u heeft ontvangen.", "This method is not confirmed yet. Please enter the code you received first."}},
 	{ErrNotAllowed, text{"Dit is niet toegestaan.", "This is not allowed."}},
 	{ErrUnknownKind, text{"Deze methode wordt niet ondersteund.", "This method is not supported."}},
 	{ErrNotFound, text{"Deze methode bestaat niet (meer). Ga naar de instellingen om twee-staps verificatie in te stellen.", "This method does not exist (any more). Go to the settings to set up two-step verification."}},
 	{ErrDelivery, text{"De code kon niet worden verstuurd. Probeer het later opnieuw of kies een andere methode.", "The code could not be sent. Please try again later or choose another method."}},
-	{ErrSealed, text{"Er ging iets mis. Probeer het later opnieuw.", "Something went wrong. Please try again later."}},
+	{ErrSealed, text{"Deze methode kan nu niet worden gecontroleerd. Kies een andere methode of neem contact op met de servicedesk.", "This method cannot be checked right now. Please choose another method or contact the service desk."}},
 }
 
 // UserMessage returns a text for a person about err, in Dutch or English

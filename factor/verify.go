@@ -113,12 +113,14 @@ func (m *Manager) checkCode(ctx context.Context, v Verifier, e *Enrollment, code
 	if err != nil {
 		return Event{}, err
 	}
+	var first bool
 	if confirm {
-		if err := m.prepareConfirm(ctx, e); err != nil {
+		if first, err = m.prepareConfirm(ctx, e); err != nil {
 			return Event{}, err
 		}
 	}
 	ev := markUsed(e, now, confirm)
+	ev.enabled = first
 	if err := m.saveVerified(ctx, e); err != nil {
 		if errors.Is(err, ErrConflict) || errors.Is(err, ErrNotFound) {
 			// Another attempt used the code first. Say no more than a
@@ -131,14 +133,18 @@ func (m *Manager) checkCode(ctx context.Context, v Verifier, e *Enrollment, code
 	return ev, nil
 }
 
-// markUsed records a successful code on e and returns the event to emit.
+// markUsed records a successful code on e and returns the event to emit. A
+// confirmation leaves LastUsedAt alone: the first code of a new method
+// proves only that method, so it must not count as the second step that
+// Remove, Disable and replacing a method ask for (see checkStepUp).
 func markUsed(e *Enrollment, now time.Time, confirm bool) Event {
-	e.LastUsedAt = now
 	ev := Event{Type: EventVerified, UserID: e.UserID, EnrollmentID: e.ID, Kind: e.Kind, Time: now, Actor: e.UserID}
 	if confirm {
 		e.Confirmed, e.ConfirmedAt, e.ExpiresAt = true, now, time.Time{}
 		ev.Type = EventConfirmed
+		return ev
 	}
+	e.LastUsedAt = now
 	return ev
 }
 
@@ -161,28 +167,35 @@ func (m *Manager) afterSuccess(ctx context.Context, e *Enrollment, ev Event) err
 		}
 	}
 	// The confirmation is stored: record it even if retiring failed.
-	return errors.Join(rerr, m.FactorsChanged(ctx, ev))
+	err := errors.Join(rerr, m.FactorsChanged(ctx, ev))
+	if ev.enabled {
+		m.Emit(ctx, Event{Type: EventEnabled, UserID: e.UserID, EnrollmentID: e.ID, Kind: e.Kind, Time: ev.Time, Actor: ev.Actor})
+	}
+	return err
 }
 
 // prepareConfirm settles the primary flag of an enrollment about to be
 // confirmed: a replacement inherits it from the enrollment it replaces;
-// otherwise the first confirmed enrollment of a kind becomes primary.
-func (m *Manager) prepareConfirm(ctx context.Context, e *Enrollment) error {
+// otherwise the first confirmed enrollment of a kind becomes primary. It
+// reports whether e is the user's first confirmed method, whose
+// confirmation turns two-step verification on.
+func (m *Manager) prepareConfirm(ctx context.Context, e *Enrollment) (first bool, err error) {
 	all, err := m.store.ListEnrollments(ctx, e.UserID)
 	if err != nil {
-		return fmt.Errorf("factor: list enrollments: %w", err)
+		return false, fmt.Errorf("factor: list enrollments: %w", err)
 	}
-	e.Primary = true
+	e.Primary, first = true, true
 	for _, o := range all {
-		switch {
-		case o.ID == e.Replaces:
+		if o.ID != e.ID && o.Confirmed {
+			first = false
+		}
+		if o.ID == e.Replaces {
 			e.Primary = o.Primary
-			return nil
-		case o.ID != e.ID && o.Kind == e.Kind && o.Confirmed && o.Primary && e.Replaces == "":
+		} else if o.ID != e.ID && o.Kind == e.Kind && o.Confirmed && o.Primary && e.Replaces == "" {
 			e.Primary = false
 		}
 	}
-	return nil
+	return first, nil
 }
 
 // saveVerified saves e after a success and resets the user's failures, in

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"testing"
+	"time"
 
 	"github.com/twostep/twostep/factor"
 	"github.com/twostep/twostep/internal/message/messagetest"
@@ -28,7 +29,8 @@ func TestAllocsVerify(t *testing.T) {
 		Factors: []factor.Factor{f},
 		Logger:  slog.New(slog.DiscardHandler),
 		Budget:  factor.Budget{PerDestinationHour: -1, PerDestinationDay: -1, PerUserDay: -1, GlobalPerMinute: -1},
-		Lockout: factor.Lockout{Limit: 100}, // 51 wrong codes stay below it
+		Codes:   factor.Codes{ResendAfter: time.Second}, // 51 codes in 51 s: none expires before its check
+		Lockout: factor.Lockout{Limit: 100},             // 51 wrong codes stay below it
 	})
 	e := env.EnrollConfirmed(t, "alice", factor.KindSMS, "06-12345678")
 	const runs = 50

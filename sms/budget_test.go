@@ -3,6 +3,7 @@ package sms_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -20,20 +21,25 @@ func challenge(env *messagetest.Env, userID, enrollmentID string) error {
 	return err
 }
 
-// TestBudgetUnderConcurrency: 100 goroutines ask for codes to one number;
-// no more are sent than the budget allows, the rest are refused, and every
-// accepted request was sent exactly once.
+// TestBudgetUnderConcurrency: 100 goroutines ask for codes to one number,
+// each for an account of its own, as in SMS pumping; no more are sent than
+// the number's budget allows, the rest are refused, and every accepted
+// request was sent exactly once.
 func TestBudgetUnderConcurrency(t *testing.T) {
-	env := newEnv(t, factor.Config{})
-	e := env.EnrollConfirmed(t, user, factor.KindSMS, "06-12345678")
+	env := newEnv(t, factor.Config{Budget: factor.Budget{PerUserDay: -1}})
+	env.EnrollConfirmed(t, user, factor.KindSMS, "06-12345678") // one send already
+	ids := make([]string, 100)
+	for i := range ids {
+		ids[i] = env.Enroll(t, fmt.Sprintf("pump-%d", i), factor.KindSMS, "06-12345678").ID
+	}
 	before := env.Sender.Count()
 	var accepted, limited atomic.Int64
 	var wg sync.WaitGroup
 	start := make(chan struct{})
-	for range 100 {
+	for i := range 100 {
 		wg.Go(func() {
 			<-start
-			err := challenge(env, user, e.ID)
+			err := challenge(env, fmt.Sprintf("pump-%d", i), ids[i])
 			var rl *factor.RateLimitError
 			switch {
 			case err == nil:
@@ -52,6 +58,40 @@ func TestBudgetUnderConcurrency(t *testing.T) {
 	assert.Equal(t, before+int(accepted.Load()), env.Sender.Count(), "the sender saw exactly the accepted sends")
 }
 
+// TestCooldownUnderConcurrency: 100 goroutines ask for a new code for one
+// enrollment at once: asking for a new challenge is a resend, so one code
+// goes out and the others wait for Codes.ResendAfter.
+func TestCooldownUnderConcurrency(t *testing.T) {
+	env := newEnv(t, factor.Config{})
+	e := env.EnrollConfirmed(t, user, factor.KindSMS, "06-12345678")
+	env.Clock.Advance(time.Minute)
+	before := env.Sender.Count()
+	var accepted, limited atomic.Int64
+	var wg sync.WaitGroup
+	for range 100 {
+		wg.Go(func() {
+			err := challenge(env, user, e.ID)
+			var rl *factor.RateLimitError
+			switch {
+			case err == nil:
+				accepted.Add(1)
+			case errors.As(err, &rl) && rl.Scope == "resend" && rl.RetryAfter == 30*time.Second:
+				limited.Add(1)
+			default:
+				t.Errorf("unexpected error: %v", err)
+			}
+		})
+	}
+	wg.Wait()
+	assert.Equal(t, int64(1), accepted.Load())
+	assert.Equal(t, int64(99), limited.Load())
+	assert.Equal(t, before+1, env.Sender.Count())
+	env.Clock.Advance(29 * time.Second)
+	assert.ErrorIs(t, challenge(env, user, e.ID), factor.ErrRateLimited, "still cooling down")
+	env.Clock.Advance(time.Second)
+	assert.NoError(t, challenge(env, user, e.ID), "30 seconds after the last code")
+}
+
 func TestBudgetScopes(t *testing.T) {
 	tests := []struct {
 		name  string
@@ -61,10 +101,10 @@ func TestBudgetScopes(t *testing.T) {
 	}{
 		{"destination per hour", func(t *testing.T, env *messagetest.Env) (string, string) {
 			e := env.Enroll(t, user, factor.KindSMS, "06-12345678")
-			sendN(t, env, user, e.ID, 5)
-			env.Clock.Advance(10 * time.Minute) // 09:10, the hour ends at 10:00
+			sendN(t, env, user, e.ID, 5)        // 09:00:30 to 09:02:30
+			env.Clock.Advance(10 * time.Minute) // 09:12:30, the hour ends at 10:00
 			return user, e.ID
-		}, "destination", 50 * time.Minute},
+		}, "destination", 47*time.Minute + 30*time.Second},
 		{"destination per day, across users", func(t *testing.T, env *messagetest.Env) (string, string) {
 			day := env.Now().Truncate(24 * time.Hour)
 			for i, u := range []string{"u1", "u2"} {
@@ -77,8 +117,8 @@ func TestBudgetScopes(t *testing.T) {
 		{"user per day", func(t *testing.T, env *messagetest.Env) (string, string) {
 			sendN(t, env, user, env.Enroll(t, user, factor.KindSMS, "06-12345678").ID, 5)
 			sendN(t, env, user, env.Enroll(t, user, factor.KindSMS, "06-87654321").ID, 5)
-			return user, env.Enroll(t, user, factor.KindSMS, "06-11223344").ID // 09:00
-		}, "user", 15 * time.Hour},
+			return user, env.Enroll(t, user, factor.KindSMS, "06-11223344").ID // 09:05
+		}, "user", 14*time.Hour + 55*time.Minute},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -99,7 +139,11 @@ func TestBudgetRefills(t *testing.T) {
 	env := newEnv(t, factor.Config{})
 	e := env.EnrollConfirmed(t, user, factor.KindSMS, "06-12345678")
 	sendN(t, env, user, e.ID, 4)
-	require.ErrorIs(t, challenge(env, user, e.ID), factor.ErrRateLimited)
+	env.Clock.Advance(time.Minute)
+	err := challenge(env, user, e.ID)
+	var rl *factor.RateLimitError
+	require.ErrorAs(t, err, &rl)
+	require.Equal(t, "destination", rl.Scope, "5 an hour")
 	env.Clock.Advance(time.Hour)
 	assert.NoError(t, challenge(env, user, e.ID), "a new hour allows sends again")
 	assert.Equal(t, 6, env.Sender.Count())
@@ -120,9 +164,12 @@ func TestBudgetGlobal(t *testing.T) {
 	assert.Equal(t, 3, env.Sender.Count())
 }
 
+// sendN sends n codes to the enrollment, 30 seconds apart, as the resend
+// cooldown allows.
 func sendN(t *testing.T, env *messagetest.Env, userID, enrollmentID string, n int) {
 	t.Helper()
 	for range n {
+		env.Clock.Advance(30 * time.Second)
 		require.NoError(t, challenge(env, userID, enrollmentID))
 	}
 }

@@ -225,6 +225,7 @@ func TestFailedSendLeavesNoCode(t *testing.T) {
 	e := env.EnrollConfirmed(t, user, factor.KindSMS, "06-12345678")
 	sent, old := env.Challenge(t, user, e.ID, false)
 	env.Sender.SetErr(errors.New("gateway down"))
+	env.Clock.Advance(30 * time.Second)
 	_, err := env.M.Challenge(ctx, factor.ChallengeRequest{UserID: user, EnrollmentID: e.ID}, env.Now())
 	assert.ErrorIs(t, err, factor.ErrDelivery)
 
@@ -248,4 +249,24 @@ func TestCodeLength(t *testing.T) {
 			assert.NoError(t, env.M.Confirm(context.Background(), factor.Attempt{UserID: user, ChallengeID: sent.ChallengeID, Code: code}, env.Now()))
 		})
 	}
+}
+
+// TestFailedSendsSpendTheBudget: a send the provider failed still counts
+// against the send budget, so a flood of failing sends cannot outrun it.
+func TestFailedSendsSpendTheBudget(t *testing.T) {
+	env := newEnv(t, factor.Config{Budget: factor.Budget{PerDestinationHour: 2}})
+	e := env.Enroll(t, user, factor.KindSMS, "06-12345678")
+	env.Sender.SetErr(errors.New("gateway down"))
+	for range 2 {
+		env.Clock.Advance(30 * time.Second)
+		_, err := env.M.Challenge(context.Background(), factor.ChallengeRequest{UserID: user, EnrollmentID: e.ID}, env.Now())
+		require.ErrorIs(t, err, factor.ErrDelivery)
+	}
+	env.Sender.SetErr(nil)
+	env.Clock.Advance(30 * time.Second)
+	_, err := env.M.Challenge(context.Background(), factor.ChallengeRequest{UserID: user, EnrollmentID: e.ID}, env.Now())
+	var rl *factor.RateLimitError
+	require.ErrorAs(t, err, &rl)
+	assert.Equal(t, "destination", rl.Scope)
+	assert.Zero(t, env.Sender.Count(), "nothing was delivered")
 }

@@ -1,6 +1,7 @@
 package messagetest
 
 import (
+	"cmp"
 	"context"
 	"log/slog"
 	"strings"
@@ -33,6 +34,7 @@ type Env struct {
 
 	mu      sync.Mutex
 	secrets []string
+	resend  time.Duration
 }
 
 // NewEnv returns an Env, its clock at 2026-07-01 09:00 UTC, whose Manager
@@ -53,6 +55,7 @@ func NewEnv(tb testing.TB, cfg factor.Config) *Env {
 	m, err := factor.NewManager(cfg)
 	require.NoError(tb, err)
 	e.M = m
+	e.resend = cmp.Or(cfg.Codes.ResendAfter, 30*time.Second)
 	if check {
 		tb.Cleanup(func() { e.checkLog(tb) })
 	}
@@ -89,9 +92,12 @@ func (e *Env) Enroll(tb testing.TB, user string, kind factor.Kind, addr string) 
 }
 
 // Challenge sends a code to the enrollment and returns what was sent and
-// the code.
+// the code. It first moves the clock on by Codes.ResendAfter, as a person
+// takes a while between one code and the next, so that the Manager's
+// resend cooldown does not refuse a test's next challenge.
 func (e *Env) Challenge(tb testing.TB, user, enrollmentID string, keypad bool) (*factor.Sent, string) {
 	tb.Helper()
+	e.Clock.Advance(e.resend)
 	sent, err := e.M.Challenge(context.Background(), factor.ChallengeRequest{UserID: user, EnrollmentID: enrollmentID, Keypad: keypad}, e.Now())
 	require.NoError(tb, err)
 	return sent, e.LastCode(tb)
