@@ -29,6 +29,9 @@ type Config struct {
 	// Dev enables the development outbox and the console sender for every
 	// channel without a real sender.
 	Dev bool
+	// DevPublic lets run listen on an address other machines can reach
+	// in development mode, where the outbox shows every code to anyone.
+	DevPublic bool
 	// Demo seeds a demo admin and a demo user into an empty database.
 	Demo bool
 	// BehindTLS trusts X-Forwarded-Proto: https from a TLS-terminating
@@ -77,33 +80,40 @@ type SMTPConfig struct {
 func (t TwilioConfig) enabled() bool { return t.AccountSID != "" && t.AuthToken != "" && t.From != "" }
 func (s SMTPConfig) enabled() bool   { return s.Host != "" && s.From != "" }
 
-// parseConfig reads flags from args and settings from getenv.
-func parseConfig(args []string, getenv func(string) string) (Config, error) {
+// parseConfig reads flags from args and settings from getenv. It reports
+// what is wrong on output, as the flag package does (flag.ErrHelp after
+// -help), and returns the error.
+func parseConfig(args []string, getenv func(string) string, output io.Writer) (Config, error) {
 	fs := flag.NewFlagSet("webapp", flag.ContinueOnError)
+	fs.SetOutput(output)
 	c := Config{Logger: slog.Default()}
 	fs.StringVar(&c.Addr, "addr", "localhost:8080", "listen address")
 	fs.StringVar(&c.DataDir, "data", "./twostep-data", "data directory for the SQLite database and the server keys")
 	fs.StringVar(&c.Postgres, "postgres", getenv("TWOSTEP_POSTGRES"), "PostgreSQL DSN (default $TWOSTEP_POSTGRES; empty uses SQLite)")
 	fs.StringVar(&c.AppName, "name", "Twostep Demo", "application name shown to users")
 	fs.BoolVar(&c.Dev, "dev", true, "development mode: outbox page and console sender for unconfigured channels")
+	fs.BoolVar(&c.DevPublic, "dev-public", false, "allow development mode on an address other machines can reach (the outbox shows every code)")
 	fs.BoolVar(&c.Demo, "demo", true, "seed a demo admin and a demo user into an empty database")
 	fs.BoolVar(&c.BehindTLS, "behind-tls", false, "trust X-Forwarded-Proto from a TLS-terminating proxy")
-	requireFrom := fs.String("require-from", "", `date from which two-step verification is mandatory (YYYY-MM-DD or "now"; empty: optional)`)
+	fs.Func("require-from", `date from which two-step verification is mandatory (YYYY-MM-DD or "now"; empty: optional)`, func(s string) (err error) {
+		c.Policy.RequiredFrom, err = parseRequireFrom(s, time.Now())
+		return err
+	})
 	fs.IntVar(&c.Policy.GraceDays, "grace-days", 14, "days a user may skip setting it up once it is mandatory")
 	fs.BoolVar(&c.Policy.RequireActivation, "require-activation", false, "require an activation code (issued by an admin) before enrolling")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
-	var err error
-	if c.Policy.RequiredFrom, err = parseRequireFrom(*requireFrom, time.Now()); err != nil {
-		return c, err
-	}
 	c.Twilio = TwilioConfig{getenv("TWILIO_ACCOUNT_SID"), getenv("TWILIO_AUTH_TOKEN"), getenv("TWILIO_FROM"), getenv("TWILIO_PUBLIC_URL")}
 	c.SMTP = SMTPConfig{Host: getenv("SMTP_HOST"), Username: getenv("SMTP_USERNAME"), Password: getenv("SMTP_PASSWORD"), From: getenv("SMTP_FROM")}
 	if p := getenv("SMTP_PORT"); p != "" {
-		if c.SMTP.Port, err = strconv.Atoi(p); err != nil {
-			return c, fmt.Errorf("SMTP_PORT: %w", err)
+		port, err := strconv.ParseUint(p, 10, 16)
+		if err != nil || port == 0 {
+			err = fmt.Errorf("SMTP_PORT=%q: want a port number from 1 to 65535", p)
+			fmt.Fprintln(output, "webapp:", err)
+			return c, err
 		}
+		c.SMTP.Port = int(port)
 	}
 	return c, nil
 }
@@ -118,7 +128,7 @@ func parseRequireFrom(s string, now time.Time) (time.Time, error) {
 	}
 	t, err := time.Parse(time.DateOnly, s)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("-require-from: want YYYY-MM-DD or now: %w", err)
+		return time.Time{}, fmt.Errorf("want YYYY-MM-DD or now: %w", err)
 	}
 	return t, nil
 }

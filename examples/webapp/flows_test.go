@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -241,7 +242,7 @@ func TestTwilioKeypadWebhook(t *testing.T) {
 // Flags and environment variables.
 func TestParseConfig(t *testing.T) {
 	env := map[string]string{"TWOSTEP_POSTGRES": "postgres://x", "SMTP_HOST": "mail", "SMTP_PORT": "2525", "SMTP_FROM": "a@b", "TWILIO_ACCOUNT_SID": "AC1"}
-	cfg, err := parseConfig([]string{"-addr", ":9", "-require-from", "2026-07-01", "-grace-days", "3", "-require-activation"}, func(k string) string { return env[k] })
+	cfg, err := parseConfig([]string{"-addr", ":9", "-require-from", "2026-07-01", "-grace-days", "3", "-require-activation"}, func(k string) string { return env[k] }, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -249,7 +250,7 @@ func TestParseConfig(t *testing.T) {
 		cfg.Policy.GraceDays != 3 || !cfg.Policy.RequireActivation || cfg.Policy.RequiredFrom.Format(time.DateOnly) != "2026-07-01" || !cfg.Dev {
 		t.Fatalf("config %+v", cfg)
 	}
-	if _, err := parseConfig([]string{"-require-from", "july"}, func(string) string { return "" }); err == nil {
+	if _, err := parseConfig([]string{"-require-from", "july"}, func(string) string { return "" }, io.Discard); err == nil {
 		t.Fatal("a bad date was accepted")
 	}
 }
