@@ -20,20 +20,9 @@ CREATE TABLE twostep_enrollments (
     expires_at   INTEGER,
     confirmed_at INTEGER,
     last_used_at INTEGER,
-    version      INTEGER NOT NULL,
-    -- Set to 1 by the save after a successful code: the trigger below
-    -- then forgets the user's failures within the same statement.
-    reset_attempts INTEGER NOT NULL DEFAULT 0
+    version      INTEGER NOT NULL
 );
 CREATE INDEX twostep_enrollments_user ON twostep_enrollments (user_id, created_at, id);
-
-CREATE TRIGGER twostep_enrollments_verified
-AFTER UPDATE OF reset_attempts ON twostep_enrollments
-WHEN NEW.reset_attempts = 1
-BEGIN
-    DELETE FROM twostep_attempts WHERE user_id = NEW.user_id;
-    UPDATE twostep_enrollments SET reset_attempts = 0 WHERE id = NEW.id;
-END;
 
 CREATE TABLE twostep_attempts (
     user_id      TEXT    NOT NULL PRIMARY KEY,

@@ -1,0 +1,70 @@
+package sqlstore_test
+
+import (
+	"io/fs"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/twostep/twostep/factor"
+	"github.com/twostep/twostep/factor/sqlstore"
+)
+
+// TestMigrateFromVersion1 upgrades a database that an earlier release
+// migrated, which recorded version 1 only: the schema is the shipped 0001
+// applied by hand, with an enrolled user who has failures counted. Migrate
+// applies 0002 alone, and a login with an authenticator app then works end
+// to end: the pending enrollment confirms, a wrong code is counted, and a
+// right code is accepted and forgets the user's failures.
+func TestMigrateFromVersion1(t *testing.T) {
+	versionTable := map[sqlstore.Dialect]string{
+		sqlstore.SQLite: `CREATE TABLE twostep_schema_version (
+	version INTEGER NOT NULL PRIMARY KEY, applied_at INTEGER NOT NULL)`,
+		sqlstore.Postgres: `CREATE TABLE twostep_schema_version (
+	version integer NOT NULL PRIMARY KEY, applied_at timestamptz NOT NULL)`,
+	}
+	appliedAt := map[sqlstore.Dialect]any{
+		sqlstore.SQLite:   time.Now().UnixMicro(),
+		sqlstore.Postgres: time.Now(),
+	}
+	for _, b := range backends() {
+		t.Run(b.name, func(t *testing.T) {
+			db := b.open(t)
+			v1, err := fs.ReadFile(sqlstore.Migrations(b.dialect), "0001_init.sql")
+			require.NoError(t, err)
+			_, err = db.Exec(string(v1))
+			require.NoError(t, err)
+			_, err = db.Exec(versionTable[b.dialect])
+			require.NoError(t, err)
+			_, err = db.Exec(`INSERT INTO twostep_schema_version (version, applied_at) VALUES (1, $1)`, appliedAt[b.dialect])
+			require.NoError(t, err)
+
+			s, err := sqlstore.New(db, b.dialect)
+			require.NoError(t, err)
+			m := newTOTPManager(t, s, []factor.Key{newKey(t, "k")})
+			e, err := m.Enroll(ctx, factor.Enrollment{UserID: "alice", Kind: factor.KindTOTP}, at(0))
+			require.NoError(t, err, "enrolling on the version 1 schema")
+			_, err = s.ReserveAttempt(ctx, "alice", at(0))
+			require.NoError(t, err)
+
+			require.NoError(t, s.Migrate(ctx))
+			assert.Equal(t, []int{1, 2}, schemaVersions(t, db))
+
+			require.NoError(t, m.Confirm(ctx, factor.Attempt{UserID: "alice", EnrollmentID: e.ID, Code: totpCode(e.Secret, at(0))}, at(0)))
+			err = verifyTOTP(m, e, wrongCode(e.Secret, at(1), 1), at(1))
+			require.ErrorIs(t, err, factor.ErrInvalidCode)
+			a, err := s.ReserveAttempt(ctx, "alice", at(1))
+			require.NoError(t, err)
+			assert.Equal(t, 2, a.Failures, "the wrong code and this reservation since the confirmation")
+
+			require.NoError(t, verifyTOTP(m, e, totpCode(e.Secret, at(1)), at(1)))
+			a, err = s.ReserveAttempt(ctx, "alice", at(1))
+			require.NoError(t, err)
+			assert.Equal(t, factor.Attempts{Failures: 1}, a, "the right code forgot the failures")
+			err = verifyTOTP(m, e, totpCode(e.Secret, at(1)), at(1))
+			assert.ErrorIs(t, err, factor.ErrInvalidCode, "the step is used")
+		})
+	}
+}
