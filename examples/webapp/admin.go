@@ -31,16 +31,23 @@ func (a *App) admin(h func(http.ResponseWriter, *http.Request, *User)) http.Hand
 
 // adminRow is one user on the admin page.
 type adminRow struct {
-	User    *User
+	// User is the account.
+	User *User
+	// Summary is its two-step verification, from Overview.
 	Summary factor.UserSummary
 }
 
 // adminData is the admin page.
 type adminData struct {
-	Rows           []adminRow
+	// Rows lists every user.
+	Rows []adminRow
+	// NeedActivation reports whether users need an activation code before
+	// enrolling, so that resets offer to issue one.
 	NeedActivation bool
-	Issued         string // activation code just issued, shown once
-	IssuedFor      string
+	// Issued is an activation code just issued, shown once.
+	Issued string
+	// IssuedFor is the email address of the user it was issued for.
+	IssuedFor string
 }
 
 func (a *App) handleAdmin(w http.ResponseWriter, r *http.Request, me *User) {

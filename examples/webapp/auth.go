@@ -42,10 +42,14 @@ func (a *App) halfway(h http.HandlerFunc) http.HandlerFunc {
 
 // loginForm is what the login and sign-up pages show again after an error.
 type loginForm struct {
+	// Email and Name are what the user typed.
 	Email, Name string
-	Problems    []string        // text keys of what is wrong
-	Rules       []string        // text keys of the password rules
-	Broken      map[string]bool // the rules the password broke
+	// Problems are the text keys of what is wrong.
+	Problems []string
+	// Rules are the text keys of the password rules.
+	Rules []string
+	// Broken holds the rules the password broke.
+	Broken map[string]bool
 }
 
 func (a *App) handleLoginForm(w http.ResponseWriter, r *http.Request) {
@@ -169,8 +173,11 @@ func (a *App) handleLogout(w http.ResponseWriter, r *http.Request) {
 
 // homeData is the home page's view of the user's two-step verification.
 type homeData struct {
+	// Status is the user's two-step verification.
 	Status *factor.Status
-	From   string // when two-step verification becomes mandatory
+	// From is the date from which two-step verification becomes
+	// mandatory, if it is still to come.
+	From string
 }
 
 func (a *App) handleHome(w http.ResponseWriter, r *http.Request) {

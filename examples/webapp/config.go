@@ -68,8 +68,9 @@ type TwilioConfig struct {
 // SMTP_PORT, SMTP_USERNAME, SMTP_PASSWORD, SMTP_FROM). STARTTLS is
 // required.
 type SMTPConfig struct {
-	// Host and Port locate the server; Port zero means 587.
+	// Host is the server's host name.
 	Host string
+	// Port is the server's port; zero means 587.
 	Port int
 	// Username and Password log in; an empty Username means no login.
 	Username, Password string

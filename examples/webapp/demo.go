@@ -12,8 +12,11 @@ import (
 
 // demoAccount is a seeded account whose password is printed at start.
 type demoAccount struct {
-	Role     string `json:"role"`
-	Email    string `json:"email"`
+	// Role is "admin" or "user".
+	Role string `json:"role"`
+	// Email is the login name.
+	Email string `json:"email"`
+	// Password is the random password, printed at every start.
 	Password string `json:"password"`
 }
 

@@ -50,7 +50,12 @@ func (a *App) stepGuard(s step, h func(http.ResponseWriter, *http.Request, step)
 }
 
 // rememberOption is one choice of "remember this device".
-type rememberOption struct{ Value, Label string }
+type rememberOption struct {
+	// Value is the duration the form sends, such as "12h0m0s".
+	Value string
+	// Label is how the page names it, such as "12 hours".
+	Label string
+}
 
 func (a *App) rememberOptions(lang string) []rememberOption {
 	var out []rememberOption

@@ -27,6 +27,7 @@ type Outbox struct {
 
 // OutboxMessage is one message the outbox "sent".
 type OutboxMessage struct {
+	// Message is the message as twostep handed it over, code included.
 	factor.Message
 	// SentAt is when the app sent it.
 	SentAt time.Time

@@ -21,19 +21,34 @@ var staticFS embed.FS
 
 // page is what every template gets.
 type page struct {
-	T       map[string]string // texts in the page's language
-	Lang    string
-	Other   string // the language the switch offers
-	Path    string // the request path, for the language switch
-	CSRF    string
-	User    *User // nil unless logged in
-	Signed  bool  // past the password step at least
-	Dev     bool
+	// T holds the texts in the page's language, by key.
+	T map[string]string
+	// Lang is the page's language, "nl" or "en".
+	Lang string
+	// Other is the language the switch offers.
+	Other string
+	// Path is the request path, for the language switch to come back to.
+	Path string
+	// CSRF is the session's token for the page's forms.
+	CSRF string
+	// User is the logged-in user; nil unless logged in.
+	User *User
+	// Signed reports whether the session is past the password step at
+	// least.
+	Signed bool
+	// Dev reports whether the app runs in development mode (the outbox
+	// link).
+	Dev bool
+	// AppName is the name users see.
 	AppName string
-	Title   string
-	Flash   string
-	Error   string
-	Data    any
+	// Title is the page title: a text key, translated by render.
+	Title string
+	// Flash is a message shown once, from the previous request.
+	Flash string
+	// Error is what went wrong with the form, in the page's language.
+	Error string
+	// Data is what the page shows beyond the above.
+	Data any
 }
 
 var templateFuncs = template.FuncMap{

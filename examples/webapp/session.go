@@ -32,48 +32,84 @@ const (
 // request never overwrites a form's changes. Fields that hold pointers or
 // slices are replaced, never modified in place.
 type Session struct {
-	ID   string
+	// ID is the random session ID the cookie carries; it changes after
+	// each login step.
+	ID string
+	// CSRF is the token every form of this session must carry; it
+	// changes with the ID.
 	CSRF string
 
-	UserID     string
-	Level      level
-	Created    time.Time
-	Seen       time.Time
-	PasswordAt time.Time // last time the password was entered
-	StepUpAt   time.Time // last second step passed in this session
+	// UserID is the logged-in user, or empty for an anonymous session.
+	UserID string
+	// Level is how far the login has come.
+	Level level
+	// Created is when the session (or its login) began; no session lives
+	// longer than absoluteTimeout after it.
+	Created time.Time
+	// Seen is when the session was last used, recorded at most once per
+	// touchEvery.
+	Seen time.Time
+	// PasswordAt is the last time the password was entered.
+	PasswordAt time.Time
+	// StepUpAt is the last time a second step was passed in this session.
+	StepUpAt time.Time
 
-	Pending   *pendingAction  // settings action waiting for a second step
-	TOTP      *pendingTOTP    // authenticator app being set up
-	Challenge *challengeState // code on its way (setup, login or step-up)
-	Replaces  string          // enrollment a phone being set up replaces
-	Recovery  []string        // fresh recovery codes, shown once
-	Activated string          // activation code just issued by an admin, shown once
-	Flash     string
+	// Pending is the settings change waiting for a second step, if any.
+	Pending *pendingAction
+	// TOTP is the authenticator app being set up, if any.
+	TOTP *pendingTOTP
+	// Challenge is the code on its way (for a setup, a login or a
+	// step-up), if any.
+	Challenge *challengeState
+	// Replaces is the enrollment ID of the phone number that the number
+	// being set up replaces, if any.
+	Replaces string
+	// Recovery holds fresh recovery codes until they have been shown.
+	Recovery []string
+	// Activated is an activation code just issued by an admin, as
+	// "email code", until the admin page has shown it once.
+	Activated string
+	// Flash is a message for the next page the user sees, shown once.
+	Flash string
 }
 
 // pendingAction is a settings change that waits for a second step.
 type pendingAction struct {
-	Op string // "remove", "replace", "disable", "recovery"
-	ID string // the enrollment concerned
+	// Op is the change: "remove", "replace", "disable" or "recovery".
+	Op string
+	// ID is the enrollment concerned, if any.
+	ID string
 }
 
 // pendingTOTP is what the setup page shows while the user scans the QR code.
 type pendingTOTP struct {
+	// EnrollmentID is the pending authenticator app.
 	EnrollmentID string
-	Text         string
-	QR           string // data URI of the QR PNG
+	// Text is the key as text, in groups, for typing it in.
+	Text string
+	// QR is the data URI of the QR code's PNG.
+	QR string
 }
 
 // challengeState is a code the user was sent or a keypad call in progress.
 type challengeState struct {
-	ID           string
+	// ID is twostep's challenge ID.
+	ID string
+	// EnrollmentID is the phone number or address the code went to.
 	EnrollmentID string
-	Kind         string
-	Masked       string
-	Keypad       bool
+	// Kind is the enrollment's kind, such as "sms".
+	Kind string
+	// Masked is the phone number or address as the page may show it.
+	Masked string
+	// Keypad reports whether this is a keypad call, answered on the phone.
+	Keypad bool
+	// ScreenDigits are the digits the page shows for a keypad call.
 	ScreenDigits string
-	ResendAt     time.Time
-	Confirm      bool // confirms a new method rather than passing a login
+	// ResendAt is when a new code may be asked for.
+	ResendAt time.Time
+	// Confirm reports whether the code confirms a new method rather than
+	// passing a login or a step-up.
+	Confirm bool
 }
 
 // sessions is an in-memory session store, fine for a single process.

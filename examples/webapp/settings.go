@@ -19,10 +19,14 @@ func (a *App) settingsRoutes(mux *routeMux) {
 
 // settingsData is the settings page: methods, recovery codes and devices.
 type settingsData struct {
-	Status  *factor.Status
+	// Status is the user's two-step verification.
+	Status *factor.Status
+	// Devices are the user's trusted devices.
 	Devices []trust.Device
-	Current string // ID of this browser's trusted device, if any
-	CanOff  bool
+	// Current is the ID of this browser's trusted device, if any.
+	Current string
+	// CanOff reports whether the user may turn two-step verification off.
+	CanOff bool
 }
 
 func (a *App) handleSettings(w http.ResponseWriter, r *http.Request) {

@@ -64,8 +64,11 @@ func (a *App) setup(h http.HandlerFunc) http.HandlerFunc {
 
 // offerData is what the setup offer after the password step shows.
 type offerData struct {
+	// Status is the user's two-step verification.
 	Status *factor.Status
-	From   string
+	// From is the date from which two-step verification becomes
+	// mandatory, while it is still optional.
+	From string
 }
 
 func (a *App) handleOffer(w http.ResponseWriter, r *http.Request) {
@@ -136,9 +139,13 @@ func (a *App) handleActivate(w http.ResponseWriter, r *http.Request) {
 
 // chooseData lists the kinds on offer and the methods set up so far.
 type chooseData struct {
-	Status  *factor.Status
-	EmailOK bool // email is only a fallback for users without other methods
-	Keypad  bool // voice calls can use keypad mode
+	// Status is the user's two-step verification.
+	Status *factor.Status
+	// EmailOK reports whether email may be set up: it is only a fallback
+	// for users without other methods.
+	EmailOK bool
+	// Keypad reports whether voice calls can use keypad mode.
+	Keypad bool
 }
 
 func (a *App) handleChoose(w http.ResponseWriter, r *http.Request) {
@@ -166,8 +173,8 @@ func (a *App) handleChoose(w http.ResponseWriter, r *http.Request) {
 
 // totpData is the authenticator app step: the QR code and the key as text.
 type totpData struct {
-	Key   *pendingTOTP
-	Label string
+	// Key is the authenticator app being set up.
+	Key *pendingTOTP
 }
 
 func (a *App) handleTOTPForm(w http.ResponseWriter, r *http.Request) {

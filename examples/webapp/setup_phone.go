@@ -11,20 +11,33 @@ import (
 
 // countries are the countries whose numbers the app accepts, the
 // Netherlands first and preselected (seed 001).
-var countries = []struct{ Code, Dial string }{{"NL", "31"}, {"BE", "32"}, {"DE", "49"}}
+var countries = []struct {
+	// Code is the ISO 3166 region code, such as "NL".
+	Code string
+	// Dial is the country calling code, such as "31".
+	Dial string
+}{{"NL", "31"}, {"BE", "32"}, {"DE", "49"}}
 
 // phones parses numbers for both SMS and voice.
 var phones = phone.Parser{DefaultRegion: "NL", AllowedRegions: []string{"NL", "BE", "DE"}}
 
 // phoneForm is the phone step: a number for SMS or voice calls.
 type phoneForm struct {
-	Kind      string
-	Country   string
-	Number    string
-	Label     string
-	Keypad    bool
-	KeypadOK  bool
+	// Kind is "sms" or "voice".
+	Kind string
+	// Country is the chosen country calling code, such as "31".
+	Country string
+	// Number is the number as typed.
+	Number string
+	// Label is the name the user gave the number.
+	Label string
+	// Keypad reports whether the user chose a keypad call.
+	Keypad bool
+	// KeypadOK reports whether keypad calls are possible.
+	KeypadOK bool
+	// Replacing reports whether the number replaces one set up before.
 	Replacing bool
+	// Countries are the countries to choose from.
 	Countries any
 }
 
@@ -132,16 +145,26 @@ func (a *App) handleEmail(w http.ResponseWriter, r *http.Request) {
 // codeData is the page that asks for a delivered code, or waits for the
 // keypad call to be answered.
 type codeData struct {
-	Ch       *challengeState
-	Action   string
-	Resend   string
+	// Ch is the code on its way or the keypad call, if any.
+	Ch *challengeState
+	// Action is where the code form posts.
+	Action string
+	// Resend is where the form that asks for a new code posts.
+	Resend string
+	// Remember lists the "remember this device" choices at login.
 	Remember []rememberOption
-	Methods  []factor.Method
-	Method   factor.Method // the chosen one
-	Current  string        // its ID
-	Purpose  string        // its kind
-	Recovery bool          // offer a recovery code instead
-	Keypad   bool          // voice keypad calls are possible
+	// Methods are the user's methods to choose from, primary first.
+	Methods []factor.Method
+	// Method is the chosen method.
+	Method factor.Method
+	// Current is the chosen method's ID.
+	Current string
+	// Purpose is the chosen method's kind.
+	Purpose string
+	// Recovery reports whether the page offers a recovery code instead.
+	Recovery bool
+	// Keypad reports whether voice keypad calls are possible.
+	Keypad bool
 }
 
 func (a *App) handleConfirmForm(w http.ResponseWriter, r *http.Request) {
