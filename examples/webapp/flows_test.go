@@ -96,6 +96,45 @@ func TestChangeNumber(t *testing.T) {
 	}
 }
 
+// A step-up that lapsed while the new number was typed asks for a code
+// again, then comes back to the phone step; the number then changes.
+func TestChangeNumberStepUpLapsed(t *testing.T) {
+	ta := newTestApp(t, factor.Policy{})
+	c, secret := loggedIn(t, ta, "lapse@example.com", false)
+	addPhone(t, ta, c, "0612345678")
+	var oldID string
+	for _, m := range statusOf(t, ta, "lapse@example.com").Methods {
+		if m.Kind == factor.KindSMS {
+			oldID = m.ID
+		}
+	}
+	c.post("/settings/replace", url.Values{"csrf": {c.csrf("/settings")}, "id": {oldID}})
+	if _, loc := stepUp(t, ta, c, secret); loc != "/setup/phone?kind=sms" {
+		t.Fatalf("after step-up: %s", loc)
+	}
+	ta.clock.Add(6 * time.Minute) // past Policy.StepUpWindow
+	form := url.Values{"csrf": {c.csrf("/setup/phone?kind=sms")}, "kind": {"sms"}, "country": {"31"}, "number": {"0687654321"}}
+	if code, loc, body := c.post("/setup/phone", form); code != http.StatusSeeOther || loc != "/settings/verify" {
+		t.Fatalf("new number after the step-up lapsed: %d %s, want the step-up page\n%.300s", code, loc, body)
+	}
+	if _, _, body := c.get("/settings/verify"); !strings.Contains(body, factor.UserMessage(factor.ErrStepUpRequired, "nl")) {
+		t.Errorf("the step-up page does not say why:\n%.300s", body)
+	}
+	if _, loc := stepUp(t, ta, c, secret); loc != "/setup/phone?kind=sms" {
+		t.Fatalf("after the second step-up: %s", loc)
+	}
+	addPhone(t, ta, c, "0687654321")
+	var sms []factor.Method
+	for _, m := range statusOf(t, ta, "lapse@example.com").Methods {
+		if m.Kind == factor.KindSMS {
+			sms = append(sms, m)
+		}
+	}
+	if len(sms) != 1 || sms[0].ID == oldID || !strings.HasSuffix(sms[0].Masked, "4321") {
+		t.Fatalf("SMS methods after the change: %+v", sms)
+	}
+}
+
 // addPhone enrols an SMS number through the setup pages, with the code
 // from the outbox.
 func addPhone(t *testing.T, ta *testApp, c *client, number string) {

@@ -93,6 +93,15 @@ func (a *App) askStepUp(op string) http.HandlerFunc {
 	}
 }
 
+// askStepUpAgain parks p again when twostep refused it for want of a
+// recent second step (err), and asks for a code first.
+func (a *App) askStepUpAgain(w http.ResponseWriter, r *http.Request, sess *Session, p *pendingAction, err error) {
+	sess.Pending, sess.Challenge, sess.Replaces = p, nil, ""
+	sess.Flash = a.userMessage(r, err)
+	a.sessions.save(sess)
+	redirect(w, r, stepUpStep.prefix)
+}
+
 // isPending reports whether id is one of the user's methods still waiting
 // for its first code: removing that needs no second step.
 func (a *App) isPending(r *http.Request, id string) bool {

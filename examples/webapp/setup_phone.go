@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strings"
 
@@ -66,6 +67,12 @@ func (a *App) handlePhone(w http.ResponseWriter, r *http.Request) {
 	}
 	e := factor.Enrollment{UserID: sess.UserID, Kind: factor.Kind(f.Kind), Address: fullNumber(f.Country, f.Number), Label: f.Label, Replaces: sess.Replaces}
 	err := a.enrolAndSend(r, sess, e, f.Keypad && f.Kind == "voice" && f.KeypadOK)
+	if errors.Is(err, factor.ErrStepUpRequired) && sess.Replaces != "" {
+		// The second step that allowed the change lapsed while the user
+		// typed: ask for a code again, then come back here.
+		a.askStepUpAgain(w, r, sess, &pendingAction{Op: "replace", ID: sess.Replaces}, err)
+		return
+	}
 	if err != nil {
 		a.render(w, r, http.StatusOK, "setup_phone", &page{Title: "phone_title_" + f.Kind, Error: a.userMessage(r, err), Data: f})
 		return
