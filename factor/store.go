@@ -59,6 +59,21 @@ type VerifiedStore interface {
 	UpdateEnrollmentVerified(ctx context.Context, e *Enrollment) error
 }
 
+// ReservingStore is an optional capability of a Store: counting an attempt
+// and reading the enrollment it answers with in one step, which saves a
+// database round trip on every login. The Manager uses it only for codes
+// that no factor's CodeNormalizer refuses, so that a malformed code still
+// counts nothing.
+type ReservingStore interface {
+	// ReserveAttemptGetEnrollment does ReserveAttempt(ctx, userID, now)
+	// and GetEnrollment(ctx, userID, id) in one step, and returns what
+	// each returns. The attempt is counted whether the enrollment exists
+	// or not: a missing enrollment, or one of another user, is a nil
+	// Enrollment and an error wrapping ErrNotFound, beside the Attempts
+	// after the call. Any other error leaves both unknown.
+	ReserveAttemptGetEnrollment(ctx context.Context, userID, id string, now time.Time) (Attempts, *Enrollment, error)
+}
+
 // Attempts is a user's failure accounting.
 type Attempts struct {
 	// Failures counts attempts since the last success or lock, including

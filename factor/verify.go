@@ -52,6 +52,9 @@ func (m *Manager) verify(ctx context.Context, a Attempt, now time.Time, confirm 
 	if a.ChallengeID != "" {
 		return m.verifyChallenge(ctx, a, now, confirm)
 	}
+	if done, err := m.verifyReserving(ctx, a, now, confirm); done {
+		return err
+	}
 	e, err := m.store.GetEnrollment(ctx, a.UserID, a.EnrollmentID)
 	if err != nil && !errors.Is(err, ErrNotFound) {
 		return fmt.Errorf("factor: get enrollment: %w", err)

@@ -55,11 +55,19 @@ type FaultStore struct {
 var _ factor.Store = (*FaultStore)(nil)
 
 // Store returns s as the factor.Store to hand to a Manager. It implements
-// factor.VerifiedStore exactly when Inner does, so that the Manager takes
-// the same paths it takes with Inner. s itself never implements it.
+// the optional factor.VerifiedStore and factor.ReservingStore exactly when
+// Inner does, so that the Manager takes the same paths it takes with
+// Inner. s itself implements neither.
 func (s *FaultStore) Store() factor.Store {
-	if _, ok := s.Inner.(factor.VerifiedStore); ok {
+	_, verified := s.Inner.(factor.VerifiedStore)
+	_, reserving := s.Inner.(factor.ReservingStore)
+	switch {
+	case verified && reserving:
+		return verifiedReservingFaultStore{s}
+	case verified:
 		return verifiedFaultStore{s}
+	case reserving:
+		return reservingFaultStore{s}
 	}
 	return s
 }
@@ -285,6 +293,38 @@ type verifiedFaultStore struct{ *FaultStore }
 func (s verifiedFaultStore) UpdateEnrollmentVerified(ctx context.Context, e *factor.Enrollment) error {
 	vs := s.Inner.(factor.VerifiedStore)
 	return do0(s.FaultStore, "UpdateEnrollmentVerified", func(lost bool) error { return vs.UpdateEnrollmentVerified(ctx, copyIf(lost, e)) })
+}
+
+// reservingFaultStore adds factor.ReservingStore to a FaultStore whose
+// Inner has it.
+type reservingFaultStore struct{ *FaultStore }
+
+// ReserveAttemptGetEnrollment forwards to Inner unless this call fails.
+func (s reservingFaultStore) ReserveAttemptGetEnrollment(ctx context.Context, userID, id string, now time.Time) (factor.Attempts, *factor.Enrollment, error) {
+	rs := s.Inner.(factor.ReservingStore)
+	type result struct {
+		a factor.Attempts
+		e *factor.Enrollment
+	}
+	r, err := do(s.FaultStore, "ReserveAttemptGetEnrollment", func(bool) (result, error) {
+		a, e, err := rs.ReserveAttemptGetEnrollment(ctx, userID, id, now)
+		return result{a, e}, err
+	})
+	return r.a, r.e, err
+}
+
+// verifiedReservingFaultStore adds both optional capabilities to a
+// FaultStore whose Inner has both.
+type verifiedReservingFaultStore struct{ *FaultStore }
+
+// UpdateEnrollmentVerified forwards to Inner unless this call fails.
+func (s verifiedReservingFaultStore) UpdateEnrollmentVerified(ctx context.Context, e *factor.Enrollment) error {
+	return verifiedFaultStore(s).UpdateEnrollmentVerified(ctx, e)
+}
+
+// ReserveAttemptGetEnrollment forwards to Inner unless this call fails.
+func (s verifiedReservingFaultStore) ReserveAttemptGetEnrollment(ctx context.Context, userID, id string, now time.Time) (factor.Attempts, *factor.Enrollment, error) {
+	return reservingFaultStore(s).ReserveAttemptGetEnrollment(ctx, userID, id, now)
 }
 
 // FailingSender is a factor.Sender whose every Send fails, as a gateway that

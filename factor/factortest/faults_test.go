@@ -39,6 +39,69 @@ func TestFaultStoreForwardsVerifiedStoreOnlyWhenInnerHasIt(t *testing.T) {
 	assert.False(t, ok, "the FaultStore itself never has it")
 }
 
+func TestFaultStoreForwardsReservingStoreOnlyWhenInnerHasIt(t *testing.T) {
+	with := (&factortest.FaultStore{Inner: memstore.New()}).Store()
+	_, ok := with.(factor.ReservingStore)
+	assert.True(t, ok, "memstore is a ReservingStore")
+	_, ok = with.(factor.VerifiedStore)
+	assert.True(t, ok, "and a VerifiedStore")
+
+	only := (&factortest.FaultStore{Inner: reservingOnly{plainStore{memstore.New()}, memstore.New()}}).Store()
+	_, ok = only.(factor.ReservingStore)
+	assert.True(t, ok, "a ReservingStore without VerifiedStore keeps it")
+	_, ok = only.(factor.VerifiedStore)
+	assert.False(t, ok, "and does not gain VerifiedStore")
+
+	without := (&factortest.FaultStore{Inner: plainStore{memstore.New()}}).Store()
+	_, ok = without.(factor.ReservingStore)
+	assert.False(t, ok, "a store without it must not gain it")
+
+	_, ok = any(&factortest.FaultStore{}).(factor.ReservingStore)
+	assert.False(t, ok, "the FaultStore itself never has it")
+}
+
+// reservingOnly is a store with factor.ReservingStore but not
+// factor.VerifiedStore.
+type reservingOnly struct {
+	plainStore
+	rs factor.ReservingStore
+}
+
+func (s reservingOnly) ReserveAttemptGetEnrollment(ctx context.Context, userID, id string, now time.Time) (factor.Attempts, *factor.Enrollment, error) {
+	return s.rs.ReserveAttemptGetEnrollment(ctx, userID, id, now)
+}
+
+func TestFaultStoreFailsReserveAttemptGetEnrollment(t *testing.T) {
+	ctx := t.Context()
+	inner := memstore.New()
+	fs := &factortest.FaultStore{Inner: inner}
+	rs := fs.Store().(factor.ReservingStore)
+	now := time.Now()
+	e := &factor.Enrollment{ID: "e1", UserID: "alice", Kind: factor.KindTOTP}
+	require.NoError(t, inner.CreateEnrollment(ctx, e))
+
+	a, got, err := rs.ReserveAttemptGetEnrollment(ctx, "alice", "e1", now)
+	require.NoError(t, err)
+	assert.Equal(t, 1, a.Failures)
+	assert.Equal(t, "e1", got.ID)
+	a, got, err = rs.ReserveAttemptGetEnrollment(ctx, "alice", "missing", now)
+	require.ErrorIs(t, err, factor.ErrNotFound, "a missing enrollment passes through")
+	assert.Nil(t, got)
+	assert.Equal(t, 2, a.Failures, "with the attempts")
+
+	fs.Arm(1, false)
+	_, got, err = rs.ReserveAttemptGetEnrollment(ctx, "alice", "e1", now)
+	require.ErrorIs(t, err, factortest.ErrInjected)
+	assert.Nil(t, got)
+	fs.Arm(1, true)
+	_, _, err = rs.ReserveAttemptGetEnrollment(ctx, "alice", "e1", now)
+	require.ErrorIs(t, err, factortest.ErrInjected)
+	assert.Equal(t, []string{"ReserveAttemptGetEnrollment"}, fs.Calls())
+	a, err = inner.ReserveAttempt(ctx, "alice", now)
+	require.NoError(t, err)
+	assert.Equal(t, 4, a.Failures, "the refused call counted nothing, the lost reply did")
+}
+
 func TestFaultStoreFailsTheNthCall(t *testing.T) {
 	ctx := t.Context()
 	fs := &factortest.FaultStore{Inner: memstore.New(), FailAt: 2}

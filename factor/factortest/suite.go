@@ -49,7 +49,11 @@ type subtest struct {
 //   - an empty byte slice and nil are interchangeable;
 //   - a store that implements the optional factor.VerifiedStore resets the
 //     user's attempts exactly when the update succeeds; these subtests skip
-//     for a store without it.
+//     for a store without it;
+//   - a store that implements the optional factor.ReservingStore counts the
+//     attempt as ReserveAttempt does, whether or not the enrollment exists,
+//     and returns a copy of the enrollment, or ErrNotFound for a missing
+//     one or another user's; these subtests skip for a store without it.
 //
 // Errors are matched with errors.Is, so a store may wrap them. newStore is
 // called once per subtest and may return a fresh store or one shared store:
@@ -67,6 +71,7 @@ func TestStore(t *testing.T, newStore func(t *testing.T) factor.Store) {
 	}{
 		{"Enrollment", enrollmentTests},
 		{"VerifiedStore", verifiedTests},
+		{"ReservingStore", reservingTests},
 		{"Challenge", challengeTests},
 		{"Attempts", attemptTests},
 		{"Counter", counterTests},

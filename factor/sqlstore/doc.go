@@ -48,14 +48,29 @@
 // counters are single upserts with RETURNING, and one-time codes are
 // consumed by a single DELETE or UPDATE whose affected-row count decides the
 // only winner. No operation reads a record into Go, changes it and writes it
-// back. Three operations join several changes in one transaction: replacing
-// a user's recovery codes; consuming one and counting the rest, so that
-// concurrent consumers see distinct counts; and, on SQLite only,
-// UpdateEnrollmentVerified, which is a single statement on PostgreSQL. On
-// PostgreSQL the two recovery-code transactions are serialised per user by a
-// transaction-scoped advisory lock.
+// back. Two operations join several changes in one transaction: replacing
+// a user's recovery codes, and consuming one and counting the rest, so that
+// concurrent consumers see distinct counts. On PostgreSQL these two
+// transactions are serialised per user by a transaction-scoped advisory
+// lock. UpdateEnrollmentVerified is one statement on both dialects: a
+// data-modifying WITH clause on PostgreSQL, an UPDATE whose trigger resets
+// the attempts on SQLite.
 //
 // Times are stored in UTC with microsecond precision and returned in UTC;
 // the zero time is stored as NULL and comes back as the zero time. Empty
 // byte slices may come back as nil.
+//
+// # A login's statements
+//
+// A login with an authenticator app is two statements on PostgreSQL:
+// ReserveAttemptGetEnrollment (factor.ReservingStore) counts the attempt
+// and reads the enrollment in one statement, and UpdateEnrollmentVerified
+// saves the enrollment and resets the failures in one; a wrong code is the
+// first alone. On SQLite, in-process and without round trips to save,
+// ReserveAttemptGetEnrollment is ReserveAttempt and then GetEnrollment, so
+// a login is three statements. On PostgreSQL UpdateEnrollmentVerified
+// keeps the user's twostep_attempts row with zero counts rather than
+// deleting it, as ResetAttempts does, and migration 0002 leaves free room
+// in the pages of the attempts and enrollment tables, so that a login's
+// writes are HOT updates that touch no index.
 package sqlstore

@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -25,6 +27,8 @@ var (
 	loadGoroutines = flag.Int("load.goroutines", 0, "goroutines of TestLoadPostgres, if not the variant's")
 	loadUsers      = flag.Int("load.users", 0, "users of TestLoadPostgres, if not the variant's")
 	loadDuration   = flag.Duration("load.duration", 0, "duration of TestLoadPostgres, if not the variant's")
+	loadConns      = flag.Int("load.conns", 0, "connections of TestLoadPostgres's pool, if not one per goroutine")
+	loadRates      = flag.String("load.rates", "1000", "comma-separated total rates, logins per second, of TestLoadPostgresOpenLoop")
 )
 
 // loadShape bounds a load test in operations and in time, whichever ends
@@ -52,6 +56,39 @@ var (
 //
 //	go test -run TestLoadPostgres -v -load.long ./factor/sqlstore/
 func TestLoadPostgres(t *testing.T) {
+	shape, m, users := loadSetup(t)
+	res := loadRun(t, m, users, shape)
+	res.log(t, shape)
+}
+
+// TestLoadPostgresOpenLoop is TestLoadPostgres with an open loop: the
+// goroutines issue logins at a fixed total rate, whether or not earlier
+// ones have finished, as independent users would, rather than each
+// waiting for its last login as a closed loop does. Login k is scheduled
+// at start + k/rate and goroutine g issues logins g, g+N, g+2N, …, waiting
+// for each one's time or issuing it at once when it is late. Latency is
+// measured from the scheduled time, so that time spent waiting behind a
+// slow login counts (no coordinated omission); the service time from the
+// actual start is reported beside it. It runs each rate of -load.rates
+// for the shape's duration and reports the rate achieved; a run that
+// falls behind stops issuing at twice the duration:
+//
+//	go test -run TestLoadPostgresOpenLoop -v -load.rates 500,1000,2000 ./factor/sqlstore/
+func TestLoadPostgresOpenLoop(t *testing.T) {
+	shape, m, users := loadSetup(t)
+	for _, f := range strings.Split(*loadRates, ",") {
+		rate, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
+		if err != nil || rate <= 0 {
+			t.Fatalf("-load.rates: %q is not a positive rate", f)
+		}
+		res := loadRunOpen(t, m, users, shape, rate)
+		res.logOpen(t, shape, rate)
+	}
+}
+
+// loadSetup returns the shape the flags ask for and a Manager on a fresh,
+// migrated PostgreSQL schema with the shape's users enrolled.
+func loadSetup(t *testing.T) (loadShape, *factor.Manager, []*loadUser) {
 	shape := loadShort
 	if *loadLong {
 		shape = loadFull
@@ -63,8 +100,9 @@ func TestLoadPostgres(t *testing.T) {
 	shape.duration = cmp.Or(*loadDuration, shape.duration)
 	postgresDSN(t) // skips, or fails with TWOSTEP_REQUIRE_SERVICES=1
 	db := openPostgres(t)
-	db.SetMaxOpenConns(shape.goroutines)
-	db.SetMaxIdleConns(shape.goroutines)
+	conns := cmp.Or(*loadConns, shape.goroutines)
+	db.SetMaxOpenConns(conns)
+	db.SetMaxIdleConns(conns)
 	s, err := sqlstore.New(db, sqlstore.Postgres)
 	if err != nil {
 		t.Fatal(err)
@@ -73,9 +111,7 @@ func TestLoadPostgres(t *testing.T) {
 		t.Fatal(err)
 	}
 	m := loadManager(t, s)
-	users := loadEnrol(t, m, shape)
-	res := loadRun(t, m, users, shape)
-	res.log(t, shape)
+	return shape, m, loadEnrol(t, m, shape)
 }
 
 func loadManager(t *testing.T, s factor.Store) *factor.Manager {
@@ -161,6 +197,9 @@ func loadCode(secret []byte, step int64) string {
 type loadResult struct {
 	elapsed   time.Duration
 	latencies []time.Duration
+	// service holds, for an open loop, the times from each login's actual
+	// start; latencies then count from its scheduled start.
+	service []time.Duration
 }
 
 // loadRun logs users in until the shape's time or operations run out.
@@ -206,9 +245,78 @@ func (r loadResult) log(t *testing.T, shape loadShape) {
 	}
 	slices.Sort(r.latencies)
 	pct := func(p float64) time.Duration { return r.latencies[min(n-1, int(p*float64(n)))] }
-	t.Logf("PostgreSQL load: %d goroutines, %d users, %d TOTP logins (right codes, 3 statements each) in %v",
+	t.Logf("PostgreSQL load: %d goroutines, %d users, %d TOTP logins (right codes, 2 statements each) in %v",
 		shape.goroutines, shape.users, n, r.elapsed.Round(time.Millisecond))
 	t.Logf("throughput %.0f logins/s; latency p50 %v, p90 %v, p99 %v, max %v",
 		float64(n)/r.elapsed.Seconds(), pct(0.50).Round(time.Microsecond), pct(0.90).Round(time.Microsecond),
 		pct(0.99).Round(time.Microsecond), r.latencies[n-1].Round(time.Microsecond))
+}
+
+// loadRunOpen logs users in at rate logins per second in all, for the
+// shape's duration. See TestLoadPostgresOpenLoop.
+func loadRunOpen(t *testing.T, m *factor.Manager, users []*loadUser, shape loadShape, rate float64) loadResult {
+	n := shape.goroutines
+	interval := time.Duration(float64(time.Second) / rate)
+	total := int64(rate * shape.duration.Seconds())
+	lat, svc := make([][]time.Duration, n), make([][]time.Duration, n)
+	ctx := context.Background()
+	start := time.Now().Add(time.Millisecond)
+	stop := start.Add(2 * shape.duration)
+	var wg sync.WaitGroup
+	for g := range n {
+		wg.Go(func() {
+			var mine []*loadUser
+			for i := g; i < len(users); i += n {
+				mine = append(mine, users[i])
+			}
+			times := make([]time.Duration, 0, total/int64(n)+1)
+			service := make([]time.Duration, 0, total/int64(n)+1)
+			defer func() { lat[g], svc[g] = times, service }()
+			for k := 0; ; k++ {
+				idx := int64(k*n + g)
+				if idx >= total || time.Now().After(stop) {
+					return
+				}
+				scheduled := start.Add(time.Duration(idx) * interval)
+				if d := time.Until(scheduled); d > 0 {
+					time.Sleep(d)
+				}
+				u := mine[k%len(mine)]
+				u.step++
+				a := factor.Attempt{UserID: u.id, EnrollmentID: u.enrollment, Code: loadCode(u.secret, u.step)}
+				t0 := time.Now()
+				err := m.Verify(ctx, a, loadTime(u.step))
+				done := time.Now()
+				times = append(times, done.Sub(scheduled))
+				service = append(service, done.Sub(t0))
+				if err != nil {
+					t.Errorf("%s at step %d: %v", u.id, u.step, err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return loadResult{elapsed: time.Since(start), latencies: slices.Concat(lat...), service: slices.Concat(svc...)}
+}
+
+// percentiles returns p50, p90, p99 and the maximum of sorted durations.
+func percentiles(d []time.Duration) (p50, p90, p99, maxd time.Duration) {
+	pct := func(p float64) time.Duration { return d[min(len(d)-1, int(p*float64(len(d))))].Round(time.Microsecond) }
+	return pct(0.50), pct(0.90), pct(0.99), d[len(d)-1].Round(time.Microsecond)
+}
+
+func (r loadResult) logOpen(t *testing.T, shape loadShape, rate float64) {
+	n := len(r.latencies)
+	if n == 0 {
+		t.Fatal("no logins")
+	}
+	slices.Sort(r.latencies)
+	slices.Sort(r.service)
+	t.Logf("PostgreSQL open loop: %d goroutines, %d users, %.0f logins/s asked, %.0f achieved (%d TOTP logins in %v)",
+		shape.goroutines, shape.users, rate, float64(n)/r.elapsed.Seconds(), n, r.elapsed.Round(time.Millisecond))
+	p50, p90, p99, mx := percentiles(r.latencies)
+	t.Logf("latency from the scheduled start: p50 %v, p90 %v, p99 %v, max %v", p50, p90, p99, mx)
+	p50, p90, p99, mx = percentiles(r.service)
+	t.Logf("service time from the actual start: p50 %v, p90 %v, p99 %v, max %v", p50, p90, p99, mx)
 }
