@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"os"
+	"os/exec"
 	"regexp"
 	"sync"
 	"testing"
@@ -35,5 +37,22 @@ func waitFor(t *testing.T, out *syncBuffer, re *regexp.Regexp) string {
 		time.Sleep(10 * time.Millisecond)
 	}
 	t.Fatalf("output never matched %v: %s", re, out.String())
+	return ""
+}
+
+// requireTool returns the path of an external program that stands in for a
+// real-world part. When it is missing the test is skipped, unless
+// TWOSTEP_REQUIRE_SERVICES=1, when it fails.
+func requireTool(t *testing.T, name, debianPackage string) string {
+	t.Helper()
+	path, err := exec.LookPath(name)
+	if err == nil {
+		return path
+	}
+	msg := name + " not found; install the Debian package " + debianPackage + " to run this test"
+	if os.Getenv("TWOSTEP_REQUIRE_SERVICES") == "1" {
+		t.Fatal(msg + " (required: TWOSTEP_REQUIRE_SERVICES=1)")
+	}
+	t.Skip(msg)
 	return ""
 }

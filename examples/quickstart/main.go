@@ -4,6 +4,11 @@
 // input or from the -code flag.
 //
 //	go run ./examples/quickstart
+//
+// Each run makes a new key unless -key gives one it printed before, so a
+// code can also be checked without a prompt:
+//
+//	go run ./examples/quickstart -key 'JBSW Y3DP …' -code 123456
 package main
 
 import (
@@ -23,15 +28,23 @@ import (
 
 func main() {
 	code := flag.String("code", "", "the code your authenticator app shows (read from stdin when empty)")
+	key := flag.String("key", "", "a base32 key printed by an earlier run, already in your app (default: a new key)")
 	qr := flag.String("qr", "twostep-qr.png", "where to write the QR code")
 	flag.Parse()
-	if err := run(context.Background(), os.Stdin, os.Stdout, *code, *qr); err != nil {
+	if err := run(context.Background(), os.Stdin, os.Stdout, options{code: *code, key: *key, qrPath: *qr}); err != nil {
 		fmt.Fprintln(os.Stderr, "quickstart:", err)
 		os.Exit(1)
 	}
 }
 
-func run(ctx context.Context, in io.Reader, out io.Writer, code, qrPath string) error {
+// options are the command's flags.
+type options struct {
+	code   string // the code to check; read from the input when empty
+	key    string // an existing base32 key; a new one when empty
+	qrPath string // where the QR PNG goes
+}
+
+func run(ctx context.Context, in io.Reader, out io.Writer, opt options) error {
 	app, err := totp.New(totp.Config{Issuer: "twostep quickstart"})
 	if err != nil {
 		return err
@@ -40,7 +53,13 @@ func run(ctx context.Context, in io.Reader, out io.Writer, code, qrPath string) 
 	if err != nil {
 		return err
 	}
-	e, err := m.Enroll(ctx, factor.Enrollment{UserID: "alice", Kind: factor.KindTOTP, Label: "Phone"}, time.Now())
+	enrol := factor.Enrollment{UserID: "alice", Kind: factor.KindTOTP, Label: "Phone"}
+	if opt.key != "" {
+		if enrol.Secret, err = totp.ParseSecret(opt.key); err != nil {
+			return fmt.Errorf("-key: %w", err)
+		}
+	}
+	e, err := m.Enroll(ctx, enrol, time.Now())
 	if err != nil {
 		return err
 	}
@@ -52,10 +71,11 @@ func run(ctx context.Context, in io.Reader, out io.Writer, code, qrPath string) 
 	if err != nil {
 		return err
 	}
-	if err := os.WriteFile(qrPath, png, 0o600); err != nil {
+	if err := os.WriteFile(opt.qrPath, png, 0o600); err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "Scan %s with your authenticator app, or add this key by hand:\n\n  %s\n\nURI: %s\n\n", qrPath, key.Text(), key.URI())
+	fmt.Fprintf(out, "Scan %s with your authenticator app, or add this key by hand:\n\n  %s\n\nURI: %s\n\n", opt.qrPath, key.Text(), key.URI())
+	code := opt.code
 	if code == "" {
 		if code, err = prompt(in, out); err != nil {
 			return err
