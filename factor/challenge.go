@@ -168,7 +168,9 @@ func (m *Manager) send(ctx context.Context, ch Challenger, e *Enrollment, c *Cha
 	msg, err := ch.Compose(e, c, code, lang)
 	if err == nil {
 		msg.Kind, msg.To, msg.Code, msg.Keypad, msg.ChallengeID, msg.ExpiresAt = e.Kind, e.Address, code, c.Keypad, c.ID, c.ExpiresAt
-		err = m.cfg.Sender.Send(ctx, msg)
+		sctx, cancel := context.WithTimeout(ctx, m.cfg.Codes.SendTimeout)
+		err = m.cfg.Sender.Send(sctx, msg)
+		cancel()
 	}
 	if err != nil {
 		m.log.LogAttrs(ctx, slog.LevelWarn, "twostep: send failed", slog.String("user", c.UserID), slog.String("kind", string(c.Kind)), slog.String("challenge", c.ID), slog.String("error", err.Error()))

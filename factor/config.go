@@ -77,6 +77,10 @@ type Codes struct {
 	// KeypadDigits is how many digits the screen shows in voice keypad
 	// mode. Zero means 2; 1 to 6.
 	KeypadDigits int
+	// SendTimeout bounds one call of the Sender, whatever deadline the
+	// caller's context has, so that a provider that never answers cannot
+	// hold a login page. Zero means 30 seconds; at most 5 minutes.
+	SendTimeout time.Duration
 	// EmailAlongside allows email codes for users who have another
 	// confirmed factor. By default email is only a fallback for users who
 	// have nothing else, because email is a weak second factor.
@@ -110,6 +114,7 @@ func (c Config) withDefaults() Config {
 	c.Codes.Tries = orInt(c.Codes.Tries, 5)
 	c.Codes.ResendAfter = orDur(c.Codes.ResendAfter, 30*time.Second)
 	c.Codes.KeypadDigits = orInt(c.Codes.KeypadDigits, 2)
+	c.Codes.SendTimeout = orDur(c.Codes.SendTimeout, 30*time.Second)
 	c.Budget.PerDestinationHour = orInt(c.Budget.PerDestinationHour, 5)
 	c.Budget.PerDestinationDay = orInt(c.Budget.PerDestinationDay, 10)
 	c.Budget.PerUserDay = orInt(c.Budget.PerUserDay, 10)
@@ -134,6 +139,7 @@ func (c Config) validate() error {
 		{c.Codes.Tries >= 1 && c.Codes.Tries <= 10, "Codes.Tries", "must be 1 to 10"},
 		{c.Codes.ResendAfter > 0, "Codes.ResendAfter", "must be positive"},
 		{c.Codes.KeypadDigits >= 1 && c.Codes.KeypadDigits <= 6, "Codes.KeypadDigits", "must be 1 to 6"},
+		{c.Codes.SendTimeout > 0 && c.Codes.SendTimeout <= 5*time.Minute, "Codes.SendTimeout", "must be positive and at most 5 minutes"},
 		{c.PendingTTL > 0 && c.PendingTTL <= 24*time.Hour, "PendingTTL", "must be positive and at most 24 hours"},
 	}
 	for _, ch := range checks {

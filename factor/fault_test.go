@@ -106,7 +106,7 @@ func (tc faultCase) clean(t *testing.T, op func(*world) error, wrong bool) []str
 	t.Helper()
 	w := tc.world(t)
 	w.fs.Arm(0, false)
-	err := op(w)
+	err := w.leak.err(op(w))
 	calls := w.fs.Calls()
 	if wrong {
 		require.Error(t, err, "a wrong code was accepted")
@@ -114,7 +114,7 @@ func (tc faultCase) clean(t *testing.T, op func(*world) error, wrong bool) []str
 		require.NoError(t, err, "on a healthy store")
 	}
 	if tc.once && !wrong {
-		require.Error(t, op(w), "used twice on a healthy store")
+		require.Error(t, w.leak.err(op(w)), "used twice on a healthy store")
 	}
 	require.NotEmpty(t, calls, "the operation touches the store")
 	return calls
@@ -127,7 +127,7 @@ func (tc faultCase) injectAt(t *testing.T, op func(*world) error, wrong bool, k 
 	atFail := factors
 	w.fs.BeforeFail = func(string) { atFail = w.factors() }
 	w.fs.Arm(k, commit)
-	err := op(w)
+	err := w.leak.err(op(w))
 	method, injected := w.fs.Injected()
 	w.fs.Arm(0, false)
 	require.True(t, injected, where)
@@ -149,7 +149,7 @@ func (tc faultCase) injectAt(t *testing.T, op func(*world) error, wrong bool, k 
 			wins++
 		}
 		for range 2 {
-			if op(w) == nil {
+			if w.leak.err(op(w)) == nil {
 				wins++
 			}
 		}
@@ -163,7 +163,7 @@ func (tc faultCase) injectAt(t *testing.T, op func(*world) error, wrong bool, k 
 func (w *world) checkUnusable(sent int, where string) {
 	w.t.Helper()
 	for _, msg := range w.sender.Messages()[sent:] {
-		err := w.m.Verify(w.ctx, attempt("", msg.ChallengeID, msg.Code), w.now)
+		err := w.leak.err(w.m.Verify(w.ctx, attempt("", msg.ChallengeID, msg.Code), w.now))
 		assert.True(w.t, errors.Is(err, factor.ErrInvalidCode) || errors.Is(err, factor.ErrMalformed), "%s: code of a failed operation: %v", where, err)
 	}
 }
@@ -323,7 +323,8 @@ func methodCases() []faultCase {
 func adminCases() []faultCase {
 	return []faultCase{
 		{name: "Reset", run: func(w *world) error {
-			_, err := w.m.Reset(w.ctx, factor.ResetRequest{UserID: "alice", Actor: "admin", IssueActivationCode: true}, w.now)
+			code, err := w.m.Reset(w.ctx, factor.ResetRequest{UserID: "alice", Actor: "admin", IssueActivationCode: true}, w.now)
+			w.leak.secret("an activation code", code)
 			return err
 		}},
 		{name: "Overview", run: func(w *world) error {
@@ -331,7 +332,8 @@ func adminCases() []faultCase {
 			return err
 		}},
 		{name: "IssueActivationCode", run: func(w *world) error {
-			_, err := w.m.IssueActivationCode(w.ctx, "bob", "desk", w.now)
+			code, err := w.m.IssueActivationCode(w.ctx, "bob", "desk", w.now)
+			w.leak.secret("an activation code", code)
 			return err
 		}},
 		{name: "Activate", once: true, bestEffort: reset,
@@ -375,11 +377,13 @@ func builtOnCases() []faultCase {
 				return err
 			}},
 		{name: "recovery.Generate", run: func(w *world) error {
-			_, err := w.rec.Generate(w.ctx, "alice", w.now)
+			codes, err := w.rec.Generate(w.ctx, "alice", w.now)
+			w.leak.secret("a recovery code", codes...)
 			return err
 		}},
 		{name: "trust.Remember", run: func(w *world) error {
-			_, err := w.dev.Remember(w.ctx, "alice", "Safari", time.Hour*24, w.now)
+			token, err := w.dev.Remember(w.ctx, "alice", "Safari", time.Hour*24, w.now)
+			w.tokenSecret(token)
 			return err
 		}},
 		{name: "trust.Check", run: func(w *world) error { return check(w.token)(w) },

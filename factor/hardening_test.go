@@ -66,6 +66,7 @@ type world struct {
 	dev    *trust.Devices
 	policy factor.Policy
 	now    time.Time
+	leak   *leakWatch
 
 	totpID, smsID, sms2ID, voiceID string
 	token                          string
@@ -122,6 +123,7 @@ func newWorld(t *testing.T, policy factor.Policy, b backing) *world {
 	w := &world{t: t, ctx: context.Background(), fs: &factortest.FaultStore{Inner: inner},
 		sender: &factortest.RecordingSender{}, events: &eventLog{}, policy: policy, now: t0}
 	w.sw = &switchSender{to: w.sender}
+	w.watchLeaks()
 	w.build(keyOld)
 	w.setup()
 	return w
@@ -133,7 +135,7 @@ func (w *world) build(keys ...factor.Key) {
 	app, err := totp.New(totp.Config{Issuer: "Hardening"})
 	require.NoError(w.t, err)
 	w.m, err = factor.NewManager(factor.Config{
-		Store: w.fs.Store(), Keys: keys, Sender: w.sw, Policy: w.policy, Events: w.events,
+		Store: w.fs.Store(), Keys: keys, Sender: w.sw, Policy: w.policy, Events: w.events, Logger: w.leak.logger,
 		Factors: []factor.Factor{app, fakePhone{factor.KindSMS}, fakePhone{factor.KindVoice}},
 	})
 	require.NoError(w.t, err)
@@ -147,6 +149,7 @@ func (w *world) setup() {
 	at := w.now.Add(-time.Hour)
 	code, err := w.m.IssueActivationCode(w.ctx, "alice", "desk", at)
 	require.NoError(w.t, err)
+	w.leak.secret("an activation code", code)
 	require.NoError(w.t, w.m.Activate(w.ctx, "alice", code, at))
 	w.totpID = w.enrolTOTP("alice", aliceSecret, at)
 	w.smsID = w.enrolPhone(factor.KindSMS, "+31612345678", "", at)
@@ -317,6 +320,7 @@ func TestBrokenSenders(t *testing.T) {
 				defer cancel()
 				start := time.Now()
 				sent, err := op.run(w, ctx, challenge)
+				_ = w.leak.err(err)
 				require.Less(t, time.Since(start), 5*time.Second, "hung")
 				require.Nil(t, sent)
 				require.ErrorIs(t, err, factor.ErrDelivery)
@@ -324,6 +328,7 @@ func TestBrokenSenders(t *testing.T) {
 				assert.Equal(t, factor.UserMessage(factor.ErrDelivery, "en"), factor.UserMessage(err, "en"))
 				msgs := broken.Messages()
 				require.Len(t, msgs, 1, "one attempt to send")
+				w.leak.codeSecret("a code that did not go out", msgs[0].Code)
 				assert.NotContains(t, err.Error(), msgs[0].Code)
 				w.sw.set(w.sender)
 				w.checkBurnt(msgs[0])
@@ -370,14 +375,14 @@ func brokenSenderOps() []brokenSenderOp {
 func (w *world) checkBurnt(msg factor.Message) {
 	w.t.Helper()
 	a := factor.Attempt{UserID: "alice", ChallengeID: msg.ChallengeID, Code: msg.Code}
-	assert.ErrorIs(w.t, w.m.Verify(w.ctx, a, w.now), factor.ErrInvalidCode)
-	assert.ErrorIs(w.t, w.m.Confirm(w.ctx, a, w.now), factor.ErrInvalidCode)
+	assert.ErrorIs(w.t, w.leak.err(w.m.Verify(w.ctx, a, w.now)), factor.ErrInvalidCode)
+	assert.ErrorIs(w.t, w.leak.err(w.m.Confirm(w.ctx, a, w.now)), factor.ErrInvalidCode)
 	if msg.Keypad {
-		err := w.m.ApproveKeypad(w.ctx, msg.ChallengeID, msg.Code, w.now)
+		err := w.leak.err(w.m.ApproveKeypad(w.ctx, msg.ChallengeID, msg.Code, w.now))
 		assert.ErrorIs(w.t, err, factor.ErrInvalidCode)
 	}
 	state, err := w.m.ChallengeStatus(w.ctx, "alice", msg.ChallengeID, w.now)
-	require.NoError(w.t, err)
+	require.NoError(w.t, w.leak.err(err))
 	assert.Equal(w.t, factor.ChallengeUsed, state)
 }
 
@@ -402,4 +407,36 @@ func TestBrokenSenderAndStore(t *testing.T) {
 	method, injected := w.fs.Injected()
 	assert.True(t, injected)
 	assert.Equal(t, "UpdateChallenge", method)
+}
+
+// TestSendTimeout: a provider that never answers is given up after
+// Codes.SendTimeout even when the caller's context has no deadline, and
+// the code that did not go out is burnt.
+func TestSendTimeout(t *testing.T) {
+	slow := &factortest.SlowSender{}
+	m, err := factor.NewManager(factor.Config{
+		Store:   memstore.New(),
+		Keys:    []factor.Key{keyOld},
+		Sender:  slow,
+		Factors: []factor.Factor{fakePhone{factor.KindSMS}},
+		Codes:   factor.Codes{SendTimeout: 50 * time.Millisecond},
+	})
+	require.NoError(t, err)
+	ctx := context.Background()
+	e, err := m.Enroll(ctx, factor.Enrollment{UserID: "alice", Kind: factor.KindSMS, Address: "+31612345678"}, t0)
+	require.NoError(t, err)
+	start := time.Now()
+	_, err = m.Challenge(ctx, factor.ChallengeRequest{UserID: "alice", EnrollmentID: e.ID}, t0)
+	require.Less(t, time.Since(start), 5*time.Second, "hung")
+	require.ErrorIs(t, err, factor.ErrDelivery)
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+	msgs := slow.Messages()
+	require.Len(t, msgs, 1)
+	err = m.Confirm(ctx, factor.Attempt{UserID: "alice", ChallengeID: msgs[0].ChallengeID, Code: msgs[0].Code}, t0)
+	assert.ErrorIs(t, err, factor.ErrInvalidCode, "the unsent code is burnt")
+
+	_, err = factor.NewManager(factor.Config{Store: memstore.New(), Codes: factor.Codes{SendTimeout: time.Hour}})
+	var ce *factor.ConfigError
+	require.ErrorAs(t, err, &ce)
+	assert.Equal(t, "Codes.SendTimeout", ce.Field)
 }

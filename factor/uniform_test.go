@@ -30,11 +30,12 @@ func TestUniformFailure(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			w := newWorld(t, factor.Policy{}, mem)
 			a := tc.prepare(w)
+			w.leak.codeSecret("the attempted code", a.Code)
 			verify := w.m.Verify
 			if tc.confirm {
 				verify = w.m.Confirm
 			}
-			err := verify(w.ctx, a, w.now)
+			err := w.leak.err(verify(w.ctx, a, w.now))
 			require.ErrorIs(t, err, factor.ErrInvalidCode)
 			assert.Equal(t, factor.ErrInvalidCode.Error(), err.Error())
 			for _, lang := range []string{"en", "nl"} {
