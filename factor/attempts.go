@@ -48,15 +48,11 @@ func (m *Manager) resetAfterSuccess(ctx context.Context, userID string) {
 	}
 }
 
-// guard counts an attempt, runs it unless the user is locked, and handles a
-// wrong code. A successful attempt must reset the count itself, which lets
-// the TOTP path save the enrollment and reset in one store call.
-func (m *Manager) guard(ctx context.Context, userID string, now time.Time, attempt func() error) error {
-	return m.guardFor(ctx, Event{UserID: userID}, now, attempt)
-}
-
-// guardFor is guard for an attempt whose subject the failure event names:
-// subject.UserID is the user, EnrollmentID and Kind are set when known.
+// guardFor counts an attempt, runs it unless the user is locked, and
+// handles a wrong code, whose failure event names subject: subject.UserID
+// is the user, EnrollmentID and Kind are set when known. A successful
+// attempt must reset the count itself, which lets the TOTP path save the
+// enrollment and reset in one store call.
 func (m *Manager) guardFor(ctx context.Context, subject Event, now time.Time, attempt func() error) error {
 	at, err := m.reserve(ctx, subject.UserID, now)
 	if err != nil {

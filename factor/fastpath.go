@@ -47,7 +47,7 @@ func (m *Manager) verifyReserving(ctx context.Context, a Attempt, now time.Time,
 		return true, err
 	}
 	var ev Event
-	err = m.guardReserved(ctx, Event{UserID: a.UserID}, at, now, func() error {
+	err = m.guardReserved(ctx, attemptSubject(a.UserID, e), at, now, func() error {
 		if e == nil || v == nil || !usable(e, now, confirm) {
 			return ErrInvalidCode
 		}
@@ -78,7 +78,7 @@ func (m *Manager) wellFormed(code string) bool {
 // guardReserved is guardFor for an attempt the store has counted already,
 // with at the state after counting: before attempt runs it refuses a
 // locked user, and a user past the limit, exactly as Manager.reserve does.
-// verifyReserving passes the subject verify passes to guard.
+// verifyReserving passes the subject verify passes to guardFor.
 func (m *Manager) guardReserved(ctx context.Context, subject Event, at Attempts, now time.Time, attempt func() error) error {
 	if now.Before(at.LockedUntil) {
 		return lockedError(at.LockedUntil, now)

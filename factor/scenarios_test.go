@@ -65,6 +65,20 @@ func TestScenarioCAK(t *testing.T) {
 	assert.Equal(t, factor.KindSMS, enabled.Kind)
 	verified := lastOf(p.events, factor.EventVerified)
 	assert.Equal(t, factor.Event{Type: factor.EventVerified, UserID: "kees", EnrollmentID: totpID, Kind: factor.KindTOTP, Time: p.now(), Actor: "kees"}, verified)
+
+	p.clock.Advance(time.Minute)
+	wrong := p.totpCode(secret, 0)
+	wrong = string('0'+(wrong[0]-'0'+1)%10) + wrong[1:]
+	assert.ErrorIs(t, p.m.Verify(p.ctx, factor.Attempt{UserID: "kees", EnrollmentID: totpID, Code: wrong}, p.now()), factor.ErrInvalidCode)
+	assert.Equal(t, factor.Event{Type: factor.EventFailed, UserID: "kees", EnrollmentID: totpID, Kind: factor.KindTOTP, Time: p.now(), Actor: "kees"},
+		lastOf(p.events, factor.EventFailed), "the failure names the method")
+	sent, err := p.m.Challenge(p.ctx, factor.ChallengeRequest{UserID: "kees", EnrollmentID: smsID}, p.now())
+	require.NoError(t, err)
+	wrong = p.lastCode()
+	wrong = string('0'+(wrong[0]-'0'+1)%10) + wrong[1:]
+	assert.ErrorIs(t, p.m.Verify(p.ctx, factor.Attempt{UserID: "kees", ChallengeID: sent.ChallengeID, Code: wrong}, p.now()), factor.ErrInvalidCode)
+	assert.Equal(t, factor.Event{Type: factor.EventFailed, UserID: "kees", EnrollmentID: smsID, Kind: factor.KindSMS, Time: p.now(), Actor: "kees"},
+		lastOf(p.events, factor.EventFailed))
 }
 
 // Seed 001: landlines for voice, a primary and alternate numbers, and a

@@ -64,7 +64,7 @@ func (m *Manager) verify(ctx context.Context, a Attempt, now time.Time, confirm 
 		return err
 	}
 	var ev Event
-	err = m.guard(ctx, a.UserID, now, func() error {
+	err = m.guardFor(ctx, attemptSubject(a.UserID, e), now, func() error {
 		if e == nil || v == nil || !usable(e, now, confirm) {
 			return ErrInvalidCode
 		}
@@ -76,6 +76,16 @@ func (m *Manager) verify(ctx context.Context, a Attempt, now time.Time, confirm 
 		return err
 	}
 	return m.afterSuccess(ctx, e, ev)
+}
+
+// attemptSubject is what the failure event of an attempt on e names: the
+// user, and the enrollment and its kind when it is the user's.
+func attemptSubject(userID string, e *Enrollment) Event {
+	subject := Event{UserID: userID}
+	if e != nil {
+		subject.EnrollmentID, subject.Kind = e.ID, e.Kind
+	}
+	return subject
 }
 
 // verifier finds the factor that checks e's codes and normalises code. An
