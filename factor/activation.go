@@ -97,6 +97,15 @@ func (m *Manager) useActivation(ctx context.Context, userID, code string, now ti
 			return fmt.Errorf("factor: use activation code: %w", err)
 		}
 	}
+	// A concurrent attempt may have used the code since it was read: say
+	// so, as a sequential second attempt would hear.
+	a, err = m.store.GetActivationCode(ctx, userID)
+	switch {
+	case err != nil && !errors.Is(err, ErrNotFound):
+		return fmt.Errorf("factor: activation code: %w", err)
+	case err == nil && !a.UsedAt.IsZero():
+		return fmt.Errorf("%w (%w)", ErrInvalidCode, ErrActivationUsed)
+	}
 	return ErrInvalidCode
 }
 
