@@ -390,3 +390,78 @@ func TestActivateConcurrently(t *testing.T) {
 	assert.Equal(t, int64(49), used.Load()+locked.Load())
 	assert.Equal(t, 1, countOf(f.events.types(), factor.EventActivationUsed))
 }
+
+// barrierStore holds the first two ListEnrollments calls after arm until
+// both have read, so that two removals both check before either deletes:
+// the race the check alone cannot close.
+type barrierStore struct {
+	*memstore.Store
+	mu      sync.Mutex
+	waiting int
+	ready   chan struct{}
+}
+
+func (b *barrierStore) arm() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.waiting, b.ready = 2, make(chan struct{})
+}
+
+func (b *barrierStore) ListEnrollments(ctx context.Context, userID string) ([]*factor.Enrollment, error) {
+	list, err := b.Store.ListEnrollments(ctx, userID)
+	b.mu.Lock()
+	ready := b.ready
+	if b.waiting > 0 {
+		b.waiting--
+		if b.waiting == 0 {
+			close(ready)
+		}
+	} else {
+		ready = nil
+	}
+	b.mu.Unlock()
+	if ready != nil {
+		<-ready
+	}
+	return list, err
+}
+
+// TestConcurrentRemovalsKeepOneMethod: while two-step verification is
+// required, two removals of a user's only two methods that both pass the
+// check before either deletes never leave the user without a method: at
+// most one stands, and what is undone says ErrLastMethod.
+func TestConcurrentRemovalsKeepOneMethod(t *testing.T) {
+	ctx := context.Background()
+	store := &barrierStore{Store: memstore.New()}
+	m, err := factor.NewManager(factor.Config{Store: store, Factors: []factor.Factor{&spy{}}, Policy: factor.Policy{Required: true}})
+	require.NoError(t, err)
+	var ids []string
+	for _, code := range []string{"a", "b"} {
+		e, err := m.Enroll(ctx, factor.Enrollment{UserID: "u", Kind: kindSpy, Secret: []byte(code)}, t0)
+		require.NoError(t, err)
+		a := factor.Attempt{UserID: "u", EnrollmentID: e.ID, Code: code}
+		require.NoError(t, m.Confirm(ctx, a, t0))
+		require.NoError(t, m.Verify(ctx, a, t0), "a second step with each")
+		ids = append(ids, e.ID)
+	}
+	store.arm()
+	errs := make([]error, 2)
+	var wg sync.WaitGroup
+	for i, id := range ids {
+		wg.Go(func() { errs[i] = m.Remove(ctx, "u", id, t0) })
+	}
+	wg.Wait()
+	list, err := store.ListEnrollments(ctx, "u")
+	require.NoError(t, err)
+	require.NotEmpty(t, list, "u has a method left")
+	removed := 0
+	for _, err := range errs {
+		if err == nil {
+			removed++
+			continue
+		}
+		assert.ErrorIs(t, err, factor.ErrLastMethod)
+	}
+	assert.LessOrEqual(t, removed, 1)
+	assert.Len(t, list, 2-removed, "what was reported removed is gone, and only that")
+}

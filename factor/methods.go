@@ -62,12 +62,36 @@ func (m *Manager) Remove(ctx context.Context, userID, enrollmentID string, now t
 	if err := m.store.DeleteEnrollment(ctx, userID, enrollmentID); err != nil {
 		return fmt.Errorf("factor: remove: %w", err)
 	}
+	if e.Confirmed && m.cfg.Policy.RequiredAt(now) {
+		if err := m.keepOne(ctx, e); err != nil {
+			return err
+		}
+	}
 	var perr error
 	if e.Primary {
-		perr = m.promoteNext(ctx, all, e)
+		perr = m.promoteNext(ctx, e)
 	}
 	// The removal is stored: record it even if promoting failed.
 	return errors.Join(perr, m.FactorsChanged(ctx, Event{Type: EventRemoved, UserID: userID, EnrollmentID: e.ID, Kind: e.Kind, Time: now, Actor: userID}))
+}
+
+// keepOne runs after removing gone while two-step verification is
+// required. The check before the removal cannot see a concurrent removal of
+// the user's other method, so keepOne looks again and, if no confirmed
+// method is left, puts gone back and reports ErrLastMethod: of two
+// concurrent removals at least one is undone.
+func (m *Manager) keepOne(ctx context.Context, gone *Enrollment) error {
+	left, err := m.store.ListEnrollments(ctx, gone.UserID)
+	if err != nil {
+		return fmt.Errorf("factor: list enrollments: %w", err)
+	}
+	if countConfirmed(left) > 0 {
+		return nil
+	}
+	if err := m.store.CreateEnrollment(ctx, gone.Clone()); err != nil {
+		return fmt.Errorf("factor: restore the last method: %w", err)
+	}
+	return ErrLastMethod
 }
 
 // Disable turns two-step verification off for the user: all methods and
@@ -136,18 +160,45 @@ func (m *Manager) checkStepUp(all []*Enrollment, now time.Time) error {
 }
 
 // promoteNext makes the oldest remaining confirmed method of gone's kind
-// primary.
-func (m *Manager) promoteNext(ctx context.Context, all []*Enrollment, gone *Enrollment) error {
-	for _, o := range all {
-		if o.ID != gone.ID && o.Kind == gone.Kind && o.Confirmed {
-			o.Primary = true
-			if err := m.store.UpdateEnrollment(ctx, o); err != nil {
-				return fmt.Errorf("factor: promote primary: %w", err)
+// primary, unless one of that kind is primary already. It reads the
+// methods afresh and retries when a concurrent change wins, so that a
+// method removed or restored meanwhile is seen as it is.
+func (m *Manager) promoteNext(ctx context.Context, gone *Enrollment) error {
+	for range maxCASRetries {
+		all, err := m.store.ListEnrollments(ctx, gone.UserID)
+		if err != nil {
+			return fmt.Errorf("factor: promote primary: %w", err)
+		}
+		var next *Enrollment
+		for _, o := range all {
+			if o.Kind != gone.Kind || !o.Confirmed {
+				continue
 			}
+			if o.Primary {
+				return nil
+			}
+			if next == nil {
+				next = o
+			}
+		}
+		if next == nil {
 			return nil
 		}
+		next.Primary = true
+		err = m.store.UpdateEnrollment(ctx, next)
+		if err == nil || (!errors.Is(err, ErrConflict) && !errors.Is(err, ErrNotFound)) {
+			return wrapIf("factor: promote primary", err)
+		}
 	}
-	return nil
+	return fmt.Errorf("factor: promote primary: %w", ErrConflict)
+}
+
+// wrapIf wraps a non-nil err with what failed.
+func wrapIf(what string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("%s: %w", what, err)
 }
 
 // wipe removes all of a user's methods, recovery codes and challenges. It
