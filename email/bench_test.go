@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"runtime"
 	"testing"
+	"time"
 
 	"github.com/twostep/twostep/email"
 	"github.com/twostep/twostep/factor"
@@ -23,6 +24,8 @@ func benchEmailEnv(b *testing.B) (*messagetest.Env, *factor.Enrollment) {
 		Factors: []factor.Factor{f},
 		Logger:  slog.New(slog.DiscardHandler),
 		Budget:  factor.Budget{PerDestinationHour: -1, PerDestinationDay: -1, PerUserDay: -1, GlobalPerMinute: -1},
+		// A batch of 1000 codes, one each millisecond, all live at once.
+		Codes: factor.Codes{ResendAfter: time.Millisecond},
 	})
 	return env, env.EnrollConfirmed(b, benchEmailUser, factor.KindEmail, "alice@example.com")
 }
