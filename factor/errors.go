@@ -60,16 +60,21 @@ func (e *LockedError) Unwrap() error { return ErrLocked }
 // or a resend comes too soon. It wraps ErrRateLimited.
 type RateLimitError struct {
 	// Scope names the budget that is spent: "resend", "destination",
-	// "user" or "global".
+	// "user" or "global" for sends, "remove" for removals of a user's
+	// methods while verification is required (see Manager.Remove).
 	Scope string
-	// RetryAfter is how long until the budget allows the send.
+	// RetryAfter is how long until the budget allows the operation.
 	RetryAfter time.Duration
 }
 
 // Error names the spent budget and says how long to wait, rounded to the
 // second.
 func (e *RateLimitError) Error() string {
-	return fmt.Sprintf("factor: %s send limit reached, retry after %s", e.Scope, e.RetryAfter.Round(time.Second))
+	what := "send"
+	if e.Scope == "remove" {
+		what = "removal"
+	}
+	return fmt.Sprintf("factor: %s %s limit reached, retry after %s", e.Scope, what, e.RetryAfter.Round(time.Second))
 }
 
 // Unwrap returns ErrRateLimited.

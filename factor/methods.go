@@ -39,17 +39,28 @@ var (
 // Policy.StepUpWindow, and cannot be the last confirmed method while
 // two-step verification is required (ErrLastMethod). Removing revokes the
 // user's trusted devices and emits EventRemoved.
+//
+// While verification is required, removals of confirmed methods of one
+// user are one at a time: a removal within removalLease of the last one is
+// refused with a *RateLimitError (scope "remove"), so that two concurrent
+// removals cannot both pass the last-method check.
 func (m *Manager) Remove(ctx context.Context, userID, enrollmentID string, now time.Time) error {
 	if err := checkUserID(userID); err != nil {
 		return err
 	}
-	all, err := m.store.ListEnrollments(ctx, userID)
+	all, e, err := m.findMethod(ctx, userID, enrollmentID)
 	if err != nil {
-		return fmt.Errorf("factor: list enrollments: %w", err)
+		return err
 	}
-	e := find(all, enrollmentID)
-	if e == nil {
-		return fmt.Errorf("factor: remove: %w", ErrNotFound)
+	if e.Confirmed && m.cfg.Policy.RequiredAt(now) {
+		if err := m.takeRemovalLease(ctx, userID, now); err != nil {
+			return err
+		}
+		// Look again under the lease: the check below must see every
+		// removal that went before.
+		if all, e, err = m.findMethod(ctx, userID, enrollmentID); err != nil {
+			return err
+		}
 	}
 	if e.Confirmed {
 		if err := m.checkStepUp(all, now); err != nil {
@@ -62,11 +73,6 @@ func (m *Manager) Remove(ctx context.Context, userID, enrollmentID string, now t
 	if err := m.store.DeleteEnrollment(ctx, userID, enrollmentID); err != nil {
 		return fmt.Errorf("factor: remove: %w", err)
 	}
-	if e.Confirmed && m.cfg.Policy.RequiredAt(now) {
-		if err := m.keepOne(ctx, e); err != nil {
-			return err
-		}
-	}
 	var perr error
 	if e.Primary {
 		perr = m.promoteNext(ctx, e)
@@ -75,23 +81,35 @@ func (m *Manager) Remove(ctx context.Context, userID, enrollmentID string, now t
 	return errors.Join(perr, m.FactorsChanged(ctx, Event{Type: EventRemoved, UserID: userID, EnrollmentID: e.ID, Kind: e.Kind, Time: now, Actor: userID}))
 }
 
-// keepOne runs after removing gone while two-step verification is
-// required. The check before the removal cannot see a concurrent removal of
-// the user's other method, so keepOne looks again and, if no confirmed
-// method is left, puts gone back and reports ErrLastMethod: of two
-// concurrent removals at least one is undone.
-func (m *Manager) keepOne(ctx context.Context, gone *Enrollment) error {
-	left, err := m.store.ListEnrollments(ctx, gone.UserID)
+// findMethod lists the user's methods and finds one of them.
+func (m *Manager) findMethod(ctx context.Context, userID, enrollmentID string) ([]*Enrollment, *Enrollment, error) {
+	all, err := m.store.ListEnrollments(ctx, userID)
 	if err != nil {
-		return fmt.Errorf("factor: list enrollments: %w", err)
+		return nil, nil, fmt.Errorf("factor: list enrollments: %w", err)
 	}
-	if countConfirmed(left) > 0 {
-		return nil
+	e := find(all, enrollmentID)
+	if e == nil {
+		return nil, nil, fmt.Errorf("factor: remove: %w", ErrNotFound)
 	}
-	if err := m.store.CreateEnrollment(ctx, gone.Clone()); err != nil {
-		return fmt.Errorf("factor: restore the last method: %w", err)
+	return all, e, nil
+}
+
+// removalLease is how long a removal of a confirmed method holds the
+// user's removals while verification is required: far longer than a
+// removal takes, and shorter than a person needs to ask for the next one.
+const removalLease = 10 * time.Second
+
+// takeRemovalLease lets one removal of the user's methods through at a
+// time, through a counter in the Store, so across app instances too.
+func (m *Manager) takeRemovalLease(ctx context.Context, userID string, now time.Time) error {
+	n, err := m.store.IncrementCounter(ctx, "remove:"+userID, now, now.Add(removalLease))
+	if err != nil {
+		return fmt.Errorf("factor: remove: %w", err)
 	}
-	return ErrLastMethod
+	if n > 1 {
+		return &RateLimitError{Scope: "remove", RetryAfter: removalLease}
+	}
+	return nil
 }
 
 // Disable turns two-step verification off for the user: all methods and

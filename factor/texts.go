@@ -67,6 +67,12 @@ func UserMessage(err error, language string) string {
 		}, humanDuration(le.RetryAfter, nl))
 	}
 	var rl *RateLimitError
+	if errors.As(err, &rl) && rl.Scope == "remove" {
+		return pick(nl, text{
+			"Er wordt al een methode verwijderd. Probeer het over %s opnieuw.",
+			"A method is being removed already. Please try again in %s.",
+		}, humanDuration(rl.RetryAfter, nl))
+	}
 	if errors.As(err, &rl) {
 		return pick(nl, text{
 			"Er zijn te veel codes verstuurd. Probeer het over %s opnieuw.",

@@ -2,6 +2,7 @@ package sqlstore_test
 
 import (
 	"io/fs"
+	"os"
 	"testing"
 	"time"
 
@@ -19,6 +20,29 @@ import (
 // to end: the pending enrollment confirms, a wrong code is counted, and a
 // right code is accepted and forgets the user's failures.
 func TestMigrateFromVersion1(t *testing.T) {
+	shipped := func(t *testing.T, d sqlstore.Dialect) string {
+		v1, err := fs.ReadFile(sqlstore.Migrations(d), "0001_init.sql")
+		require.NoError(t, err)
+		return string(v1)
+	}
+	testMigrateFromVersion1(t, shipped)
+}
+
+// TestMigrateFromPrereleaseVersion1 upgrades a SQLite database made by a
+// pre-release 0001, which already had a column and a trigger for the
+// verified reset under other names (testdata/sqlite_0001_prerelease.sql).
+func TestMigrateFromPrereleaseVersion1(t *testing.T) {
+	pre, err := os.ReadFile("testdata/sqlite_0001_prerelease.sql")
+	require.NoError(t, err)
+	testMigrateFromVersion1(t, func(t *testing.T, d sqlstore.Dialect) string {
+		if d != sqlstore.SQLite {
+			t.Skip("the pre-release schema is SQLite's")
+		}
+		return string(pre)
+	})
+}
+
+func testMigrateFromVersion1(t *testing.T, v1SQL func(*testing.T, sqlstore.Dialect) string) {
 	versionTable := map[sqlstore.Dialect]string{
 		sqlstore.SQLite: `CREATE TABLE twostep_schema_version (
 	version INTEGER NOT NULL PRIMARY KEY, applied_at INTEGER NOT NULL)`,
@@ -31,10 +55,9 @@ func TestMigrateFromVersion1(t *testing.T) {
 	}
 	for _, b := range backends() {
 		t.Run(b.name, func(t *testing.T) {
+			v1 := v1SQL(t, b.dialect)
 			db := b.open(t)
-			v1, err := fs.ReadFile(sqlstore.Migrations(b.dialect), "0001_init.sql")
-			require.NoError(t, err)
-			_, err = db.Exec(string(v1))
+			_, err := db.Exec(v1)
 			require.NoError(t, err)
 			_, err = db.Exec(versionTable[b.dialect])
 			require.NoError(t, err)

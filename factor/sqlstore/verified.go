@@ -20,13 +20,13 @@ reset AS (UPDATE twostep_attempts SET failures = 0, locks = 0, locked_until = NU
 	WHERE user_id IN (SELECT user_id FROM updated))
 SELECT count(*) FROM updated`
 
-// updateVerifiedSQLite is UpdateEnrollment that also sets reset_attempts,
+// updateVerifiedSQLite is UpdateEnrollment that also sets verified_reset,
 // whose trigger (see SQLite migration 0002) deletes the user's attempts in
 // the same statement. SQLite has no data-modifying WITH clause.
 const updateVerifiedSQLite = `UPDATE twostep_enrollments SET kind = $3, label = $4, address = $5,
 	is_primary = $6, confirmed = $7, replaces = $8, secret = $9, counter = $10,
 	state = $11, created_at = $12, expires_at = $13, confirmed_at = $14,
-	last_used_at = $15, version = version + 1, reset_attempts = 1
+	last_used_at = $15, version = version + 1, verified_reset = 1
 WHERE id = $1 AND user_id = $2 AND version = $16`
 
 var _ factor.VerifiedStore = (*Store)(nil)

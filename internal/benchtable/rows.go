@@ -58,7 +58,11 @@ func (r row) write(w io.Writer, res *results) {
 	v, ok := res.median(r.bench, unit)
 	label := r.label
 	if s, ok := res.median(r.bench, "stmts/op"); ok {
-		label += fmt.Sprintf(" · %s SQL statements", trim(s))
+		noun := "statements"
+		if trim(s) == "1" {
+			noun = "statement"
+		}
+		label += fmt.Sprintf(" · %s SQL %s", trim(s), noun)
 	}
 	fig, bop, aop := "n/a", "", ""
 	if ok {
