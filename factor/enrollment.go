@@ -53,7 +53,8 @@ type Enrollment struct {
 	ExpiresAt time.Time
 	// ConfirmedAt is when the enrollment was confirmed.
 	ConfirmedAt time.Time
-	// LastUsedAt is when a code of this enrollment was last accepted.
+	// LastUsedAt is when a code of this enrollment last passed a second
+	// step (Verify); the confirming code does not count.
 	LastUsedAt time.Time
 	// Version is the store's revision, used for compare-and-swap: an update
 	// carrying a stale Version fails with ErrConflict.

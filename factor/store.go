@@ -60,8 +60,11 @@ type VerifiedStore interface {
 }
 
 // ReservingStore is an optional capability of a Store: counting an attempt
-// and reading the enrollment it answers with in one step, which saves a
-// database round trip on every login. The Manager uses it only for codes
+// and reading the enrollment it answers with in one call, which saves a
+// database round trip on every login. The two need not be atomic together
+// (sqlstore runs them as one statement on PostgreSQL, two on SQLite): the
+// count is atomic on its own, and a stale read is caught by the
+// compare-and-swap of the save. The Manager uses it only for codes
 // that no factor's CodeNormalizer refuses, so that a malformed code still
 // counts nothing.
 type ReservingStore interface {
