@@ -6,9 +6,10 @@ import (
 	"time"
 )
 
-// Config configures a Manager. The zero value of every field but Store is a
-// safe default; NewManager refuses unsafe values and never modifies the
-// caller's Config.
+// Config configures a Manager. Store is required, and so is Sender when a
+// factor delivers codes (SMS, voice, email); the zero value of every other
+// field is a safe default. NewManager refuses unsafe values and never
+// modifies the caller's Config.
 type Config struct {
 	// Store persists enrollments and everything else. Required.
 	Store Store
@@ -19,7 +20,9 @@ type Config struct {
 	// suits only in-memory stores: anything persisted under it is lost at
 	// restart.
 	Keys []Key
-	// Sender delivers codes of factors that implement Challenger.
+	// Sender delivers codes of factors that implement Challenger; required
+	// when there are any. A Router sends each kind its own way;
+	// ConsoleSender prints them, for development.
 	Sender Sender
 	// Logger receives operational logs. Nothing secret is ever logged.
 	// Nil discards logs.

@@ -63,7 +63,9 @@ type RateLimitError struct {
 	// "user" or "global" for sends, "remove" for removals of a user's
 	// methods while verification is required (see Manager.Remove).
 	Scope string
-	// RetryAfter is how long until the budget allows the operation.
+	// RetryAfter is how long until the budget allows the operation. For
+	// a new Challenge refused by the resend cooldown it is an upper
+	// bound, Codes.ResendAfter.
 	RetryAfter time.Duration
 }
 

@@ -51,10 +51,11 @@ func Example() {
 	fmt.Println("QR code:", bytes.HasPrefix(png, []byte("\x89PNG")), key.Account())
 
 	// Confirm with the first code, then verify at every login.
-	code := appCode(key, time.Now()) // what the user's app shows
-	err = m.Confirm(ctx, factor.Attempt{UserID: "alice", EnrollmentID: e.ID, Code: code}, time.Now())
+	first := appCode(key, time.Now()) // what the user's app shows now
+	err = m.Confirm(ctx, factor.Attempt{UserID: "alice", EnrollmentID: e.ID, Code: first}, time.Now())
 	fmt.Println("confirmed:", err)
-	code = appCode(key, time.Now().Add(30*time.Second)) // the app's next code, at a later login
+	code := appCode(key, time.Now().Add(30*time.Second)) // the app's next code, at a later login
+	// Each code is accepted once: a login needs a later code than the last one.
 	err = m.Verify(ctx, factor.Attempt{UserID: "alice", EnrollmentID: e.ID, Code: code}, time.Now())
 	switch {
 	case errors.Is(err, factor.ErrInvalidCode): // wrong, expired or replayed

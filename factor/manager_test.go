@@ -466,6 +466,6 @@ func TestConcurrentRemovalsKeepOneMethod(t *testing.T) {
 		require.ErrorAs(t, errs[0], &rl)
 	}
 	assert.Equal(t, "remove", rl.Scope)
-	assert.Equal(t, "A method is being removed already. Please try again in 1 minute.", factor.UserMessage(rl, "en"))
+	assert.Equal(t, "A method is being removed already. Please try again in 10 seconds.", factor.UserMessage(rl, "en"))
 	assert.ErrorIs(t, m.Remove(ctx, "u", list[0].ID, t0.Add(time.Minute)), factor.ErrLastMethod, "the lease is over")
 }

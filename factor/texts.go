@@ -49,10 +49,13 @@ var userTexts = []struct {
 }
 
 // UserMessage returns a text for a person about err, in Dutch or English
-// chosen from lang (a BCP 47 tag or Accept-Language value; anything not
+// chosen from language (a BCP 47 tag or Accept-Language value; anything not
 // Dutch gets English). The text never contains a secret. Errors without a
-// specific text get a generic one.
+// specific text get a generic one; a nil error gets the empty string.
 func UserMessage(err error, language string) string {
+	if err == nil {
+		return ""
+	}
 	l := userLanguages.Match(language)
 	nl := l == "nl"
 	var loc Localizer
@@ -108,8 +111,16 @@ func pick(nl bool, t text, args ...any) string {
 	return s
 }
 
-// humanDuration rounds d up to whole minutes, or hours past two hours.
+// humanDuration rounds d up to whole seconds under a minute, to whole
+// minutes up to two hours, and to whole hours past that.
 func humanDuration(d time.Duration, nl bool) string {
+	if d < time.Minute {
+		s := max(1, int((d+time.Second-1)/time.Second))
+		if s == 1 {
+			return pick(nl, text{"1 seconde", "1 second"})
+		}
+		return pick(nl, text{"%d seconden", "%d seconds"}, s)
+	}
 	if d > 2*time.Hour {
 		h := int((d + time.Hour - 1) / time.Hour)
 		return pick(nl, text{"%d uur", "%d hours"}, h)

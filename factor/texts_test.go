@@ -125,3 +125,23 @@ func mapKeys(m map[string]error) []string {
 	}
 	return keys
 }
+
+func TestUserMessageWaits(t *testing.T) {
+	tests := []struct {
+		wait   time.Duration
+		nl, en string
+	}{
+		{500 * time.Millisecond, "1 seconde", "1 second"},
+		{20 * time.Second, "20 seconden", "20 seconds"},
+		{30 * time.Second, "30 seconden", "30 seconds"},
+		{time.Minute, "1 minuut", "1 minute"},
+		{14*time.Minute + time.Second, "15 minuten", "15 minutes"},
+		{3 * time.Hour, "3 uur", "3 hours"},
+	}
+	for _, tt := range tests {
+		err := &factor.RateLimitError{Scope: "resend", RetryAfter: tt.wait}
+		assert.Contains(t, factor.UserMessage(err, "nl"), "over "+tt.nl+" opnieuw", tt.wait)
+		assert.Contains(t, factor.UserMessage(err, "en"), "in "+tt.en+".", tt.wait)
+	}
+	assert.Empty(t, factor.UserMessage(nil, "nl"), "no error, no text")
+}

@@ -32,7 +32,7 @@ func Example() {
 		panic(err)
 	}
 	r := httptest.NewRequest(http.MethodPost, "https://example.com/login", nil)
-	r.Header.Set("User-Agent", "Firefox on Linux")
+	r.Header.Set("User-Agent", "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1")
 
 	// After the password step: a remembered device skips the second step. A
 	// missing, expired, revoked or tampered cookie is simply false.
@@ -40,7 +40,7 @@ func Example() {
 	fmt.Println("first login, trusted:", ok, err)
 
 	// After a successful second step with "remember me" ticked.
-	token, err := devices.Remember(ctx, userID, r.UserAgent(), 24*time.Hour, time.Now())
+	token, err := devices.Remember(ctx, userID, trust.Label(r.UserAgent()), 24*time.Hour, time.Now()) // "Safari / iPhone"
 	if err != nil {
 		panic(err)
 	}

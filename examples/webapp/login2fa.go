@@ -3,10 +3,10 @@ package main
 import (
 	"net/http"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/twostep/twostep/factor"
+	"github.com/twostep/twostep/trust"
 )
 
 // step is one use of the second-step pages: completing a login, or
@@ -162,7 +162,7 @@ func (a *App) handleStepVerify(w http.ResponseWriter, r *http.Request, s step) {
 		return
 	}
 	if d, ok := a.rememberChoice(r.PostFormValue("remember")); ok {
-		token, err := a.devices.Remember(r.Context(), sess.UserID, deviceLabel(r.UserAgent()), d, a.Now())
+		token, err := a.devices.Remember(r.Context(), sess.UserID, trust.Label(r.UserAgent()), d, a.Now())
 		if err != nil {
 			a.serverError(w, r, err)
 			return
@@ -176,31 +176,6 @@ func (a *App) handleStepVerify(w http.ResponseWriter, r *http.Request, s step) {
 func (a *App) rememberChoice(v string) (time.Duration, bool) {
 	d, err := time.ParseDuration(v)
 	return d, err == nil && slices.Contains(a.devices.Durations(), d)
-}
-
-// deviceLabel names a browser for the list of trusted devices, such as
-// "Chrome on Linux".
-func deviceLabel(ua string) string {
-	browser, os := "Browser", ""
-	for _, b := range []string{"Edg", "Firefox", "Chrome", "Safari"} {
-		if strings.Contains(ua, b+"/") {
-			browser = map[string]string{"Edg": "Edge"}[b]
-			if browser == "" {
-				browser = b
-			}
-			break
-		}
-	}
-	for _, o := range []string{"Windows", "Android", "iPhone", "iPad", "Mac OS", "Linux"} {
-		if strings.Contains(ua, o) {
-			os = o
-			break
-		}
-	}
-	if os == "" {
-		return browser
-	}
-	return browser + " / " + strings.TrimSuffix(os, " OS")
 }
 
 func (a *App) handleRecoveryForm(w http.ResponseWriter, r *http.Request, _ step) {

@@ -121,7 +121,7 @@ func TestRunDefaults(t *testing.T) {
 	if code, _, _ := c.get("/admin"); code != http.StatusOK {
 		t.Fatalf("GET /admin as the demo admin: %d", code)
 	}
-	for _, name := range []string{"server-keys.json", "demo-accounts.json"} {
+	for _, name := range []string{"server-keys.json", "demo-accounts.json", "twostep.db"} {
 		if fi, err := os.Stat(filepath.Join(dir, name)); err != nil || fi.Mode().Perm() != 0o600 {
 			t.Errorf("%s: %v, mode %v", name, err, fi.Mode())
 		}

@@ -29,12 +29,25 @@ import (
 // keypadPath is where Twilio posts the digits of a keypad call.
 const keypadPath = "/twostep/voice/keypad"
 
+// createPrivate creates the SQLite file readable by its owner only, unless
+// it exists; SQLite gives its journal files the same mode.
+func createPrivate(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return err
+	}
+	return f.Close()
+}
+
 // openDB opens PostgreSQL when a DSN is given and otherwise the SQLite file
 // in the data directory, and brings twostep's schema up to date.
 func openDB(ctx context.Context, cfg Config) (*sql.DB, *sqlstore.Store, error) {
-	driver, dsn, dialect := "sqlite", sqliteDSN(filepath.Join(cfg.DataDir, "twostep.db")), sqlstore.SQLite
+	file := filepath.Join(cfg.DataDir, "twostep.db")
+	driver, dsn, dialect := "sqlite", sqliteDSN(file), sqlstore.SQLite
 	if cfg.Postgres != "" {
 		driver, dsn, dialect = "pgx", cfg.Postgres, sqlstore.Postgres
+	} else if err := createPrivate(file); err != nil {
+		return nil, nil, fmt.Errorf("database: %w", err)
 	}
 	db, err := sql.Open(driver, dsn)
 	if err != nil {
