@@ -47,14 +47,7 @@ func (m *Manager) verifyReserving(ctx context.Context, a Attempt, now time.Time,
 		return true, err
 	}
 	var ev Event
-	err = m.guardReserved(ctx, attemptSubject(a.UserID, e), at, now, func() error {
-		if e == nil || v == nil || !usable(e, now, confirm) {
-			return ErrInvalidCode
-		}
-		var cerr error
-		ev, cerr = m.checkCode(ctx, v, e, code, now, confirm)
-		return cerr
-	})
+	err = m.guardReserved(ctx, attemptSubject(a.UserID, e), at, now, m.attemptOn(ctx, v, e, code, now, confirm, &ev))
 	if err != nil {
 		return true, err
 	}

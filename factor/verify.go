@@ -64,18 +64,26 @@ func (m *Manager) verify(ctx context.Context, a Attempt, now time.Time, confirm 
 		return err
 	}
 	var ev Event
-	err = m.guardFor(ctx, attemptSubject(a.UserID, e), now, func() error {
-		if e == nil || v == nil || !usable(e, now, confirm) {
-			return ErrInvalidCode
-		}
-		var cerr error
-		ev, cerr = m.checkCode(ctx, v, e, code, now, confirm)
-		return cerr
-	})
+	err = m.guardFor(ctx, attemptSubject(a.UserID, e), now, m.attemptOn(ctx, v, e, code, now, confirm, &ev))
 	if err != nil {
 		return err
 	}
 	return m.afterSuccess(ctx, e, ev)
+}
+
+// attemptOn is the guarded part of an attempt on e, the same on both login
+// paths: an unknown, unusable or unverifiable enrollment fails like a wrong
+// code; otherwise the code is checked and, when right, the success stored,
+// and its event left in ev.
+func (m *Manager) attemptOn(ctx context.Context, v Verifier, e *Enrollment, code string, now time.Time, confirm bool, ev *Event) func() error {
+	return func() error {
+		if e == nil || v == nil || !usable(e, now, confirm) {
+			return ErrInvalidCode
+		}
+		var err error
+		*ev, err = m.checkCode(ctx, v, e, code, now, confirm)
+		return err
+	}
 }
 
 // attemptSubject is what the failure event of an attempt on e names: the

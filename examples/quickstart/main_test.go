@@ -15,6 +15,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/twostep/twostep/factor/factortest"
 )
 
 func TestWrongCodeIsRefused(t *testing.T) {
@@ -34,7 +36,7 @@ func TestRightCodeFromOathtool(t *testing.T) {
 	// The key is random, so read it from the output first, which is what a
 	// person does with the printed text.
 	pr, pw := io.Pipe()
-	var out syncBuffer
+	var out factortest.LogBuffer
 	done := make(chan error, 1)
 	go func() {
 		done <- run(context.Background(), pr, &out, options{qrPath: filepath.Join(t.TempDir(), "qr.png")})

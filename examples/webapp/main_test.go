@@ -16,25 +16,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/twostep/twostep/factor/factortest"
 )
-
-// syncBuffer is a buffer one goroutine may write while another reads.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // noEnv is an empty environment.
 func noEnv(string) string { return "" }
@@ -46,7 +30,7 @@ func noEnv(string) string { return "" }
 func started(t *testing.T, args ...string) (welcome, base string, stop func() int) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	out, errs := new(syncBuffer), new(syncBuffer)
+	out, errs := new(factortest.LogBuffer), new(factortest.LogBuffer)
 	done := make(chan int, 1)
 	go func() { done <- start(ctx, args, noEnv, out, errs) }()
 	var once sync.Once
