@@ -303,6 +303,8 @@ func methodCases() []faultCase {
 	return []faultCase{
 		{name: "Remove", prepare: (*world).stepUp,
 			run: func(w *world) error { return w.m.Remove(w.ctx, "alice", w.smsID, w.now) }},
+		{name: "Remove/while required", policy: &requiredPolicy, prepare: (*world).stepUp,
+			run: func(w *world) error { return w.m.Remove(w.ctx, "alice", w.smsID, w.now) }},
 		{name: "Disable", prepare: (*world).stepUp,
 			run: func(w *world) error { return w.m.Disable(w.ctx, "alice", w.now) }},
 		{name: "SetPrimary",
