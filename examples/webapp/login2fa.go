@@ -156,7 +156,7 @@ func (a *App) handleStepVerify(w http.ResponseWriter, r *http.Request, s step) {
 		a.showStep(w, r, s, a.userMessage(r, err))
 		return
 	}
-	sess.StepUpAt, sess.Challenge = a.Now(), nil
+	sess.Challenge = nil
 	if !s.login {
 		a.runPending(w, r, sess)
 		return
@@ -196,6 +196,5 @@ func (a *App) handleRecoveryLogin(w http.ResponseWriter, r *http.Request, _ step
 		key = "flash_recovery_low"
 	}
 	sess.Flash = trf(langOf(r), key, res.Remaining)
-	sess.StepUpAt = a.Now()
 	a.completeLogin(w, r, sess, "/")
 }

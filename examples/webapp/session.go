@@ -51,8 +51,6 @@ type Session struct {
 	Seen time.Time
 	// PasswordAt is the last time the password was entered.
 	PasswordAt time.Time
-	// StepUpAt is the last time a second step was passed in this session.
-	StepUpAt time.Time
 
 	// Pending is the settings change waiting for a second step, if any.
 	Pending *pendingAction

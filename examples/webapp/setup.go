@@ -232,7 +232,6 @@ func (a *App) handleTOTP(w http.ResponseWriter, r *http.Request) {
 // code was a second step, so a login halfway is now complete.
 func (a *App) methodConfirmed(w http.ResponseWriter, r *http.Request, sess *Session) {
 	sess.Flash = tr(langOf(r), "flash_method_added")
-	sess.StepUpAt = a.Now()
 	if sess.Level == levelPassword {
 		a.completeLogin(w, r, sess, "/setup")
 		return
