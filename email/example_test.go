@@ -8,6 +8,7 @@ import (
 
 	"github.com/twostep/twostep/email"
 	"github.com/twostep/twostep/factor"
+	"github.com/twostep/twostep/factor/factortest"
 	"github.com/twostep/twostep/factor/memstore"
 	"github.com/twostep/twostep/sms"
 )
@@ -44,7 +45,7 @@ func Example() {
 		if err != nil {
 			return err
 		}
-		return m.Confirm(ctx, factor.Attempt{UserID: "alice", ChallengeID: sent.ChallengeID, Code: last.Code}, now)
+		return factortest.Err(m.Confirm(ctx, factor.Attempt{UserID: "alice", ChallengeID: sent.ChallengeID, Code: last.Code}, now))
 	}
 
 	mail, err := m.Enroll(ctx, factor.Enrollment{UserID: "alice", Kind: factor.KindEmail, Address: "Alice@Example.COM"}, now)
@@ -52,14 +53,14 @@ func Example() {
 		panic(err)
 	}
 	fmt.Println("address:", mail.Address)
-	fmt.Println("email confirmed:", confirm(mail) == nil)
+	fmt.Println("email confirmed:", confirm(&mail.Enrollment) == nil)
 	fmt.Println("subject:", last.Subject)
 
 	phone, err := m.Enroll(ctx, factor.Enrollment{UserID: "alice", Kind: factor.KindSMS, Address: "06-12345678"}, now)
 	if err != nil {
 		panic(err)
 	}
-	fmt.Println("phone confirmed:", confirm(phone) == nil)
+	fmt.Println("phone confirmed:", confirm(&phone.Enrollment) == nil)
 
 	_, err = m.Challenge(ctx, factor.ChallengeRequest{UserID: "alice", EnrollmentID: mail.ID}, now)
 	fmt.Println("email now:", errors.Is(err, factor.ErrNotAllowed))

@@ -10,6 +10,7 @@ import (
 
 	"github.com/twostep/twostep/email"
 	"github.com/twostep/twostep/factor"
+	"github.com/twostep/twostep/factor/factortest"
 	"github.com/twostep/twostep/internal/message/messagetest"
 	"github.com/twostep/twostep/sms"
 	"github.com/twostep/twostep/totp"
@@ -28,7 +29,11 @@ func newEnv(t *testing.T, codes factor.Codes) *messagetest.Env {
 
 func enroll(env *messagetest.Env, addr string) (*factor.Enrollment, error) {
 	env.Secret(addr)
-	return env.M.Enroll(context.Background(), factor.Enrollment{UserID: user, Kind: factor.KindEmail, Address: addr}, env.Now())
+	en, err := env.M.Enroll(context.Background(), factor.Enrollment{UserID: user, Kind: factor.KindEmail, Address: addr}, env.Now())
+	if err != nil {
+		return nil, err
+	}
+	return &en.Enrollment, nil
 }
 
 func challenge(env *messagetest.Env, enrollmentID string) error {
@@ -40,7 +45,7 @@ func TestEmailWithoutOtherFactor(t *testing.T) {
 	env := newEnv(t, factor.Codes{})
 	e := env.EnrollConfirmed(t, user, factor.KindEmail, "alice@example.com")
 	sent, code := env.Challenge(t, user, e.ID, false)
-	require.NoError(t, env.M.Verify(context.Background(), factor.Attempt{UserID: user, ChallengeID: sent.ChallengeID, Code: code}, env.Now()))
+	require.NoError(t, factortest.Err(env.M.Verify(context.Background(), factor.Attempt{UserID: user, ChallengeID: sent.ChallengeID, Code: code}, env.Now())))
 	m, _ := env.Sender.Last()
 	assert.Equal(t, "alice@example.com", m.To)
 	assert.NotEmpty(t, m.Subject)
@@ -83,7 +88,7 @@ func TestEmailAlongside(t *testing.T) {
 	env.EnrollTOTP(t, user)
 	e := env.EnrollConfirmed(t, user, factor.KindEmail, "alice@example.com")
 	sent, code := env.Challenge(t, user, e.ID, false)
-	assert.NoError(t, env.M.Verify(context.Background(), factor.Attempt{UserID: user, ChallengeID: sent.ChallengeID, Code: code}, env.Now()))
+	assert.NoError(t, factortest.Err(env.M.Verify(context.Background(), factor.Attempt{UserID: user, ChallengeID: sent.ChallengeID, Code: code}, env.Now())))
 }
 
 func TestEmailTTL(t *testing.T) {

@@ -46,7 +46,7 @@ func (m *Manager) IssueActivationCode(ctx context.Context, userID, actor string,
 	if err := m.store.PutActivationCode(ctx, a); err != nil {
 		return "", fmt.Errorf("factor: store activation code: %w", err)
 	}
-	m.Emit(ctx, Event{Type: EventActivationIssued, UserID: userID, Time: now, Actor: actor})
+	m.emit(ctx, Event{Type: EventActivationIssued, UserID: userID, Time: now, Actor: actor})
 	return crockford.Group(code, 4, '-'), nil
 }
 
@@ -65,14 +65,14 @@ func (m *Manager) Activate(ctx context.Context, userID, code string, now time.Ti
 	if !ok || len(norm) != activationLen {
 		return &InputError{Field: "activation code", Reason: "must be 12 letters and digits"}
 	}
-	err := m.Guard(ctx, userID, now, func() error { return m.useActivation(ctx, userID, norm, now) })
+	err := m.guard(ctx, &attempt{Attempt: Attempt{UserID: userID}, now: now}, func() error { return m.useActivation(ctx, userID, norm, now) })
 	if err != nil {
 		return err
 	}
 	if err := m.setActivated(ctx, userID, now); err != nil {
 		return err
 	}
-	m.Emit(ctx, Event{Type: EventActivationUsed, UserID: userID, Time: now, Actor: userID})
+	m.emit(ctx, Event{Type: EventActivationUsed, UserID: userID, Time: now, Actor: userID})
 	return nil
 }
 
@@ -147,6 +147,9 @@ func (m *Manager) needsActivation(ctx context.Context, userID string) (bool, err
 	if !us.ActivatedAt.IsZero() {
 		return false, nil
 	}
-	has, err := m.HasConfirmed(ctx, userID, "")
-	return !has, err
+	all, err := m.store.ListEnrollments(ctx, userID)
+	if err != nil {
+		return false, fmt.Errorf("factor: list enrollments: %w", err)
+	}
+	return countConfirmed(all) == 0, nil
 }

@@ -35,7 +35,7 @@ func (m *Manager) Reset(ctx context.Context, req ResetRequest, now time.Time) (s
 	// Record the wipe, even a partial one, before anything else can fail.
 	werr := m.wipe(ctx, req.UserID)
 	ev := Event{Type: EventReset, UserID: req.UserID, Time: now, Actor: req.Actor, Reason: req.Reason}
-	if err := errors.Join(werr, m.FactorsChanged(ctx, ev)); err != nil {
+	if err := errors.Join(werr, m.changed(ctx, ev)); err != nil {
 		return "", err
 	}
 	if err := m.store.ResetAttempts(ctx, req.UserID); err != nil {

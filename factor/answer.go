@@ -11,37 +11,62 @@ import (
 // retried under contention.
 const maxCASRetries = 100
 
-// verifyChallenge checks a delivered code, or consumes an approved keypad
-// challenge, and on success marks the enrollment used or confirmed.
-func (m *Manager) verifyChallenge(ctx context.Context, a Attempt, now time.Time, confirm bool) error {
-	c, e, err := m.loadAnswerable(ctx, a.UserID, a.ChallengeID)
+// checkDelivered checks a code delivered by SMS, voice or email, or
+// completes a keypad call approved on the phone, and on success records it
+// on the enrollment: a delivered-code login, top to bottom.
+func (m *Manager) checkDelivered(ctx context.Context, at attempt) (Result, error) {
+	// Read the challenge and its enrollment; unknown ones stay nil and
+	// fail like a wrong code.
+	c, e, err := m.loadAnswerable(ctx, at.UserID, at.ChallengeID)
 	if err != nil {
-		return err
+		return Result{}, err
 	}
-	code := a.Code
-	if code != "" || c == nil || !c.Keypad {
-		n := m.cfg.Codes.Digits
-		if c != nil && c.Keypad {
-			n = m.cfg.Codes.KeypadDigits
-		}
-		if code, err = normalizeDigits(code, n); err != nil {
-			return err
-		}
+	// A malformed code counts nothing. An approved keypad call is
+	// completed with an empty code.
+	if at.code, err = m.normalizeDelivered(c, at.Code); err != nil {
+		return Result{}, err
 	}
-	subject := Event{UserID: a.UserID}
 	if c != nil {
-		subject.EnrollmentID, subject.Kind = c.EnrollmentID, c.Kind
+		at.names(c.EnrollmentID, c.Kind)
 	}
-	err = m.guardAndReset(ctx, subject, now, func() error {
-		if c == nil || e == nil || !usable(e, now, confirm) {
-			return ErrInvalidCode
-		}
-		return m.answer(ctx, c, code, now, true)
-	})
+	// Count the attempt before the code is compared; a locked user's code
+	// is never compared.
+	lock, err := m.reserve(ctx, at.UserID, at.now)
 	if err != nil {
-		return err
+		return Result{}, err
 	}
-	return m.markEnrollment(ctx, e, now, confirm)
+	if c == nil || e == nil || !at.usable(e) {
+		return Result{}, m.failed(ctx, &at, lock, ErrInvalidCode)
+	}
+	// Compare the code and use the challenge up, with compare-and-swap:
+	// of two attempts with one code only one wins.
+	if err := m.answer(ctx, c, at.code, at.now, true); err != nil {
+		if errors.Is(err, ErrInvalidCode) {
+			return Result{}, m.failed(ctx, &at, lock, err)
+		}
+		return Result{}, err
+	}
+	m.resetAfterSuccess(ctx, at.UserID)
+	// The code is used up; record the success on the enrollment.
+	e, enabled, err := m.markEnrollment(ctx, e, &at)
+	if err != nil {
+		return Result{}, err
+	}
+	return m.succeeded(ctx, &at, e, enabled)
+}
+
+// normalizeDelivered puts a delivered code in canonical form: the digits
+// alone, as many as the challenge's code has. An empty code completes an
+// approved keypad call.
+func (m *Manager) normalizeDelivered(c *Challenge, code string) (string, error) {
+	if code == "" && c != nil && c.Keypad {
+		return "", nil
+	}
+	n := m.cfg.Codes.Digits
+	if c != nil && c.Keypad {
+		n = m.cfg.Codes.KeypadDigits
+	}
+	return normalizeDigits(code, n)
 }
 
 // loadAnswerable loads the user's challenge and its enrollment. Unknown
@@ -111,31 +136,27 @@ func (m *Manager) rightAnswer(c *Challenge, code string, consume bool) bool {
 	return code != "" && m.sealer.CheckMAC(c.CodeHash, "challenge", c.UserID, challengeData(c.ID, code))
 }
 
-// markEnrollment records the success on the enrollment: last use, and
-// confirmation for a pending one. A phone confirmed while the user has no
-// primary phone becomes primary.
-func (m *Manager) markEnrollment(ctx context.Context, e *Enrollment, now time.Time, confirm bool) error {
+// markEnrollment saves a passed second step on e (see markPassed),
+// reading e afresh and trying again when a concurrent change won. The
+// code is used up by then, so contention must not make it fail.
+func (m *Manager) markEnrollment(ctx context.Context, e *Enrollment, at *attempt) (*Enrollment, bool, error) {
 	for range maxCASRetries {
-		ev := markUsed(e, now, confirm)
-		if confirm {
-			first, err := m.prepareConfirm(ctx, e)
-			if err != nil {
-				return err
-			}
-			ev.enabled = first
+		enabled, err := m.markPassed(ctx, e, at)
+		if err != nil {
+			return nil, false, err
 		}
-		err := m.store.UpdateEnrollment(ctx, e)
+		err = m.store.UpdateEnrollment(ctx, e)
 		if err == nil {
-			return m.afterSuccess(ctx, e, ev)
+			return e, enabled, nil
 		}
 		if !errors.Is(err, ErrConflict) {
-			return fmt.Errorf("factor: save enrollment: %w", err)
+			return nil, false, fmt.Errorf("factor: save enrollment: %w", err)
 		}
 		if e, err = m.store.GetEnrollment(ctx, e.UserID, e.ID); err != nil {
-			return fmt.Errorf("factor: reload enrollment: %w", err)
+			return nil, false, fmt.Errorf("factor: reload enrollment: %w", err)
 		}
 	}
-	return fmt.Errorf("factor: enrollment %s: %w", e.ID, ErrConflict)
+	return nil, false, fmt.Errorf("factor: enrollment %s: %w", e.ID, ErrConflict)
 }
 
 // ApproveKeypad records the digits a user typed on the phone during a voice
@@ -157,8 +178,9 @@ func (m *Manager) ApproveKeypad(ctx context.Context, challengeID, digits string,
 	if !c.ApprovedAt.IsZero() && c.UsedAt.IsZero() {
 		return nil // the provider retried a callback that already approved
 	}
-	subject := Event{UserID: c.UserID, EnrollmentID: c.EnrollmentID, Kind: c.Kind}
-	return m.guardAndReset(ctx, subject, now, func() error {
+	at := attempt{Attempt: Attempt{UserID: c.UserID}, now: now}
+	at.names(c.EnrollmentID, c.Kind)
+	return m.guard(ctx, &at, func() error {
 		return m.answer(ctx, c, digits, now, false)
 	})
 }

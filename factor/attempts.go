@@ -8,12 +8,12 @@ import (
 	"time"
 )
 
-// Guard runs check as one counted attempt of the user. It is the failure
-// accounting every factor shares, exported for packages that check codes of
-// their own, such as recovery codes and activation codes:
+// guard runs check as one counted attempt of at's user. It is the failure
+// accounting every second step shares, offered to packages that check codes
+// of their own through Extension.Guard:
 //
 //   - the attempt is counted in the Store before check runs;
-//   - while the user is locked, Guard returns a *LockedError and check
+//   - while the user is locked, guard returns a *LockedError and check
 //     never runs, so a lock never reveals a right guess;
 //   - an error from check wrapping ErrInvalidCode is a failure: reaching
 //     Lockout.Limit locks the user;
@@ -22,20 +22,19 @@ import (
 //     failures counted, which can bring a lock sooner, never later;
 //   - any other error from check is returned as is and the attempt stays
 //     counted.
-func (m *Manager) Guard(ctx context.Context, userID string, now time.Time, check func() error) error {
-	return m.guardAndReset(ctx, Event{UserID: userID}, now, check)
-}
-
-// guardAndReset is Guard for an attempt whose subject (user, and the
-// enrollment and kind when known) the failure event names.
-func (m *Manager) guardAndReset(ctx context.Context, subject Event, now time.Time, check func() error) error {
-	return m.guardFor(ctx, subject, now, func() error {
-		if err := check(); err != nil {
-			return err
+func (m *Manager) guard(ctx context.Context, at *attempt, check func() error) error {
+	lock, err := m.reserve(ctx, at.UserID, at.now)
+	if err != nil {
+		return err
+	}
+	if err := check(); err != nil {
+		if errors.Is(err, ErrInvalidCode) {
+			return m.failed(ctx, at, lock, err)
 		}
-		m.resetAfterSuccess(ctx, subject.UserID)
-		return nil
-	})
+		return err
+	}
+	m.resetAfterSuccess(ctx, at.UserID)
+	return nil
 }
 
 // resetAfterSuccess forgets the user's failures after a success that is
@@ -48,57 +47,43 @@ func (m *Manager) resetAfterSuccess(ctx context.Context, userID string) {
 	}
 }
 
-// guardFor counts an attempt, runs it unless the user is locked, and
-// handles a wrong code, whose failure event names subject: subject.UserID
-// is the user, EnrollmentID and Kind are set when known. A successful
-// attempt must reset the count itself, which lets the TOTP path save the
-// enrollment and reset in one store call.
-func (m *Manager) guardFor(ctx context.Context, subject Event, now time.Time, attempt func() error) error {
-	at, err := m.reserve(ctx, subject.UserID, now)
+// reserve counts an attempt of the user and refuses it when the user is
+// locked.
+func (m *Manager) reserve(ctx context.Context, userID string, now time.Time) (Attempts, error) {
+	lock, err := m.store.ReserveAttempt(ctx, userID, now)
 	if err != nil {
-		return err
+		return lock, fmt.Errorf("factor: count attempt: %w", err)
 	}
-	if err := attempt(); err != nil {
-		if errors.Is(err, ErrInvalidCode) {
-			return m.failed(ctx, subject, at, now, err)
-		}
-		return err
+	return lock, m.refuseLocked(ctx, userID, lock, now)
+}
+
+// refuseLocked refuses an attempt the Store has counted, with lock the
+// state after counting: while the user is locked at now, and when the
+// attempt lies beyond the limit, which locks the user.
+func (m *Manager) refuseLocked(ctx context.Context, userID string, lock Attempts, now time.Time) error {
+	if now.Before(lock.LockedUntil) {
+		return lockedError(lock.LockedUntil, now)
+	}
+	if lock.Failures > m.cfg.Lockout.Limit {
+		return m.lock(ctx, userID, lock, now)
 	}
 	return nil
 }
 
-// reserve counts an attempt and refuses it when the user is locked or the
-// attempt lies beyond the limit.
-func (m *Manager) reserve(ctx context.Context, userID string, now time.Time) (Attempts, error) {
-	at, err := m.store.ReserveAttempt(ctx, userID, now)
-	if err != nil {
-		return at, fmt.Errorf("factor: count attempt: %w", err)
-	}
-	if now.Before(at.LockedUntil) {
-		return at, lockedError(at.LockedUntil, now)
-	}
-	if at.Failures > m.cfg.Lockout.Limit {
-		return at, m.lock(ctx, userID, at, now)
-	}
-	return at, nil
-}
-
-// failed handles a wrong code: it emits EventFailed about subject, locks
-// the user when this was the last allowed attempt and returns err, or the
-// lock.
-func (m *Manager) failed(ctx context.Context, subject Event, at Attempts, now time.Time, err error) error {
-	ev := subject
-	ev.Type, ev.Time, ev.Actor = EventFailed, now, subject.UserID
-	m.Emit(ctx, ev)
-	if at.Failures >= m.cfg.Lockout.Limit {
-		return m.lock(ctx, subject.UserID, at, now)
+// failed handles a wrong answer: it emits EventFailed naming the user and,
+// when known, the enrollment and kind the attempt named; it locks the user
+// when this was the last allowed attempt, and returns err, or the lock.
+func (m *Manager) failed(ctx context.Context, at *attempt, lock Attempts, err error) error {
+	m.emit(ctx, Event{Type: EventFailed, UserID: at.UserID, EnrollmentID: at.enrollmentID, Kind: at.kind, Time: at.now, Actor: at.UserID})
+	if lock.Failures >= m.cfg.Lockout.Limit {
+		return m.lock(ctx, at.UserID, lock, at.now)
 	}
 	return err
 }
 
-func (m *Manager) lock(ctx context.Context, userID string, at Attempts, now time.Time) error {
+func (m *Manager) lock(ctx context.Context, userID string, state Attempts, now time.Time) error {
 	d := m.cfg.Lockout.Duration
-	for i := 0; i < at.Locks && d < m.cfg.Lockout.MaxDuration; i++ {
+	for i := 0; i < state.Locks && d < m.cfg.Lockout.MaxDuration; i++ {
 		d *= 2
 	}
 	d = min(d, m.cfg.Lockout.MaxDuration)
@@ -106,8 +91,8 @@ func (m *Manager) lock(ctx context.Context, userID string, at Attempts, now time
 	if err != nil {
 		return fmt.Errorf("factor: lock user: %w", err)
 	}
-	if after.Locks > at.Locks {
-		m.Emit(ctx, Event{Type: EventLocked, UserID: userID, Time: now, Actor: userID, Reason: d.String()})
+	if after.Locks > state.Locks {
+		m.emit(ctx, Event{Type: EventLocked, UserID: userID, Time: now, Actor: userID, Reason: d.String()})
 	}
 	return lockedError(after.LockedUntil, now)
 }
@@ -125,6 +110,6 @@ func (m *Manager) Unlock(ctx context.Context, userID, actor string, now time.Tim
 	if err := m.store.ResetAttempts(ctx, userID); err != nil {
 		return fmt.Errorf("factor: unlock: %w", err)
 	}
-	m.Emit(ctx, Event{Type: EventUnlocked, UserID: userID, Time: now, Actor: actor})
+	m.emit(ctx, Event{Type: EventUnlocked, UserID: userID, Time: now, Actor: actor})
 	return nil
 }

@@ -91,7 +91,7 @@ func perfEnroll(tb testing.TB, m *factor.Manager, user string, at time.Time) *fa
 		tb.Fatal(err)
 	}
 	a := factor.Attempt{UserID: user, EnrollmentID: e.ID, Code: perfCode(perfSecret, perfStep(at))}
-	if err := m.Confirm(ctx, a, at); err != nil {
+	if _, err := m.Confirm(ctx, a, at); err != nil {
 		tb.Fatal(err)
 	}
 	for off := int64(-1); off <= 1; off++ {
@@ -99,13 +99,13 @@ func perfEnroll(tb testing.TB, m *factor.Manager, user string, at time.Time) *fa
 			tb.Fatal("perfWrongCode is right")
 		}
 	}
-	return e
+	return &e.Enrollment
 }
 
 // perfWrong runs Verify with a wrong code, unlocking the user whenever the
 // limit is reached (once per 100 attempts, so about 1% of an Unlock per op).
 func perfWrong(ctx context.Context, tb testing.TB, m *factor.Manager, a factor.Attempt) {
-	err := m.Verify(ctx, a, perfNow)
+	_, err := m.Verify(ctx, a, perfNow)
 	if errors.Is(err, factor.ErrLocked) {
 		if err := m.Unlock(ctx, a.UserID, "bench", perfNow); err != nil {
 			tb.Fatal(err)
@@ -138,7 +138,7 @@ func perfRight(b *testing.B, m *factor.Manager, e *factor.Enrollment) func(ctx c
 		a.Code = codes[i%batch]
 		now := time.Unix((start+int64(i))*30+15, 0)
 		i++
-		if err := m.Verify(ctx, a, now); err != nil {
+		if _, err := m.Verify(ctx, a, now); err != nil {
 			b.Fatal("right code:", err)
 		}
 	}

@@ -20,8 +20,7 @@ type window struct {
 // with the longest wait, when any budget is exceeded. Refused sends still
 // count, so a flood cannot outrun the limits.
 func (m *Manager) spend(ctx context.Context, e *Enrollment, now time.Time) error {
-	mac := m.sealer.MAC("budget", "", []byte(e.Address))
-	dest := hex.EncodeToString(mac[1+int(mac[0]):])[:32] // skip the key ID: a long one filled the whole key
+	dest := hex.EncodeToString(m.sealer.Digest("budget", []byte(e.Address))[:16])
 	b := m.cfg.Budget
 	windows := []window{
 		{"destination", "dest:" + dest, b.PerDestinationHour, time.Hour},

@@ -30,6 +30,9 @@ type Sent struct {
 	ChallengeID string
 	// Kind is the channel the code went out on.
 	Kind Kind
+	// Masked is where the code went, masked for the page as the factor
+	// shows it (see Masker).
+	Masked string
 	// ExpiresAt is when the code stops being accepted.
 	ExpiresAt time.Time
 	// ResendAt is the earliest time Resend is allowed.
@@ -56,7 +59,7 @@ func (m *Manager) Challenge(ctx context.Context, req ChallengeRequest, now time.
 	if req.Keypad && e.Kind != KindVoice {
 		return nil, &InputError{Field: "keypad", Reason: "only voice calls have a keypad mode"}
 	}
-	id, err := m.NewID()
+	id, err := m.newID()
 	if err != nil {
 		return nil, err
 	}
@@ -138,7 +141,7 @@ func (m *Manager) deliver(ctx context.Context, ch Challenger, e *Enrollment, c *
 	if err := m.send(ctx, ch, e, c, code, lang, now); err != nil {
 		return nil, err
 	}
-	sent := &Sent{ChallengeID: c.ID, Kind: c.Kind, ExpiresAt: c.ExpiresAt, ResendAt: now.Add(m.cfg.Codes.ResendAfter)}
+	sent := &Sent{ChallengeID: c.ID, Kind: c.Kind, Masked: m.info(e).Masked, ExpiresAt: c.ExpiresAt, ResendAt: now.Add(m.cfg.Codes.ResendAfter)}
 	if c.Keypad {
 		sent.ScreenDigits = code
 	}
@@ -180,7 +183,7 @@ func (m *Manager) send(ctx context.Context, ch Challenger, e *Enrollment, c *Cha
 		}
 		return fmt.Errorf("%w: %w", ErrDelivery, err)
 	}
-	m.Emit(ctx, Event{Type: EventChallengeSent, UserID: c.UserID, EnrollmentID: e.ID, Kind: e.Kind, Time: now, Actor: c.UserID})
+	m.emit(ctx, Event{Type: EventChallengeSent, UserID: c.UserID, EnrollmentID: e.ID, Kind: e.Kind, Time: now, Actor: c.UserID})
 	return nil
 }
 

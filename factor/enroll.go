@@ -2,9 +2,7 @@ package factor
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"slices"
 	"time"
 )
 
@@ -18,9 +16,10 @@ import (
 // the new one is confirmed; replacing a confirmed method needs a second
 // step within Policy.StepUpWindow, like Remove, or ErrStepUpRequired.
 //
-// The returned enrollment carries the secret in the clear, for the host to
-// show once (a QR code, for example); the Store only ever holds it sealed.
-func (m *Manager) Enroll(ctx context.Context, e Enrollment, now time.Time) (*Enrollment, error) {
+// The result carries the secret in the clear, for the host to show once (a
+// QR code, for example), and the enrollment as a page shows it; the Store
+// only ever holds the secret sealed.
+func (m *Manager) Enroll(ctx context.Context, e Enrollment, now time.Time) (*Enrolled, error) {
 	if err := checkUserID(e.UserID); err != nil {
 		return nil, err
 	}
@@ -34,7 +33,7 @@ func (m *Manager) Enroll(ctx context.Context, e Enrollment, now time.Time) (*Enr
 	if len(e.Label) > 100 {
 		return nil, &InputError{Field: "label", Reason: "longer than 100 bytes"}
 	}
-	id, err := m.NewID()
+	id, err := m.newID()
 	if err != nil {
 		return nil, err
 	}
@@ -56,13 +55,22 @@ func (m *Manager) Enroll(ctx context.Context, e Enrollment, now time.Time) (*Enr
 		return nil, fmt.Errorf("factor: create enrollment: %w", err)
 	}
 	e.Version = stored.Version
-	m.Emit(ctx, Event{Type: EventEnrolled, UserID: e.UserID, EnrollmentID: e.ID, Kind: e.Kind, Time: now, Actor: e.UserID})
-	return &e, nil
+	m.emit(ctx, Event{Type: EventEnrolled, UserID: e.UserID, EnrollmentID: e.ID, Kind: e.Kind, Time: now, Actor: e.UserID})
+	return &Enrolled{Enrollment: e, Info: m.info(&e)}, nil
+}
+
+// Enrolled is a new pending enrollment, as Enroll returns it.
+type Enrolled struct {
+	// Enrollment is the stored enrollment, with its secret in the clear
+	// for the host to show once.
+	Enrollment
+	// Info is the enrollment as a page shows it, with its address masked.
+	Info EnrollmentInfo
 }
 
 // Enrollments returns the user's confirmed enrollments and those still
-// pending at now, without their secrets. Lapsed pending enrollments are
-// removed on the way.
+// pending at now, without their secrets. It changes nothing: lapsed pending
+// enrollments are left out.
 func (m *Manager) Enrollments(ctx context.Context, userID string, now time.Time) ([]*Enrollment, error) {
 	if err := checkUserID(userID); err != nil {
 		return nil, err
@@ -74,31 +82,12 @@ func (m *Manager) Enrollments(ctx context.Context, userID string, now time.Time)
 	out := all[:0]
 	for _, e := range all {
 		if !e.Confirmed && !e.Pending(now) {
-			err := m.store.DeleteEnrollment(ctx, userID, e.ID)
-			if err != nil && !errors.Is(err, ErrNotFound) {
-				return nil, fmt.Errorf("factor: delete lapsed enrollment: %w", err)
-			}
 			continue
 		}
 		e.Secret = nil
 		out = append(out, e)
 	}
 	return out, nil
-}
-
-// HasConfirmed reports whether the user has at least one confirmed
-// enrollment, optionally ignoring one kind.
-func (m *Manager) HasConfirmed(ctx context.Context, userID string, except Kind) (bool, error) {
-	all, err := m.store.ListEnrollments(ctx, userID)
-	if err != nil {
-		return false, fmt.Errorf("factor: list enrollments: %w", err)
-	}
-	for _, e := range all {
-		if e.Confirmed && e.Kind != except {
-			return true, nil
-		}
-	}
-	return false, nil
 }
 
 // checkEmailPolicy refuses email codes for a user who has another confirmed
@@ -136,33 +125,21 @@ func (m *Manager) sealSecret(e *Enrollment) ([]byte, error) {
 	if e.Secret == nil {
 		return nil, nil
 	}
-	var buf [512]byte
-	return m.sealer.Seal(e.Secret, sealAD(buf[:0], e.UserID, e.ID))
+	return m.sealer.Seal(e.Secret, sealAD(nil, e.UserID, e.ID))
 }
 
-// openSecret opens e's sealed secret, from the cache when it was opened
-// before. The cache key holds the associated data and the ciphertext, so a
-// secret moved to another enrollment misses the cache and fails to open.
-// The result is shared: callers must not modify it.
+// openSecret opens e's sealed secret, for one use. The associated data
+// binds it to e's user and ID, so a secret moved to another enrollment
+// does not open.
 func (m *Manager) openSecret(e *Enrollment) ([]byte, error) {
 	if e.Secret == nil {
 		return nil, nil
 	}
-	var buf [640]byte
-	key := sealAD(buf[:0], e.UserID, e.ID)
-	adLen := len(key)
-	key = append(key, e.Secret...)
-	if plain, ok := m.secrets.get(key); ok {
-		return plain, nil
-	}
-	// The associated data reaches the AEAD through an interface and so
-	// escapes: copy it only on a miss, so that buf stays on the stack.
-	plain, err := m.sealer.Open(e.Secret, slices.Clone(key[:adLen]))
+	plain, err := m.sealer.Open(e.Secret, sealAD(nil, e.UserID, e.ID))
 	if err != nil {
 		m.log.Error("twostep: sealed secret does not open", "user", e.UserID, "enrollment", e.ID)
 		return nil, fmt.Errorf("factor: enrollment %s: %w", e.ID, err)
 	}
-	m.secrets.put(key, plain)
 	return plain, nil
 }
 

@@ -49,17 +49,13 @@ type Event struct {
 	Actor string
 	// Reason is free text such as an admin's reason for a reset.
 	Reason string
-
-	// enabled marks a confirmation that turned two-step verification on,
-	// which the Manager follows with EventEnabled.
-	enabled bool
 }
 
 // FactorChange reports whether e is a change of the user's factors that is
 // worth telling the user about: the Manager hands these events to
 // Config.Notifier. Every such change except EventRecoveryGenerated also
 // revokes the user's trusted devices, because the code that makes it calls
-// Manager.FactorsChanged; generating recovery codes only emits the event and
+// Extension.Changed; generating recovery codes only emits the event and
 // leaves trusted devices alone.
 func (e Event) FactorChange() bool {
 	switch e.Type {

@@ -163,7 +163,7 @@ func (tc faultCase) injectAt(t *testing.T, op func(*world) error, wrong bool, k 
 func (w *world) checkUnusable(sent int, where string) {
 	w.t.Helper()
 	for _, msg := range w.sender.Messages()[sent:] {
-		err := w.leak.err(w.m.Verify(w.ctx, attempt("", msg.ChallengeID, msg.Code), w.now))
+		err := w.leak.err(factortest.Err(w.m.Verify(w.ctx, attempt("", msg.ChallengeID, msg.Code), w.now)))
 		assert.True(w.t, errors.Is(err, factor.ErrInvalidCode) || errors.Is(err, factor.ErrMalformed), "%s: code of a failed operation: %v", where, err)
 	}
 }
@@ -206,24 +206,28 @@ func enrollCases() []faultCase {
 			_, err := w.m.Enrollments(w.ctx, "alice", w.now)
 			return err
 		}},
-		{name: "HasConfirmed", run: func(w *world) error {
-			_, err := w.m.HasConfirmed(w.ctx, "alice", factor.KindTOTP)
-			return err
-		}},
 	}
 }
 
 // codeCases are the operations that check a code of an authenticator app
 // or a delivered code.
 func codeCases() []faultCase {
-	totpRun := func(w *world) error { return w.m.Verify(w.ctx, attempt(w.id, "", w.code), w.now) }
-	totpWrong := func(w *world) error { return w.m.Verify(w.ctx, attempt(w.id, "", wrongDigits(w.code)), w.now) }
-	confirmRun := func(w *world) error { return w.m.Confirm(w.ctx, attempt(w.id, w.challenge, w.code), w.now) }
-	confirmWrong := func(w *world) error {
-		return w.m.Confirm(w.ctx, attempt(w.id, w.challenge, wrongDigits(w.code)), w.now)
+	totpRun := func(w *world) error { return factortest.Err(w.m.Verify(w.ctx, attempt(w.id, "", w.code), w.now)) }
+	totpWrong := func(w *world) error {
+		return factortest.Err(w.m.Verify(w.ctx, attempt(w.id, "", wrongDigits(w.code)), w.now))
 	}
-	verifyRun := func(w *world) error { return w.m.Verify(w.ctx, attempt("", w.challenge, w.code), w.now) }
-	verifyWrong := func(w *world) error { return w.m.Verify(w.ctx, attempt("", w.challenge, wrongDigits(w.code)), w.now) }
+	confirmRun := func(w *world) error {
+		return factortest.Err(w.m.Confirm(w.ctx, attempt(w.id, w.challenge, w.code), w.now))
+	}
+	confirmWrong := func(w *world) error {
+		return factortest.Err(w.m.Confirm(w.ctx, attempt(w.id, w.challenge, wrongDigits(w.code)), w.now))
+	}
+	verifyRun := func(w *world) error {
+		return factortest.Err(w.m.Verify(w.ctx, attempt("", w.challenge, w.code), w.now))
+	}
+	verifyWrong := func(w *world) error {
+		return factortest.Err(w.m.Verify(w.ctx, attempt("", w.challenge, wrongDigits(w.code)), w.now))
+	}
 	pendingTOTP := func(w *world, replaces string) {
 		e, err := w.m.Enroll(w.ctx, factor.Enrollment{UserID: "alice", Kind: factor.KindTOTP, Secret: otherSecret, Replaces: replaces}, w.now)
 		require.NoError(w.t, err)
@@ -252,7 +256,7 @@ func codeCases() []faultCase {
 				w.challenge, w.code = w.send(w.voiceID, true, w.now)
 				require.NoError(w.t, w.m.ApproveKeypad(w.ctx, w.challenge, w.code, w.now))
 			},
-			run:   func(w *world) error { return w.m.Verify(w.ctx, attempt("", w.challenge, ""), w.now) },
+			run:   func(w *world) error { return factortest.Err(w.m.Verify(w.ctx, attempt("", w.challenge, ""), w.now)) },
 			wrong: verifyWrong},
 		// A repeated approval is an idempotent provider retry; the
 		// one-time use of an approval is Verify/keypad's.
@@ -260,14 +264,14 @@ func codeCases() []faultCase {
 			prepare: func(w *world) { w.challenge, w.code = w.send(w.voiceID, true, w.now) },
 			run:     func(w *world) error { return w.m.ApproveKeypad(w.ctx, w.challenge, w.code, w.now) },
 			wrong:   func(w *world) error { return w.m.ApproveKeypad(w.ctx, w.challenge, wrongDigits(w.code), w.now) }},
-		{name: "Guard", bestEffort: reset, run: func(w *world) error { return w.m.Guard(w.ctx, "alice", w.now, func() error { return nil }) },
+		{name: "Extension.Guard", bestEffort: reset, run: func(w *world) error { return w.m.Extension().Guard(w.ctx, "alice", w.now, func() error { return nil }) },
 			wrong: func(w *world) error {
-				return w.m.Guard(w.ctx, "alice", w.now, func() error { return factor.ErrInvalidCode })
+				return w.m.Extension().Guard(w.ctx, "alice", w.now, func() error { return factor.ErrInvalidCode })
 			}},
-		{name: "Guard/locking", bestEffort: reset, prepare: func(w *world) { w.fail(9) },
-			run: func(w *world) error { return w.m.Guard(w.ctx, "alice", w.now, func() error { return nil }) },
+		{name: "Extension.Guard/locking", bestEffort: reset, prepare: func(w *world) { w.fail(9) },
+			run: func(w *world) error { return w.m.Extension().Guard(w.ctx, "alice", w.now, func() error { return nil }) },
 			wrong: func(w *world) error {
-				return w.m.Guard(w.ctx, "alice", w.now, func() error { return factor.ErrInvalidCode })
+				return w.m.Extension().Guard(w.ctx, "alice", w.now, func() error { return factor.ErrInvalidCode })
 			}},
 		{name: "Unlock", prepare: func(w *world) { w.fail(10) },
 			run: func(w *world) error { return w.m.Unlock(w.ctx, "alice", "desk", w.now) }},
@@ -346,8 +350,8 @@ func adminCases() []faultCase {
 			},
 			run:   func(w *world) error { return w.m.Activate(w.ctx, "bob", w.code, w.now) },
 			wrong: func(w *world) error { return w.m.Activate(w.ctx, "bob", "AAAA-BBBB-CCCC", w.now) }},
-		{name: "FactorsChanged", run: func(w *world) error {
-			return w.m.FactorsChanged(w.ctx, factor.Event{Type: factor.EventReset, UserID: "alice", Time: w.now, Actor: "admin"})
+		{name: "Extension.Changed", run: func(w *world) error {
+			return w.m.Extension().Changed(w.ctx, factor.Event{Type: factor.EventReset, UserID: "alice", Time: w.now, Actor: "admin"})
 		}},
 		{name: "Reseal", prepare: func(w *world) { w.build(keyNew, keyOld) }, run: func(w *world) error {
 			_, err := w.m.Reseal(w.ctx, "alice")
@@ -393,20 +397,23 @@ func builtOnCases() []faultCase {
 	}
 }
 
-// storeFree are the Manager's methods that never touch the Store.
-var storeFree = []string{"Emit", "Factor", "Kinds", "Logger", "NewID", "Rand", "Sealer", "Store"}
+// storeFree are the methods of the Manager and its Extension that never
+// touch the Store.
+var storeFree = []string{"Extension", "Extension.Emit", "Extension.Logger", "Extension.NewID", "Extension.Rand", "Extension.Sealer", "Extension.Store"}
 
-// TestStoreFaultsCoverEveryOperation fails when the Manager grows a method
-// that neither TestStoreFaults covers nor storeFree lists.
+// TestStoreFaultsCoverEveryOperation fails when the Manager or its
+// Extension grows a method that neither TestStoreFaults covers nor
+// storeFree lists.
 func TestStoreFaultsCoverEveryOperation(t *testing.T) {
 	covered := make(map[string]bool)
 	for _, tc := range faultCases() {
 		name, _, _ := strings.Cut(tc.name, "/")
 		covered[name] = true
 	}
-	typ := reflect.TypeFor[*factor.Manager]()
-	for i := range typ.NumMethod() {
-		name := typ.Method(i).Name
-		assert.True(t, covered[name] || slices.Contains(storeFree, name), "Manager.%s is not in the fault table", name)
+	for prefix, typ := range map[string]reflect.Type{"": reflect.TypeFor[*factor.Manager](), "Extension.": reflect.TypeFor[factor.Extension]()} {
+		for i := range typ.NumMethod() {
+			name := prefix + typ.Method(i).Name
+			assert.True(t, covered[name] || slices.Contains(storeFree, name), "%s is not in the fault table", name)
+		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/twostep/twostep/factor"
+	"github.com/twostep/twostep/factor/factortest"
 	"github.com/twostep/twostep/recovery"
 )
 
@@ -71,11 +72,11 @@ func FuzzVerifyCode(f *testing.F) {
 			name, right string
 			call        func() error
 		}{
-			{"Verify TOTP", codeFor(aliceSecret, w.now), func() error { return w.m.Verify(w.ctx, attempt(w.totpID, "", code), w.now) }},
-			{"Verify SMS", sent, func() error { return w.m.Verify(w.ctx, attempt("", sms, code), w.now) }},
-			{"Confirm SMS", confirmCode, func() error { return w.m.Confirm(w.ctx, attempt("", confirmSMS, code), w.now) }},
+			{"Verify TOTP", codeFor(aliceSecret, w.now), func() error { return factortest.Err(w.m.Verify(w.ctx, attempt(w.totpID, "", code), w.now)) }},
+			{"Verify SMS", sent, func() error { return factortest.Err(w.m.Verify(w.ctx, attempt("", sms, code), w.now)) }},
+			{"Confirm SMS", confirmCode, func() error { return factortest.Err(w.m.Confirm(w.ctx, attempt("", confirmSMS, code), w.now)) }},
 			{"ApproveKeypad", digits, func() error { return w.m.ApproveKeypad(w.ctx, keypad, code, w.now) }},
-			{"Verify keypad", "", func() error { return w.m.Verify(w.ctx, attempt("", keypad, code), w.now) }},
+			{"Verify keypad", "", func() error { return factortest.Err(w.m.Verify(w.ctx, attempt("", keypad, code), w.now)) }},
 		}
 		for _, c := range checks {
 			before := w.failures()
@@ -196,16 +197,16 @@ func TestLongInputIsRefusedCheaply(t *testing.T) {
 	enrol := func(en factor.Enrollment) error { _, err := e.m.Enroll(e.ctx, en, e.now); return err }
 	for name, op := range map[string]func() error{
 		"Verify TOTP": func() error {
-			return e.m.Verify(e.ctx, factor.Attempt{UserID: "alice", EnrollmentID: totpID, Code: long}, e.now)
+			return factortest.Err(e.m.Verify(e.ctx, factor.Attempt{UserID: "alice", EnrollmentID: totpID, Code: long}, e.now))
 		},
 		"Verify SMS": func() error {
-			return e.m.Verify(e.ctx, factor.Attempt{UserID: "alice", ChallengeID: sent.ChallengeID, Code: long}, e.now)
+			return factortest.Err(e.m.Verify(e.ctx, factor.Attempt{UserID: "alice", ChallengeID: sent.ChallengeID, Code: long}, e.now))
 		},
 		"Confirm SMS": func() error {
-			return e.m.Confirm(e.ctx, factor.Attempt{UserID: "alice", ChallengeID: sent.ChallengeID, Code: long}, e.now)
+			return factortest.Err(e.m.Confirm(e.ctx, factor.Attempt{UserID: "alice", ChallengeID: sent.ChallengeID, Code: long}, e.now))
 		},
 		"user ID": func() error {
-			return e.m.Verify(e.ctx, factor.Attempt{UserID: long, EnrollmentID: totpID, Code: "123456"}, e.now)
+			return factortest.Err(e.m.Verify(e.ctx, factor.Attempt{UserID: long, EnrollmentID: totpID, Code: "123456"}, e.now))
 		},
 		"ApproveKeypad":   func() error { return e.m.ApproveKeypad(e.ctx, sent.ChallengeID, long, e.now) },
 		"Activate":        func() error { return e.m.Activate(e.ctx, "alice", long, e.now) },

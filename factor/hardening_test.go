@@ -168,14 +168,14 @@ func (w *world) setup() {
 func (w *world) enrolTOTP(user string, secret []byte, at time.Time) string {
 	e, err := w.m.Enroll(w.ctx, factor.Enrollment{UserID: user, Kind: factor.KindTOTP, Secret: secret}, at)
 	require.NoError(w.t, err)
-	require.NoError(w.t, w.m.Confirm(w.ctx, factor.Attempt{UserID: user, EnrollmentID: e.ID, Code: codeFor(secret, at)}, at))
+	require.NoError(w.t, factortest.Err(w.m.Confirm(w.ctx, factor.Attempt{UserID: user, EnrollmentID: e.ID, Code: codeFor(secret, at)}, at)))
 	return e.ID
 }
 
 // enrolPhone enrols a phone of alice at the given time and confirms it.
 func (w *world) enrolPhone(k factor.Kind, number, replaces string, at time.Time) string {
 	id, challenge, code := w.pendingPhone(k, number, replaces, at)
-	require.NoError(w.t, w.m.Confirm(w.ctx, factor.Attempt{UserID: "alice", ChallengeID: challenge, Code: code}, at))
+	require.NoError(w.t, factortest.Err(w.m.Confirm(w.ctx, factor.Attempt{UserID: "alice", ChallengeID: challenge, Code: code}, at)))
 	return id
 }
 
@@ -201,13 +201,13 @@ func (w *world) send(id string, keypad bool, at time.Time) (challenge, code stri
 // disabling two-step verification wants.
 func (w *world) stepUp() {
 	at := w.now.Add(-time.Minute)
-	require.NoError(w.t, w.m.Verify(w.ctx, factor.Attempt{UserID: "alice", EnrollmentID: w.totpID, Code: codeFor(aliceSecret, at)}, at))
+	require.NoError(w.t, factortest.Err(w.m.Verify(w.ctx, factor.Attempt{UserID: "alice", EnrollmentID: w.totpID, Code: codeFor(aliceSecret, at)}, at)))
 }
 
 // fail records n failed attempts of alice.
 func (w *world) fail(n int) {
 	for range n {
-		err := w.m.Guard(w.ctx, "alice", w.now, func() error { return factor.ErrInvalidCode })
+		err := w.m.Extension().Guard(w.ctx, "alice", w.now, func() error { return factor.ErrInvalidCode })
 		require.True(w.t, errors.Is(err, factor.ErrInvalidCode) || errors.Is(err, factor.ErrLocked), "%v", err)
 	}
 }
@@ -375,8 +375,8 @@ func brokenSenderOps() []brokenSenderOp {
 func (w *world) checkBurnt(msg factor.Message) {
 	w.t.Helper()
 	a := factor.Attempt{UserID: "alice", ChallengeID: msg.ChallengeID, Code: msg.Code}
-	assert.ErrorIs(w.t, w.leak.err(w.m.Verify(w.ctx, a, w.now)), factor.ErrInvalidCode)
-	assert.ErrorIs(w.t, w.leak.err(w.m.Confirm(w.ctx, a, w.now)), factor.ErrInvalidCode)
+	assert.ErrorIs(w.t, w.leak.err(factortest.Err(w.m.Verify(w.ctx, a, w.now))), factor.ErrInvalidCode)
+	assert.ErrorIs(w.t, w.leak.err(factortest.Err(w.m.Confirm(w.ctx, a, w.now))), factor.ErrInvalidCode)
 	if msg.Keypad {
 		err := w.leak.err(w.m.ApproveKeypad(w.ctx, msg.ChallengeID, msg.Code, w.now))
 		assert.ErrorIs(w.t, err, factor.ErrInvalidCode)
@@ -432,7 +432,7 @@ func TestSendTimeout(t *testing.T) {
 	require.ErrorIs(t, err, context.DeadlineExceeded)
 	msgs := slow.Messages()
 	require.Len(t, msgs, 1)
-	err = m.Confirm(ctx, factor.Attempt{UserID: "alice", ChallengeID: msgs[0].ChallengeID, Code: msgs[0].Code}, t0)
+	_, err = m.Confirm(ctx, factor.Attempt{UserID: "alice", ChallengeID: msgs[0].ChallengeID, Code: msgs[0].Code}, t0)
 	assert.ErrorIs(t, err, factor.ErrInvalidCode, "the unsent code is burnt")
 
 	_, err = factor.NewManager(factor.Config{Store: memstore.New(), Codes: factor.Codes{SendTimeout: time.Hour}})

@@ -4,12 +4,9 @@ import (
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
-	"crypto/subtle"
 	"errors"
 	"fmt"
-	"hash"
 	"io"
-	"sync"
 
 	"golang.org/x/crypto/chacha20poly1305"
 	"golang.org/x/crypto/hkdf"
@@ -40,8 +37,7 @@ type derivedKey struct {
 		Open(dst, nonce, ciphertext, additionalData []byte) ([]byte, error)
 		NonceSize() int
 	}
-	mac  []byte
-	macs *sync.Pool // of *macState keyed with mac
+	mac []byte
 }
 
 // Sealer seals secrets with XChaCha20-Poly1305 under the current key and
@@ -99,8 +95,7 @@ func deriveKey(k Key) (derivedKey, error) {
 	if err != nil {
 		return derivedKey{}, err
 	}
-	pool := &sync.Pool{New: func() any { return &macState{h: hmac.New(sha256.New, macKey)} }}
-	return derivedKey{id: k.ID, aead: aead, mac: macKey, macs: pool}, nil
+	return derivedKey{id: k.ID, aead: aead, mac: macKey}, nil
 }
 
 // Seal encrypts plaintext under the current key. The result records the
@@ -196,37 +191,31 @@ func (s *Sealer) CheckMAC(stored []byte, purpose, userID string, data []byte) bo
 	return false
 }
 
-// macState is an HMAC-SHA256 keyed with a derived key's MAC key, with
-// room for the fields it hashes. Reset restores the keyed state, so a
-// pooled macState hashes without a key schedule and without allocating.
-type macState struct {
-	h   hash.Hash
-	buf []byte
-	sum []byte
+// Digest returns a keyed hash of data for purpose under the current key,
+// without the key's ID: a stable name for something that must not be
+// stored in the clear, such as a phone number in the name of a send
+// budget. Unlike MAC it cannot be checked after a rotation; use it only
+// where a new name after a rotation does no harm.
+func (s *Sealer) Digest(purpose string, data []byte) []byte {
+	return s.keys[0].sum(purpose, "", data)
 }
 
-// hash hashes the length-prefixed purpose and user ID, then data, into
-// st.sum.
-func (st *macState) hash(purpose, userID string, data []byte) []byte {
-	st.h.Reset()
-	st.buf = appendField(appendField(st.buf[:0], purpose), userID)
-	st.h.Write(st.buf)
-	st.h.Write(data)
-	st.sum = st.h.Sum(st.sum[:0])
-	return st.sum
+// sum is the HMAC-SHA256 under k's MAC key of the length-prefixed purpose
+// and user ID, then data.
+func (k *derivedKey) sum(purpose, userID string, data []byte) []byte {
+	h := hmac.New(sha256.New, k.mac)
+	h.Write(appendField(appendField(nil, purpose), userID))
+	h.Write(data)
+	return h.Sum(nil)
 }
 
 func (k *derivedKey) appendMAC(dst []byte, purpose, userID string, data []byte) []byte {
-	st := k.macs.Get().(*macState)
-	defer k.macs.Put(st)
-	return append(dst, st.hash(purpose, userID, data)...)
+	return append(dst, k.sum(purpose, userID, data)...)
 }
 
 // checkMAC reports in constant time whether sum is the keyed hash.
 func (k *derivedKey) checkMAC(sum []byte, purpose, userID string, data []byte) bool {
-	st := k.macs.Get().(*macState)
-	defer k.macs.Put(st)
-	return subtle.ConstantTimeCompare(st.hash(purpose, userID, data), sum) == 1
+	return hmac.Equal(k.sum(purpose, userID, data), sum)
 }
 
 // appendField appends a length-prefixed string, so that fields never run

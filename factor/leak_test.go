@@ -180,9 +180,9 @@ func (e *leakEnv) lastCode() factor.Message {
 // verify sends a to Verify, or to Confirm, and records the error.
 func (e *leakEnv) verify(a factor.Attempt, confirm bool) error {
 	if confirm {
-		return e.err(e.m.Confirm(e.ctx, a, e.now))
+		return e.err(factortest.Err(e.m.Confirm(e.ctx, a, e.now)))
 	}
-	return e.err(e.m.Verify(e.ctx, a, e.now))
+	return e.err(factortest.Err(e.m.Verify(e.ctx, a, e.now)))
 }
 
 // typed are things people type into a code field by mistake, such as

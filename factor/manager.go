@@ -21,7 +21,6 @@ type Manager struct {
 	sealer  *Sealer
 	log     *slog.Logger
 	rand    io.Reader
-	secrets secretCache
 }
 
 // NewManager validates cfg and returns a Manager. cfg is copied; later
@@ -85,32 +84,9 @@ func (m *Manager) keys(keys []Key) ([]Key, error) {
 	return []Key{{ID: "ephemeral", Secret: secret}}, nil
 }
 
-// Store returns the Manager's store, for packages that build on the Manager
-// such as recovery and trust.
-func (m *Manager) Store() Store { return m.store }
-
-// Sealer returns the Manager's sealer, which also keys the hashes of codes
-// and tokens.
-func (m *Manager) Sealer() *Sealer { return m.sealer }
-
-// Logger returns the Manager's logger.
-func (m *Manager) Logger() *slog.Logger { return m.log }
-
-// Factor returns the configured factor of the given kind.
-func (m *Manager) Factor(k Kind) (Factor, bool) {
-	f, ok := m.factors[k]
-	return f, ok
-}
-
-// Kinds returns the configured kinds in the order they were configured.
-func (m *Manager) Kinds() []Kind { return append([]Kind(nil), m.order...) }
-
-// Rand returns the Manager's source of randomness.
-func (m *Manager) Rand() io.Reader { return m.rand }
-
-// NewID returns a new random identifier of 128 bits, as 26 characters of
+// newID returns a new random identifier of 128 bits, as 26 characters of
 // lower-case base32.
-func (m *Manager) NewID() (string, error) {
+func (m *Manager) newID() (string, error) {
 	var b [16]byte
 	if _, err := io.ReadFull(m.rand, b[:]); err != nil {
 		return "", fmt.Errorf("factor: random id: %w", err)
@@ -120,9 +96,9 @@ func (m *Manager) NewID() (string, error) {
 
 var idEncoding = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)
 
-// Emit records an audit event: it is logged, handed to Config.Events, and,
-// for changes to the user's factors, to Config.Notifier.
-func (m *Manager) Emit(ctx context.Context, e Event) {
+// emit records an audit event: it is logged, handed to Config.Events, and,
+// for changes to the user's enrollments, to Config.Notifier.
+func (m *Manager) emit(ctx context.Context, e Event) {
 	if m.log.Enabled(ctx, slog.LevelInfo) {
 		m.log.LogAttrs(ctx, slog.LevelInfo, "twostep event", slog.Any("event", e))
 	}
@@ -134,20 +110,19 @@ func (m *Manager) Emit(ctx context.Context, e Event) {
 	}
 }
 
-// FactorsChanged records that the user's factors changed: it emits e, then
-// revokes every trusted device of the user. Packages that change factors
-// (recovery codes, resets) call it so the rule lives in one place. The
-// change is stored before FactorsChanged is called, so e is emitted even
-// when revoking fails, and the audit trail and the user's notification
-// never miss a change; the error is returned.
-func (m *Manager) FactorsChanged(ctx context.Context, e Event) error {
-	m.Emit(ctx, e)
+// changed records that the user's enrollments changed: it emits e, then
+// revokes every trusted device of the user. The change is stored before
+// changed is called, so e is emitted even when revoking fails, and the
+// audit trail and the user's notification never miss a change; the error is
+// returned.
+func (m *Manager) changed(ctx context.Context, e Event) error {
+	m.emit(ctx, e)
 	n, err := m.store.DeleteDevices(ctx, e.UserID)
 	if err != nil {
 		return fmt.Errorf("factor: revoke trusted devices: %w", err)
 	}
 	if n > 0 {
-		m.Emit(ctx, Event{Type: EventDevicesRevoked, UserID: e.UserID, Time: e.Time, Actor: e.Actor, Reason: string(e.Type)})
+		m.emit(ctx, Event{Type: EventDevicesRevoked, UserID: e.UserID, Time: e.Time, Actor: e.Actor, Reason: string(e.Type)})
 	}
 	return nil
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/twostep/twostep/factor"
+	"github.com/twostep/twostep/factor/factortest"
 	"github.com/twostep/twostep/factor/memstore"
 )
 
@@ -80,8 +81,8 @@ func (f *fixture) enrol(t *testing.T, user, secret string) *factor.Enrollment {
 	t.Helper()
 	e, err := f.m.Enroll(context.Background(), factor.Enrollment{UserID: user, Kind: kindSpy, Secret: []byte(secret)}, t0)
 	require.NoError(t, err)
-	require.NoError(t, f.m.Confirm(context.Background(), factor.Attempt{UserID: user, EnrollmentID: e.ID, Code: secret}, t0))
-	return e
+	require.NoError(t, factortest.Err(f.m.Confirm(context.Background(), factor.Attempt{UserID: user, EnrollmentID: e.ID, Code: secret}, t0)))
+	return &e.Enrollment
 }
 
 func TestEnrollConfirmVerify(t *testing.T) {
@@ -96,10 +97,10 @@ func TestEnrollConfirmVerify(t *testing.T) {
 	assert.NotContains(t, string(stored.Secret), "right", "stores hold secrets sealed")
 
 	a := factor.Attempt{UserID: "alice", EnrollmentID: e.ID, Code: "right"}
-	assert.ErrorIs(t, f.m.Verify(ctx, a, t0), factor.ErrInvalidCode, "a pending enrollment does not log in")
-	require.NoError(t, f.m.Confirm(ctx, a, t0.Add(time.Minute)))
-	assert.ErrorIs(t, f.m.Confirm(ctx, a, t0.Add(2*time.Minute)), factor.ErrInvalidCode, "confirmed once")
-	require.NoError(t, f.m.Verify(ctx, a, t0.Add(3*time.Minute)))
+	assert.ErrorIs(t, factortest.Err(f.m.Verify(ctx, a, t0)), factor.ErrInvalidCode, "a pending enrollment does not log in")
+	require.NoError(t, factortest.Err(f.m.Confirm(ctx, a, t0.Add(time.Minute))))
+	assert.ErrorIs(t, factortest.Err(f.m.Confirm(ctx, a, t0.Add(2*time.Minute))), factor.ErrInvalidCode, "confirmed once")
+	require.NoError(t, factortest.Err(f.m.Verify(ctx, a, t0.Add(3*time.Minute))))
 
 	list, err := f.m.Enrollments(ctx, "alice", t0)
 	require.NoError(t, err)
@@ -115,7 +116,7 @@ func TestPendingEnrollmentLapses(t *testing.T) {
 	e, err := f.m.Enroll(ctx, factor.Enrollment{UserID: "u", Kind: kindSpy, Secret: []byte("c")}, t0)
 	require.NoError(t, err)
 	late := t0.Add(15 * time.Minute)
-	assert.ErrorIs(t, f.m.Confirm(ctx, factor.Attempt{UserID: "u", EnrollmentID: e.ID, Code: "c"}, late), factor.ErrInvalidCode)
+	assert.ErrorIs(t, factortest.Err(f.m.Confirm(ctx, factor.Attempt{UserID: "u", EnrollmentID: e.ID, Code: "c"}, late)), factor.ErrInvalidCode)
 	list, err := f.m.Enrollments(ctx, "u", late)
 	require.NoError(t, err)
 	assert.Empty(t, list)
@@ -136,7 +137,7 @@ func TestUniformFailures(t *testing.T) {
 	}
 	for name, a := range cases {
 		t.Run(name, func(t *testing.T) {
-			err := f.m.Verify(ctx, a, t0)
+			_, err := f.m.Verify(ctx, a, t0)
 			require.ErrorIs(t, err, factor.ErrInvalidCode)
 			assert.Equal(t, factor.ErrInvalidCode.Error(), err.Error())
 		})
@@ -154,7 +155,7 @@ func TestMalformedInputChangesNothing(t *testing.T) {
 		"bad sms code":  {UserID: "alice", ChallengeID: "c", Code: "12a456"},
 	} {
 		t.Run(name, func(t *testing.T) {
-			assert.ErrorIs(t, f.m.Verify(ctx, a, t0), factor.ErrMalformed)
+			assert.ErrorIs(t, factortest.Err(f.m.Verify(ctx, a, t0)), factor.ErrMalformed)
 		})
 	}
 	at, err := f.store.ReserveAttempt(ctx, "alice", t0)
@@ -174,7 +175,7 @@ func TestLockoutComparesAtMostLimit(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			err := f.m.Verify(ctx, factor.Attempt{UserID: "alice", EnrollmentID: e.ID, Code: "wrong"}, t0)
+			_, err := f.m.Verify(ctx, factor.Attempt{UserID: "alice", EnrollmentID: e.ID, Code: "wrong"}, t0)
 			switch {
 			case errors.Is(err, factor.ErrLocked):
 				locked.Add(1)
@@ -191,12 +192,12 @@ func TestLockoutComparesAtMostLimit(t *testing.T) {
 
 	right := factor.Attempt{UserID: "alice", EnrollmentID: e.ID, Code: "right"}
 	compares := f.spy.compares.Load()
-	err := f.m.Verify(ctx, right, t0.Add(14*time.Minute))
+	_, err := f.m.Verify(ctx, right, t0.Add(14*time.Minute))
 	var le *factor.LockedError
 	require.ErrorAs(t, err, &le, "the right code is refused while locked")
 	assert.Equal(t, t0.Add(15*time.Minute), le.Until)
 	assert.Equal(t, compares, f.spy.compares.Load(), "a locked attempt compares nothing")
-	require.NoError(t, f.m.Verify(ctx, right, t0.Add(15*time.Minute)), "the lock ends")
+	require.NoError(t, factortest.Err(f.m.Verify(ctx, right, t0.Add(15*time.Minute))), "the lock ends")
 	assert.Contains(t, f.events.types(), factor.EventLocked)
 }
 
@@ -208,16 +209,16 @@ func TestLockDoublesUpToMax(t *testing.T) {
 	for _, want := range []time.Duration{time.Hour, 2 * time.Hour, 3 * time.Hour, 3 * time.Hour} {
 		var err error
 		for range 3 {
-			err = f.m.Verify(ctx, factor.Attempt{UserID: "u", EnrollmentID: e.ID, Code: "x"}, now)
+			_, err = f.m.Verify(ctx, factor.Attempt{UserID: "u", EnrollmentID: e.ID, Code: "x"}, now)
 		}
 		var le *factor.LockedError
 		require.ErrorAs(t, err, &le)
 		assert.Equal(t, want, le.Until.Sub(now))
 		now = le.Until
 	}
-	require.NoError(t, f.m.Verify(ctx, factor.Attempt{UserID: "u", EnrollmentID: e.ID, Code: "right"}, now))
+	require.NoError(t, factortest.Err(f.m.Verify(ctx, factor.Attempt{UserID: "u", EnrollmentID: e.ID, Code: "right"}, now)))
 	for range 3 {
-		_ = f.m.Verify(ctx, factor.Attempt{UserID: "u", EnrollmentID: e.ID, Code: "x"}, now)
+		_, _ = f.m.Verify(ctx, factor.Attempt{UserID: "u", EnrollmentID: e.ID, Code: "x"}, now)
 	}
 	at, err := f.store.ReserveAttempt(ctx, "u", now)
 	require.NoError(t, err)
@@ -229,11 +230,11 @@ func TestSuccessResetsFailures(t *testing.T) {
 	f := newFixture(t, factor.Config{})
 	e := f.enrol(t, "u", "right")
 	for range 9 {
-		_ = f.m.Verify(ctx, factor.Attempt{UserID: "u", EnrollmentID: e.ID, Code: "x"}, t0)
+		_, _ = f.m.Verify(ctx, factor.Attempt{UserID: "u", EnrollmentID: e.ID, Code: "x"}, t0)
 	}
-	require.NoError(t, f.m.Verify(ctx, factor.Attempt{UserID: "u", EnrollmentID: e.ID, Code: "right"}, t0))
+	require.NoError(t, factortest.Err(f.m.Verify(ctx, factor.Attempt{UserID: "u", EnrollmentID: e.ID, Code: "right"}, t0)))
 	for range 9 {
-		assert.ErrorIs(t, f.m.Verify(ctx, factor.Attempt{UserID: "u", EnrollmentID: e.ID, Code: "x"}, t0), factor.ErrInvalidCode)
+		assert.ErrorIs(t, factortest.Err(f.m.Verify(ctx, factor.Attempt{UserID: "u", EnrollmentID: e.ID, Code: "x"}, t0)), factor.ErrInvalidCode)
 	}
 }
 
@@ -248,7 +249,7 @@ func TestTamperedSecretNeverVerifies(t *testing.T) {
 	require.NoError(t, err)
 	sb.Secret = sa.Secret
 	require.NoError(t, f.store.UpdateEnrollment(ctx, sb))
-	err = f.m.Verify(ctx, factor.Attempt{UserID: "alice", EnrollmentID: b.ID, Code: "same"}, t0)
+	_, err = f.m.Verify(ctx, factor.Attempt{UserID: "alice", EnrollmentID: b.ID, Code: "same"}, t0)
 	assert.ErrorIs(t, err, factor.ErrSealed, "A's sealed secret does not open as B's")
 }
 
@@ -258,7 +259,7 @@ func TestRemoveRevokesDevices(t *testing.T) {
 	e := f.enrol(t, "u", "c")
 	require.NoError(t, f.store.CreateDevice(ctx, &factor.Device{ID: "d1", UserID: "u", CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)}))
 	assert.ErrorIs(t, f.m.Remove(ctx, "u", e.ID, t0), factor.ErrStepUpRequired, "its confirmation is no second step")
-	require.NoError(t, f.m.Verify(ctx, factor.Attempt{UserID: "u", EnrollmentID: e.ID, Code: "c"}, t0))
+	require.NoError(t, factortest.Err(f.m.Verify(ctx, factor.Attempt{UserID: "u", EnrollmentID: e.ID, Code: "c"}, t0)))
 	require.NoError(t, f.m.Remove(ctx, "u", e.ID, t0))
 	devices, err := f.store.ListDevices(ctx, "u")
 	require.NoError(t, err)
@@ -305,7 +306,7 @@ func TestRandomDigitsUnbiased(t *testing.T) {
 	m, err := factor.NewManager(factor.Config{Store: memstore.New()})
 	require.NoError(t, err)
 	for range 20000 {
-		s, err := factor.RandomDigits(m.Rand(), 6)
+		s, err := factor.RandomDigits(m.Extension().Rand(), 6)
 		require.NoError(t, err)
 		require.Len(t, s, 6)
 		for i := range s {
@@ -337,7 +338,7 @@ func TestConfirmRevokesDevices(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, devices, 1, "a pending method changes nothing yet")
 
-	require.NoError(t, f.m.Confirm(ctx, factor.Attempt{UserID: "u", EnrollmentID: e.ID, Code: "second"}, t0))
+	require.NoError(t, factortest.Err(f.m.Confirm(ctx, factor.Attempt{UserID: "u", EnrollmentID: e.ID, Code: "second"}, t0)))
 	devices, err = f.store.ListDevices(ctx, "u")
 	require.NoError(t, err)
 	assert.Empty(t, devices, "confirming the second method signs out remembered devices")
@@ -444,8 +445,8 @@ func TestConcurrentRemovalsKeepOneMethod(t *testing.T) {
 		e, err := m.Enroll(ctx, factor.Enrollment{UserID: "u", Kind: kindSpy, Secret: []byte(code)}, t0)
 		require.NoError(t, err)
 		a := factor.Attempt{UserID: "u", EnrollmentID: e.ID, Code: code}
-		require.NoError(t, m.Confirm(ctx, a, t0))
-		require.NoError(t, m.Verify(ctx, a, t0), "a second step with each")
+		require.NoError(t, factortest.Err(m.Confirm(ctx, a, t0)))
+		require.NoError(t, factortest.Err(m.Verify(ctx, a, t0)), "a second step with each")
 		ids = append(ids, e.ID)
 	}
 	store.arm()

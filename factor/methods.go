@@ -78,7 +78,7 @@ func (m *Manager) Remove(ctx context.Context, userID, enrollmentID string, now t
 		perr = m.promoteNext(ctx, e)
 	}
 	// The removal is stored: record it even if promoting failed.
-	return errors.Join(perr, m.FactorsChanged(ctx, Event{Type: EventRemoved, UserID: userID, EnrollmentID: e.ID, Kind: e.Kind, Time: now, Actor: userID}))
+	return errors.Join(perr, m.changed(ctx, Event{Type: EventRemoved, UserID: userID, EnrollmentID: e.ID, Kind: e.Kind, Time: now, Actor: userID}))
 }
 
 // findMethod lists the user's methods and finds one of them.
@@ -130,7 +130,7 @@ func (m *Manager) Disable(ctx context.Context, userID string, now time.Time) err
 		return err
 	}
 	err = m.wipe(ctx, userID)
-	return errors.Join(err, m.FactorsChanged(ctx, Event{Type: EventDisabled, UserID: userID, Time: now, Actor: userID}))
+	return errors.Join(err, m.changed(ctx, Event{Type: EventDisabled, UserID: userID, Time: now, Actor: userID}))
 }
 
 // SetPrimary makes a confirmed method the user's primary one of its kind
@@ -162,7 +162,7 @@ func (m *Manager) SetPrimary(ctx context.Context, userID, enrollmentID string, n
 			}
 		}
 	}
-	m.Emit(ctx, Event{Type: EventPrimaryChanged, UserID: userID, EnrollmentID: e.ID, Kind: e.Kind, Time: now, Actor: userID})
+	m.emit(ctx, Event{Type: EventPrimaryChanged, UserID: userID, EnrollmentID: e.ID, Kind: e.Kind, Time: now, Actor: userID})
 	return nil
 }
 

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/twostep/twostep/factor"
+	"github.com/twostep/twostep/factor/factortest"
 	"github.com/twostep/twostep/factor/phone"
 	"github.com/twostep/twostep/recovery"
 	"github.com/twostep/twostep/trust"
@@ -53,7 +54,7 @@ func TestScenarioCAK(t *testing.T) {
 	p.clock.Advance(time.Hour)
 	require.NoError(t, p.loginWithCode("kees", smsID), "log in choosing SMS")
 	p.clock.Advance(time.Hour)
-	require.NoError(t, p.m.Verify(p.ctx, factor.Attempt{UserID: "kees", EnrollmentID: totpID, Code: p.totpCode(secret, 0)}, p.now()), "or the app")
+	require.NoError(t, factortest.Err(p.m.Verify(p.ctx, factor.Attempt{UserID: "kees", EnrollmentID: totpID, Code: p.totpCode(secret, 0)}, p.now())), "or the app")
 	p.sawEvents(factor.EventActivationIssued, factor.EventFailed, factor.EventActivationIssued, factor.EventActivationUsed,
 		factor.EventEnrolled, factor.EventChallengeSent, factor.EventConfirmed, factor.EventEnabled, factor.EventEnrolled, factor.EventConfirmed,
 		factor.EventChallengeSent, factor.EventVerified, factor.EventVerified)
@@ -69,14 +70,14 @@ func TestScenarioCAK(t *testing.T) {
 	p.clock.Advance(time.Minute)
 	wrong := p.totpCode(secret, 0)
 	wrong = string('0'+(wrong[0]-'0'+1)%10) + wrong[1:]
-	assert.ErrorIs(t, p.m.Verify(p.ctx, factor.Attempt{UserID: "kees", EnrollmentID: totpID, Code: wrong}, p.now()), factor.ErrInvalidCode)
+	assert.ErrorIs(t, factortest.Err(p.m.Verify(p.ctx, factor.Attempt{UserID: "kees", EnrollmentID: totpID, Code: wrong}, p.now())), factor.ErrInvalidCode)
 	assert.Equal(t, factor.Event{Type: factor.EventFailed, UserID: "kees", EnrollmentID: totpID, Kind: factor.KindTOTP, Time: p.now(), Actor: "kees"},
 		lastOf(p.events, factor.EventFailed), "the failure names the method")
 	sent, err := p.m.Challenge(p.ctx, factor.ChallengeRequest{UserID: "kees", EnrollmentID: smsID}, p.now())
 	require.NoError(t, err)
 	wrong = p.lastCode()
 	wrong = string('0'+(wrong[0]-'0'+1)%10) + wrong[1:]
-	assert.ErrorIs(t, p.m.Verify(p.ctx, factor.Attempt{UserID: "kees", ChallengeID: sent.ChallengeID, Code: wrong}, p.now()), factor.ErrInvalidCode)
+	assert.ErrorIs(t, factortest.Err(p.m.Verify(p.ctx, factor.Attempt{UserID: "kees", ChallengeID: sent.ChallengeID, Code: wrong}, p.now())), factor.ErrInvalidCode)
 	assert.Equal(t, factor.Event{Type: factor.EventFailed, UserID: "kees", EnrollmentID: smsID, Kind: factor.KindSMS, Time: p.now(), Actor: "kees"},
 		lastOf(p.events, factor.EventFailed))
 }
@@ -142,8 +143,8 @@ func TestScenarioEHealth(t *testing.T) {
 	assert.True(t, p.status("eva").Required, "mandatory from 1 July")
 	prev := p.totpCode(secret, -1)
 	next := p.totpCode(secret, 1)
-	assert.ErrorIs(t, p.m.Verify(p.ctx, factor.Attempt{UserID: "eva", EnrollmentID: id, Code: next}, p.now()), factor.ErrInvalidCode, "no future code")
-	require.NoError(t, p.m.Verify(p.ctx, factor.Attempt{UserID: "eva", EnrollmentID: id, Code: prev}, p.now()), "the previous code stays valid")
+	assert.ErrorIs(t, factortest.Err(p.m.Verify(p.ctx, factor.Attempt{UserID: "eva", EnrollmentID: id, Code: next}, p.now())), factor.ErrInvalidCode, "no future code")
+	require.NoError(t, factortest.Err(p.m.Verify(p.ctx, factor.Attempt{UserID: "eva", EnrollmentID: id, Code: prev}, p.now())), "the previous code stays valid")
 
 	devices, err := trust.New(p.m, trust.Config{})
 	require.NoError(t, err)
@@ -177,11 +178,11 @@ func TestScenarioLoket(t *testing.T) {
 	require.NoError(t, err)
 	assert.Regexp(t, `^[A-Z2-7]{4}( [A-Z2-7]{4})+$`, key.Text(), "the key as text to copy")
 	p.secrets.add(key.Text())
-	require.NoError(t, p.m.Confirm(p.ctx, factor.Attempt{UserID: "wim", EnrollmentID: e.ID, Code: p.totpCode(e.Secret, 0)}, p.now()))
+	require.NoError(t, factortest.Err(p.m.Confirm(p.ctx, factor.Attempt{UserID: "wim", EnrollmentID: e.ID, Code: p.totpCode(e.Secret, 0)}, p.now())))
 
 	p.clock.Advance(time.Hour)
 	assert.ErrorIs(t, p.m.Disable(p.ctx, "wim", p.now()), factor.ErrStepUpRequired, "disable needs a valid code")
-	require.NoError(t, p.m.Verify(p.ctx, factor.Attempt{UserID: "wim", EnrollmentID: e.ID, Code: p.totpCode(e.Secret, 0)}, p.now()))
+	require.NoError(t, factortest.Err(p.m.Verify(p.ctx, factor.Attempt{UserID: "wim", EnrollmentID: e.ID, Code: p.totpCode(e.Secret, 0)}, p.now())))
 	require.NoError(t, p.m.Disable(p.ctx, "wim", p.now()))
 	assert.False(t, p.status("wim").Enabled)
 
@@ -247,12 +248,12 @@ func TestScenarioCaren(t *testing.T) {
 	require.NoError(t, p.loginWithCode("cor", old), "the old number works until the new one is confirmed")
 	sent, err := p.m.Challenge(p.ctx, factor.ChallengeRequest{UserID: "cor", EnrollmentID: e.ID}, p.now())
 	require.NoError(t, err)
-	require.NoError(t, p.m.Confirm(p.ctx, factor.Attempt{UserID: "cor", ChallengeID: sent.ChallengeID, Code: p.lastCode()}, p.now()))
+	require.NoError(t, factortest.Err(p.m.Confirm(p.ctx, factor.Attempt{UserID: "cor", ChallengeID: sent.ChallengeID, Code: p.lastCode()}, p.now())))
 	st = p.status("cor")
 	sms := findMethod(st.Offer, factor.KindSMS)
 	assert.Equal(t, e.ID, sms.ID)
 	assert.True(t, sms.Primary, "the new number takes over as primary")
-	for _, md := range st.Methods {
+	for _, md := range st.Enrollments {
 		assert.NotEqual(t, old, md.ID, "the old number is gone")
 	}
 	p.sawEvents(factor.EventConfirmed, factor.EventEnabled, factor.EventVerified, factor.EventConfirmed, factor.EventVerified,
@@ -269,7 +270,7 @@ func TestLastMethodWhileRequired(t *testing.T) {
 	id, secret := p.enrolTOTP("lia")
 	assert.ErrorIs(t, p.m.Remove(p.ctx, "lia", id, p.now()), factor.ErrStepUpRequired, "confirming a method is no second step")
 	p.clock.Advance(time.Minute)
-	require.NoError(t, p.m.Verify(p.ctx, factor.Attempt{UserID: "lia", EnrollmentID: id, Code: p.totpCode(secret, 0)}, p.now()))
+	require.NoError(t, factortest.Err(p.m.Verify(p.ctx, factor.Attempt{UserID: "lia", EnrollmentID: id, Code: p.totpCode(secret, 0)}, p.now())))
 	assert.ErrorIs(t, p.m.Remove(p.ctx, "lia", id, p.now()), factor.ErrLastMethod)
 	assert.Equal(t, "U kunt uw laatste methode niet verwijderen zolang twee-staps verificatie verplicht is.", factor.UserMessage(factor.ErrLastMethod, "nl-NL,nl;q=0.9"))
 
@@ -292,13 +293,13 @@ func TestUserMessagesInBothLanguages(t *testing.T) {
 	}
 }
 
-func findMethod(ms []factor.Method, k factor.Kind) factor.Method {
+func findMethod(ms []factor.EnrollmentInfo, k factor.Kind) factor.EnrollmentInfo {
 	for _, m := range ms {
 		if m.Kind == k {
 			return m
 		}
 	}
-	return factor.Method{}
+	return factor.EnrollmentInfo{}
 }
 
 func lastOf(l *eventLog, typ factor.EventType) factor.Event {

@@ -25,9 +25,9 @@ type DeviceChecker interface {
 	Check(ctx context.Context, userID, token string, now time.Time) (bool, error)
 }
 
-// Method is one of a user's enrollments as a page shows it: no secret and
-// only a masked address.
-type Method struct {
+// EnrollmentInfo is one of a user's enrollments as a page shows it: no
+// secret and only a masked address.
+type EnrollmentInfo struct {
 	// ID is the enrollment ID.
 	ID string
 	// Kind is the kind of factor.
@@ -36,33 +36,35 @@ type Method struct {
 	Label string
 	// Masked is the masked address; empty for authenticator apps.
 	Masked string
-	// Primary marks the preferred method of its kind.
+	// Primary marks the preferred enrollment of its kind.
 	Primary bool
-	// Confirmed is false for a method still awaiting its first code.
+	// Confirmed is false for an enrollment still awaiting its first code.
 	Confirmed bool
-	// LastUsedAt is when the method last passed a second step.
+	// LastUsedAt is when the enrollment last passed a second step.
 	LastUsedAt time.Time
 }
 
 // Status is everything a login or settings page needs to know about a
 // user's two-step verification.
 type Status struct {
-	// Methods are the user's confirmed and pending methods.
-	Methods []Method
-	// Enabled reports whether the user has at least one confirmed method.
+	// Enrollments are the user's confirmed and pending enrollments.
+	Enrollments []EnrollmentInfo
+	// Enabled reports whether the user has at least one confirmed
+	// enrollment.
 	Enabled bool
 	// Required reports whether policy makes two-step verification
 	// mandatory now.
 	Required bool
 	// GraceDaysLeft is how many days the user may still skip setting it
-	// up; zero when not required, enabled, or out of grace.
+	// up; zero when not required, enabled, or out of grace. The grace
+	// period starts at the user's first Skip.
 	GraceDaysLeft int
 	// CanSkip reports whether the user may log in without it now.
 	CanSkip bool
-	// Offer lists the confirmed methods a login page should offer, in
+	// Offer lists the confirmed enrollments a login page should offer, in
 	// policy order, primary first within a kind. Email is left out once
-	// the user has another method, unless Codes.EmailAlongside.
-	Offer []Method
+	// the user has another enrollment, unless Codes.EmailAlongside.
+	Offer []EnrollmentInfo
 	// Kinds lists the kinds the user may enrol, in policy order; email
 	// only while it is the user's fallback (see Offer).
 	Kinds []Kind
@@ -86,9 +88,8 @@ type StatusRequest struct {
 	Devices DeviceChecker
 }
 
-// Status reports the user's two-step verification state at now. When
-// verification is required and the user has no method, the first call
-// records that the user was asked, which starts the grace period.
+// Status reports the user's two-step verification state at now. It
+// changes nothing.
 func (m *Manager) Status(ctx context.Context, req StatusRequest, now time.Time) (*Status, error) {
 	if err := checkUserID(req.UserID); err != nil {
 		return nil, err
@@ -105,10 +106,10 @@ func (m *Manager) Status(ctx context.Context, req StatusRequest, now time.Time) 
 		}
 	}
 	for _, e := range list {
-		st.Methods = append(st.Methods, m.method(e))
+		st.Enrollments = append(st.Enrollments, m.info(e))
 		st.Enabled = st.Enabled || e.Confirmed
 	}
-	st.Offer = m.offer(st.Methods, noEmail)
+	st.Offer = m.offer(st.Enrollments, noEmail)
 	if err := m.fillPolicy(ctx, req.UserID, st, now); err != nil {
 		return nil, err
 	}
@@ -123,8 +124,8 @@ func (m *Manager) Status(ctx context.Context, req StatusRequest, now time.Time) 
 	return st, nil
 }
 
-func (m *Manager) method(e *Enrollment) Method {
-	md := Method{ID: e.ID, Kind: e.Kind, Label: e.Label, Primary: e.Primary, Confirmed: e.Confirmed, LastUsedAt: e.LastUsedAt}
+func (m *Manager) info(e *Enrollment) EnrollmentInfo {
+	md := EnrollmentInfo{ID: e.ID, Kind: e.Kind, Label: e.Label, Primary: e.Primary, Confirmed: e.Confirmed, LastUsedAt: e.LastUsedAt}
 	if mk, ok := m.factors[e.Kind].(Masker); ok && e.Address != "" {
 		md.Masked = mk.Mask(e.Address)
 	} else if e.Address != "" {
@@ -135,13 +136,13 @@ func (m *Manager) method(e *Enrollment) Method {
 
 // offer orders the confirmed methods by policy kind order, primary first,
 // leaving email out when it is refused (noEmail).
-func (m *Manager) offer(methods []Method, noEmail bool) []Method {
+func (m *Manager) offer(infos []EnrollmentInfo, noEmail bool) []EnrollmentInfo {
 	rank := make(map[Kind]int, len(m.cfg.Policy.Kinds))
 	for i, k := range m.cfg.Policy.Kinds {
 		rank[k] = i + 1
 	}
-	var out []Method
-	for _, md := range methods {
+	var out []EnrollmentInfo
+	for _, md := range infos {
 		if md.Confirmed && rank[md.Kind] > 0 && (md.Kind != KindEmail || !noEmail) {
 			out = append(out, md)
 		}
@@ -165,11 +166,6 @@ func (m *Manager) fillPolicy(ctx context.Context, userID string, st *Status, now
 	if !st.Required {
 		st.CanSkip = !st.Enabled
 	} else if !st.Enabled {
-		if us.PromptedAt.IsZero() {
-			if us, err = m.markPrompted(ctx, us, now); err != nil {
-				return err
-			}
-		}
 		st.GraceDaysLeft = graceLeft(us.PromptedAt, m.cfg.Policy.GraceDays, now)
 		st.CanSkip = st.GraceDaysLeft > 0
 	}
@@ -190,15 +186,21 @@ func (m *Manager) markPrompted(ctx context.Context, us *UserState, now time.Time
 	return us, nil
 }
 
-// graceLeft counts whole days of grace left at now.
+// graceLeft counts whole days of grace left at now: all of them before
+// the first prompt.
 func graceLeft(prompted time.Time, days int, now time.Time) int {
+	if prompted.IsZero() {
+		return days
+	}
 	left := days - int(now.Sub(prompted)/(24*time.Hour))
 	return max(0, min(left, days))
 }
 
 // Skip records that the user chose to skip setting up two-step
-// verification at this login. It is refused with ErrRequired once it is
-// required and the grace period is over.
+// verification at this login. While verification is required the user's
+// first Skip starts the grace period (Policy.GraceDays); Skip is refused
+// with ErrRequired once the grace period is over, and for a user who has
+// an enrollment.
 func (m *Manager) Skip(ctx context.Context, userID string, now time.Time) error {
 	st, err := m.Status(ctx, StatusRequest{UserID: userID}, now)
 	if err != nil {
@@ -207,5 +209,15 @@ func (m *Manager) Skip(ctx context.Context, userID string, now time.Time) error 
 	if !st.CanSkip {
 		return ErrRequired
 	}
-	return nil
+	if !st.Required {
+		return nil
+	}
+	us, err := m.store.GetUserState(ctx, userID)
+	if err != nil {
+		return fmt.Errorf("factor: user state: %w", err)
+	}
+	if us.PromptedAt.IsZero() {
+		_, err = m.markPrompted(ctx, us, now)
+	}
+	return err
 }

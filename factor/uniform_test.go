@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/twostep/twostep/factor"
+	"github.com/twostep/twostep/factor/factortest"
 )
 
 // uniformCase is one way for a second step to fail. prepare returns the
@@ -35,7 +36,7 @@ func TestUniformFailure(t *testing.T) {
 			if tc.confirm {
 				verify = w.m.Confirm
 			}
-			err := w.leak.err(verify(w.ctx, a, w.now))
+			err := w.leak.err(factortest.Err(verify(w.ctx, a, w.now)))
 			require.ErrorIs(t, err, factor.ErrInvalidCode)
 			assert.Equal(t, factor.ErrInvalidCode.Error(), err.Error())
 			for _, lang := range []string{"en", "nl"} {
@@ -79,11 +80,11 @@ func uniformTOTPCases() []uniformCase {
 		}},
 		{"TOTP/reused code", false, func(w *world) factor.Attempt {
 			a := totp(w, right(w))
-			require.NoError(w.t, w.m.Verify(w.ctx, a, w.now))
+			require.NoError(w.t, factortest.Err(w.m.Verify(w.ctx, a, w.now)))
 			return a
 		}},
 		{"TOTP/earlier step after a later one", false, func(w *world) factor.Attempt {
-			require.NoError(w.t, w.m.Verify(w.ctx, totp(w, right(w)), w.now))
+			require.NoError(w.t, factortest.Err(w.m.Verify(w.ctx, totp(w, right(w)), w.now)))
 			return totp(w, codeFor(aliceSecret, w.now.Add(-30*time.Second)))
 		}},
 		{"TOTP/pending method at login", false, func(w *world) factor.Attempt {
@@ -128,7 +129,7 @@ func uniformChallengeCases() []uniformCase {
 		}},
 		{"challenge/reused code", false, func(w *world) factor.Attempt {
 			a := sms(w)
-			require.NoError(w.t, w.m.Verify(w.ctx, a, w.now))
+			require.NoError(w.t, factortest.Err(w.m.Verify(w.ctx, a, w.now)))
 			return a
 		}},
 		{"challenge/replaced by a resend", false, func(w *world) factor.Attempt {
@@ -142,7 +143,7 @@ func uniformChallengeCases() []uniformCase {
 			wrong := a
 			wrong.Code = wrongDigits(a.Code)
 			for range 5 {
-				require.ErrorIs(w.t, w.m.Verify(w.ctx, wrong, w.now), factor.ErrInvalidCode)
+				require.ErrorIs(w.t, factortest.Err(w.m.Verify(w.ctx, wrong, w.now)), factor.ErrInvalidCode)
 			}
 			return a
 		}},
@@ -179,7 +180,7 @@ func TestUniformFailureUnderRace(t *testing.T) {
 			start := make(chan struct{})
 			var wg sync.WaitGroup
 			for i := range errs {
-				wg.Go(func() { <-start; errs[i] = w.m.Verify(w.ctx, a, w.now) })
+				wg.Go(func() { <-start; _, errs[i] = w.m.Verify(w.ctx, a, w.now) })
 			}
 			close(start)
 			wg.Wait()

@@ -14,8 +14,8 @@ const maxCodeLen = 64
 type Attempt struct {
 	// UserID is the user answering. Required.
 	UserID string
-	// EnrollmentID is the method answered with: required for factors that
-	// verify codes themselves (TOTP), ignored when ChallengeID is set.
+	// EnrollmentID is the enrollment answered with: required for factors
+	// that verify codes themselves (TOTP), ignored when ChallengeID is set.
 	EnrollmentID string
 	// ChallengeID is the challenge a delivered code (SMS, voice, email)
 	// answers, as returned by Challenge.
@@ -25,202 +25,197 @@ type Attempt struct {
 	Code string
 }
 
+// Result describes a second step that passed.
+type Result struct {
+	// EnrollmentID is the enrollment whose code passed.
+	EnrollmentID string
+	// Kind is that enrollment's kind.
+	Kind Kind
+	// Enabled is set when this confirmation was of the user's first
+	// enrollment, which turned two-step verification on.
+	Enabled bool
+}
+
 // Verify checks a second step for login. It accepts only confirmed
-// enrollments. A wrong, expired or replayed code, an unknown method and
-// another user's method are all ErrInvalidCode, counted against the user;
-// while the user is locked out the answer is a *LockedError and no code is
-// compared. Malformed input is an *InputError and counts nothing.
-func (m *Manager) Verify(ctx context.Context, a Attempt, now time.Time) error {
-	return m.verify(ctx, a, now, false)
+// enrollments. A wrong, expired or replayed code, an unknown enrollment and
+// another user's enrollment are all ErrInvalidCode, counted against the
+// user; while the user is locked out the answer is a *LockedError and no
+// code is compared. Malformed input is an *InputError and counts nothing.
+func (m *Manager) Verify(ctx context.Context, a Attempt, now time.Time) (Result, error) {
+	return m.check(ctx, attempt{Attempt: a, now: now})
 }
 
 // Confirm checks the first code of a pending enrollment and, when it is
 // right, confirms the enrollment. The same accounting as Verify applies.
 // Confirming revokes the user's trusted devices, as every change to the
-// user's factors does.
-func (m *Manager) Confirm(ctx context.Context, a Attempt, now time.Time) error {
-	return m.verify(ctx, a, now, true)
+// user's enrollments does. When the confirmation is stored but what follows
+// it fails (retiring a replaced enrollment, revoking devices), the error is
+// returned beside a filled-in Result.
+func (m *Manager) Confirm(ctx context.Context, a Attempt, now time.Time) (Result, error) {
+	return m.check(ctx, attempt{Attempt: a, now: now, confirm: true})
 }
 
-func (m *Manager) verify(ctx context.Context, a Attempt, now time.Time, confirm bool) error {
-	if err := checkUserID(a.UserID); err != nil {
-		return err
-	}
-	if len(a.Code) > maxCodeLen {
-		return &InputError{Field: "code", Reason: "too long"}
-	}
-	if a.ChallengeID != "" {
-		return m.verifyChallenge(ctx, a, now, confirm)
-	}
-	if done, err := m.verifyReserving(ctx, a, now, confirm); done {
-		return err
-	}
-	e, err := m.store.GetEnrollment(ctx, a.UserID, a.EnrollmentID)
-	if err != nil && !errors.Is(err, ErrNotFound) {
-		return fmt.Errorf("factor: get enrollment: %w", err)
-	}
-	v, code, err := m.verifier(e, a.Code)
-	if err != nil {
-		return err
-	}
-	var ev Event
-	err = m.guardFor(ctx, attemptSubject(a.UserID, e), now, m.attemptOn(ctx, v, e, code, now, confirm, &ev))
-	if err != nil {
-		return err
-	}
-	return m.afterSuccess(ctx, e, ev)
+// attempt is one answer on its way through the checks: what the user sent
+// and when, whether it confirms a pending enrollment, the code in canonical
+// form, and, once known, the enrollment it names, which a failure event
+// reports.
+type attempt struct {
+	Attempt
+	now     time.Time
+	confirm bool
+
+	code         string
+	enrollmentID string
+	kind         Kind
 }
 
-// attemptOn is the guarded part of an attempt on e, the same on both login
-// paths: an unknown, unusable or unverifiable enrollment fails like a wrong
-// code; otherwise the code is checked and, when right, the success stored,
-// and its event left in ev.
-func (m *Manager) attemptOn(ctx context.Context, v Verifier, e *Enrollment, code string, now time.Time, confirm bool, ev *Event) func() error {
-	return func() error {
-		if e == nil || v == nil || !usable(e, now, confirm) {
-			return ErrInvalidCode
-		}
-		var err error
-		*ev, err = m.checkCode(ctx, v, e, code, now, confirm)
-		return err
-	}
+// names records the enrollment the attempt turned out to name.
+func (at *attempt) names(enrollmentID string, k Kind) {
+	at.enrollmentID, at.kind = enrollmentID, k
 }
 
-// attemptSubject is what the failure event of an attempt on e names: the
-// user, and the enrollment and its kind when it is the user's.
-func attemptSubject(userID string, e *Enrollment) Event {
-	subject := Event{UserID: userID}
-	if e != nil {
-		subject.EnrollmentID, subject.Kind = e.ID, e.Kind
-	}
-	return subject
-}
-
-// verifier finds the factor that checks e's codes and normalises code. An
-// unknown enrollment yields no verifier, so that it fails like a wrong code.
-func (m *Manager) verifier(e *Enrollment, code string) (Verifier, string, error) {
-	if e == nil {
-		return nil, code, nil
-	}
-	v, _ := m.factors[e.Kind].(Verifier)
-	if n, ok := v.(CodeNormalizer); ok {
-		c, err := n.NormalizeCode(code)
-		return v, c, err
-	}
-	return v, code, nil
-}
-
-// usable reports whether e may answer: confirmed for login, pending for
-// confirmation.
-func usable(e *Enrollment, now time.Time, confirm bool) bool {
-	if confirm {
-		return e.Pending(now)
+// usable reports whether e may answer the attempt: confirmed for login,
+// pending for a confirmation.
+func (at *attempt) usable(e *Enrollment) bool {
+	if at.confirm {
+		return e.Pending(at.now)
 	}
 	return e.Confirmed
 }
 
-// checkCode runs the factor's Verify on the opened secret and saves the
-// result with compare-and-swap. Losing the swap means another attempt used
-// the same code first: a replay.
-func (m *Manager) checkCode(ctx context.Context, v Verifier, e *Enrollment, code string, now time.Time, confirm bool) (Event, error) {
+func (m *Manager) check(ctx context.Context, at attempt) (Result, error) {
+	if err := checkUserID(at.UserID); err != nil {
+		return Result{}, err
+	}
+	if len(at.Code) > maxCodeLen {
+		return Result{}, &InputError{Field: "code", Reason: "too long"}
+	}
+	if at.ChallengeID != "" {
+		return m.checkDelivered(ctx, at)
+	}
+	return m.checkEnrollment(ctx, at)
+}
+
+// checkEnrollment checks a code that the enrollment's factor verifies
+// itself, such as an authenticator app's: a TOTP login, top to bottom.
+func (m *Manager) checkEnrollment(ctx context.Context, at attempt) (Result, error) {
+	// Count the attempt before any code is compared, and read the
+	// enrollment. A malformed code counts nothing.
+	lock, e, err := m.reserveAndGet(ctx, &at)
+	if err != nil {
+		return Result{}, err
+	}
+	// A locked user's code is never compared, so a lock never reveals a
+	// right guess.
+	if err := m.refuseLocked(ctx, at.UserID, lock, at.now); err != nil {
+		return Result{}, err
+	}
+	// An unknown enrollment, another user's, one not usable now and one
+	// whose factor checks no codes itself all fail like a wrong code.
+	v, _ := m.factors[kindOf(e)].(Verifier)
+	if e == nil || v == nil || !at.usable(e) {
+		return Result{}, m.failed(ctx, &at, lock, ErrInvalidCode)
+	}
+	// The factor checks the code against the secret, opened for this
+	// call only, and records on e what makes the code single use.
 	sealed := e.Secret
-	secret, err := m.openSecret(e)
-	if err != nil {
-		return Event{}, err
+	if e.Secret, err = m.openSecret(e); err != nil {
+		return Result{}, err
 	}
-	e.Secret = secret
-	err = v.Verify(ctx, e, code, now)
+	err = v.Verify(ctx, e, at.code, at.now)
 	e.Secret = sealed
+	if errors.Is(err, ErrInvalidCode) {
+		return Result{}, m.failed(ctx, &at, lock, err)
+	}
 	if err != nil {
-		return Event{}, err
+		return Result{}, err
 	}
-	var first bool
-	if confirm {
-		if first, err = m.prepareConfirm(ctx, e); err != nil {
-			return Event{}, err
-		}
+	// Store the success with compare-and-swap, forgetting the user's
+	// failures. Of two attempts with one code only one wins the swap; the
+	// other is a replay and says no more than a sequential replay would.
+	enabled, err := m.markPassed(ctx, e, &at)
+	if err != nil {
+		return Result{}, err
 	}
-	ev := markUsed(e, now, confirm)
-	ev.enabled = first
-	if err := m.saveVerified(ctx, e); err != nil {
-		if errors.Is(err, ErrConflict) || errors.Is(err, ErrNotFound) {
-			// Another attempt used the code first. Say no more than a
-			// sequential replay would: the code was right, but that is
-			// nobody's business.
-			return Event{}, ErrInvalidCode
-		}
-		return Event{}, fmt.Errorf("factor: save enrollment: %w", err)
+	err = m.saveVerified(ctx, e)
+	if errors.Is(err, ErrConflict) || errors.Is(err, ErrNotFound) {
+		return Result{}, m.failed(ctx, &at, lock, ErrInvalidCode)
 	}
-	return ev, nil
+	if err != nil {
+		return Result{}, fmt.Errorf("factor: save enrollment: %w", err)
+	}
+	return m.succeeded(ctx, &at, e, enabled)
 }
 
-// markUsed records a successful code on e and returns the event to emit. A
-// confirmation leaves LastUsedAt alone: the first code of a new method
-// proves only that method, so it must not count as the second step that
-// Remove, Disable and replacing a method ask for (see checkStepUp).
-func markUsed(e *Enrollment, now time.Time, confirm bool) Event {
-	ev := Event{Type: EventVerified, UserID: e.UserID, EnrollmentID: e.ID, Kind: e.Kind, Time: now, Actor: e.UserID}
-	if confirm {
-		e.Confirmed, e.ConfirmedAt, e.ExpiresAt = true, now, time.Time{}
-		ev.Type = EventConfirmed
-		return ev
-	}
-	e.LastUsedAt = now
-	return ev
-}
-
-// afterSuccess emits the success event. A confirmation changes the user's
-// factors and so revokes trusted devices; a confirmed replacement retires
-// the enrollment it replaces.
-func (m *Manager) afterSuccess(ctx context.Context, e *Enrollment, ev Event) error {
-	if ev.Type != EventConfirmed {
-		m.Emit(ctx, ev)
-		return nil
-	}
-	var rerr error
-	if e.Replaces != "" {
-		err := m.store.DeleteEnrollment(ctx, e.UserID, e.Replaces)
+// reserveAndGet counts the attempt against its user and reads the
+// enrollment it names, nil when there is none or it is another user's, and
+// puts the code in canonical form in at.code.
+//
+// With a ReservingStore both happen in one store call. It is taken only
+// when every configured factor's CodeNormalizer accepts the code, so that
+// normalising cannot fail after the attempt was counted. Otherwise the
+// enrollment is read first and the code normalised for its kind before the
+// attempt is counted. Either way a malformed code is an *InputError and
+// counts nothing.
+func (m *Manager) reserveAndGet(ctx context.Context, at *attempt) (Attempts, *Enrollment, error) {
+	if rs, ok := m.store.(ReservingStore); ok && m.wellFormed(at.Code) {
+		lock, e, err := rs.ReserveAttemptGetEnrollment(ctx, at.UserID, at.EnrollmentID, at.now)
 		if err != nil && !errors.Is(err, ErrNotFound) {
-			rerr = fmt.Errorf("factor: retire replaced enrollment: %w", err)
+			return lock, nil, fmt.Errorf("factor: count attempt: %w", err)
 		}
-		if err == nil {
-			m.Emit(ctx, Event{Type: EventRemoved, UserID: e.UserID, EnrollmentID: e.Replaces, Kind: e.Kind, Time: ev.Time, Actor: ev.Actor, Reason: "replaced"})
+		if err != nil {
+			e = nil
 		}
+		at.code, _ = m.normalize(e, at.Code) // every normaliser accepted it
+		at.names(idOf(e), kindOf(e))
+		return lock, e, nil
 	}
-	// The confirmation is stored: record it even if retiring failed.
-	err := errors.Join(rerr, m.FactorsChanged(ctx, ev))
-	if ev.enabled {
-		m.Emit(ctx, Event{Type: EventEnabled, UserID: e.UserID, EnrollmentID: e.ID, Kind: e.Kind, Time: ev.Time, Actor: ev.Actor})
+	e, err := m.store.GetEnrollment(ctx, at.UserID, at.EnrollmentID)
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return Attempts{}, nil, fmt.Errorf("factor: get enrollment: %w", err)
 	}
-	return err
-}
-
-// prepareConfirm settles the primary flag of an enrollment about to be
-// confirmed: a replacement inherits it from the enrollment it replaces;
-// otherwise the first confirmed enrollment of a kind becomes primary. It
-// reports whether e is the user's first confirmed method, whose
-// confirmation turns two-step verification on.
-func (m *Manager) prepareConfirm(ctx context.Context, e *Enrollment) (first bool, err error) {
-	all, err := m.store.ListEnrollments(ctx, e.UserID)
 	if err != nil {
-		return false, fmt.Errorf("factor: list enrollments: %w", err)
+		e = nil
 	}
-	e.Primary, first = true, true
-	for _, o := range all {
-		if o.ID != e.ID && o.Confirmed {
-			first = false
-		}
-		if o.ID == e.Replaces {
-			e.Primary = o.Primary
-		} else if o.ID != e.ID && o.Kind == e.Kind && o.Confirmed && o.Primary && e.Replaces == "" {
-			e.Primary = false
-		}
+	if at.code, err = m.normalize(e, at.Code); err != nil {
+		return Attempts{}, nil, err
 	}
-	return first, nil
+	at.names(idOf(e), kindOf(e))
+	lock, err := m.store.ReserveAttempt(ctx, at.UserID, at.now)
+	if err != nil {
+		return lock, nil, fmt.Errorf("factor: count attempt: %w", err)
+	}
+	return lock, e, nil
 }
 
-// saveVerified saves e after a success and resets the user's failures, in
-// one store call when the store offers it.
+// normalize puts code in the canonical form of the factor that verifies
+// e's codes, when it has a CodeNormalizer; an unknown enrollment leaves code as it is, to fail like
+// a wrong code.
+func (m *Manager) normalize(e *Enrollment, code string) (string, error) {
+	v, _ := m.factors[kindOf(e)].(Verifier)
+	if n, ok := v.(CodeNormalizer); ok {
+		return n.NormalizeCode(code)
+	}
+	return code, nil
+}
+
+// wellFormed reports whether the CodeNormalizer of every configured
+// factor that verifies codes itself accepts code.
+func (m *Manager) wellFormed(code string) bool {
+	for _, f := range m.factors {
+		v, _ := f.(Verifier)
+		if n, ok := v.(CodeNormalizer); ok {
+			if _, err := n.NormalizeCode(code); err != nil {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// saveVerified saves e after a passed second step and forgets the user's
+// failures: in one store call when the store is a VerifiedStore, otherwise
+// by saving and then resetting.
 func (m *Manager) saveVerified(ctx context.Context, e *Enrollment) error {
 	if vs, ok := m.store.(VerifiedStore); ok {
 		return vs.UpdateEnrollmentVerified(ctx, e)
@@ -230,4 +225,81 @@ func (m *Manager) saveVerified(ctx context.Context, e *Enrollment) error {
 	}
 	m.resetAfterSuccess(ctx, e.UserID)
 	return nil
+}
+
+// markPassed records a passed second step on e, before it is saved. For
+// login it sets LastUsedAt. A confirmation instead confirms e and settles
+// its primary flag: a replacement inherits it from the enrollment it
+// replaces; otherwise the first confirmed enrollment of a kind becomes
+// primary. A confirmation leaves LastUsedAt alone: the first code of a new
+// enrollment proves only that enrollment, so it must not count as the
+// second step that Remove, Disable and replacing an enrollment ask for.
+// markPassed reports whether e is the user's first confirmed enrollment,
+// whose confirmation turns two-step verification on.
+func (m *Manager) markPassed(ctx context.Context, e *Enrollment, at *attempt) (enabled bool, err error) {
+	if !at.confirm {
+		e.LastUsedAt = at.now
+		return false, nil
+	}
+	all, err := m.store.ListEnrollments(ctx, e.UserID)
+	if err != nil {
+		return false, fmt.Errorf("factor: list enrollments: %w", err)
+	}
+	e.Confirmed, e.ConfirmedAt, e.ExpiresAt = true, at.now, time.Time{}
+	e.Primary, enabled = true, true
+	for _, o := range all {
+		if o.ID != e.ID && o.Confirmed {
+			enabled = false
+		}
+		if o.ID == e.Replaces {
+			e.Primary = o.Primary
+		} else if o.ID != e.ID && o.Kind == e.Kind && o.Confirmed && o.Primary && e.Replaces == "" {
+			e.Primary = false
+		}
+	}
+	return enabled, nil
+}
+
+// succeeded reports a stored success. A login emits EventVerified. A
+// confirmation emits EventConfirmed and brings what every change of the
+// user's enrollments brings: the enrollment it replaces is retired, trusted
+// devices are revoked, and the user's first enrollment emits EventEnabled.
+func (m *Manager) succeeded(ctx context.Context, at *attempt, e *Enrollment, enabled bool) (Result, error) {
+	res := Result{EnrollmentID: e.ID, Kind: e.Kind, Enabled: enabled}
+	ev := Event{Type: EventVerified, UserID: e.UserID, EnrollmentID: e.ID, Kind: e.Kind, Time: at.now, Actor: e.UserID}
+	if !at.confirm {
+		m.emit(ctx, ev)
+		return res, nil
+	}
+	ev.Type = EventConfirmed
+	var rerr error
+	if e.Replaces != "" {
+		err := m.store.DeleteEnrollment(ctx, e.UserID, e.Replaces)
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			rerr = fmt.Errorf("factor: retire replaced enrollment: %w", err)
+		}
+		if err == nil {
+			m.emit(ctx, Event{Type: EventRemoved, UserID: e.UserID, EnrollmentID: e.Replaces, Kind: e.Kind, Time: at.now, Actor: e.UserID, Reason: "replaced"})
+		}
+	}
+	// The confirmation is stored: record it even if retiring failed.
+	err := errors.Join(rerr, m.changed(ctx, ev))
+	if enabled {
+		m.emit(ctx, Event{Type: EventEnabled, UserID: e.UserID, EnrollmentID: e.ID, Kind: e.Kind, Time: at.now, Actor: e.UserID})
+	}
+	return res, err
+}
+
+func idOf(e *Enrollment) string {
+	if e == nil {
+		return ""
+	}
+	return e.ID
+}
+
+func kindOf(e *Enrollment) Kind {
+	if e == nil {
+		return ""
+	}
+	return e.Kind
 }

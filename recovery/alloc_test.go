@@ -42,10 +42,10 @@ func TestAllocsRedeemMiss(t *testing.T) {
 			t.Fatal("wrong code:", err)
 		}
 	})
-	// Budget 6, as measured: normalising the code (2), and hashing it
-	// under each key with factor.Sealer.MACs (the slice and each hash;
-	// the keyed HMAC state is pooled). The miss error is made once.
-	const budget = 6
+	// Budget 15, as measured: normalising the code (2), and hashing it
+	// under each key with factor.Sealer.MACs (the slice, and a new
+	// HMAC-SHA256 for each hash). The miss error is made once.
+	const budget = 15
 	if got > budget {
 		t.Errorf("%v allocations per wrong code, budget %v", got, budget)
 	} else if got < budget {

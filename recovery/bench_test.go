@@ -80,8 +80,8 @@ func BenchmarkCheck(b *testing.B) {
 			generate(b, c)
 			norm, _ := recovery.Normalize(wrongCode)
 			for b.Loop() {
-				h := m.Sealer().MAC("recovery", "alice", []byte(norm))
-				if _, err := m.Store().ConsumeRecoveryCode(ctx, "alice", h); err == nil {
+				h := m.Extension().Sealer().MAC("recovery", "alice", []byte(norm))
+				if _, err := m.Extension().Store().ConsumeRecoveryCode(ctx, "alice", h); err == nil {
 					b.Fatal("wrong code accepted")
 				}
 			}

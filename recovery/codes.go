@@ -16,7 +16,7 @@ const hashPurpose = "recovery"
 // Store keeps their hashes, whose Sealer keys them and whose failure
 // accounting guards them. It is safe for concurrent use.
 type Codes struct {
-	m   *factor.Manager
+	x   factor.Extension
 	cfg Config
 }
 
@@ -40,7 +40,7 @@ func New(m *factor.Manager, cfg Config) (*Codes, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	return &Codes{m: m, cfg: cfg}, nil
+	return &Codes{x: m.Extension(), cfg: cfg}, nil
 }
 
 // Generate makes a new set of codes for the user, replacing every code the
@@ -51,19 +51,19 @@ func (c *Codes) Generate(ctx context.Context, userID string, now time.Time) ([]s
 	if err := checkUser(userID); err != nil {
 		return nil, err
 	}
-	codes, err := newSet(c.m.Rand(), c.cfg.Count, c.cfg.symbols())
+	codes, err := newSet(c.x.Rand(), c.cfg.Count, c.cfg.symbols())
 	if err != nil {
 		return nil, err
 	}
 	hashes := make([][]byte, len(codes))
 	for i, code := range codes {
-		hashes[i] = c.m.Sealer().MAC(hashPurpose, userID, []byte(code))
+		hashes[i] = c.x.Sealer().MAC(hashPurpose, userID, []byte(code))
 		codes[i] = Format(code, c.cfg.GroupSize)
 	}
-	if err := c.m.Store().ReplaceRecoveryCodes(ctx, userID, hashes); err != nil {
+	if err := c.x.Store().ReplaceRecoveryCodes(ctx, userID, hashes); err != nil {
 		return nil, fmt.Errorf("recovery: store codes: %w", err)
 	}
-	c.m.Emit(ctx, factor.Event{Type: factor.EventRecoveryGenerated, UserID: userID, Time: now, Actor: userID})
+	c.x.Emit(ctx, factor.Event{Type: factor.EventRecoveryGenerated, UserID: userID, Time: now, Actor: userID})
 	return codes, nil
 }
 
@@ -87,7 +87,7 @@ func (c *Codes) Redeem(ctx context.Context, userID, code string, now time.Time) 
 		return Result{}, err
 	}
 	var left int
-	err = c.m.Guard(ctx, userID, now, func() error {
+	err = c.x.Guard(ctx, userID, now, func() error {
 		var cerr error
 		left, cerr = c.consume(ctx, userID, norm)
 		return cerr
@@ -96,7 +96,7 @@ func (c *Codes) Redeem(ctx context.Context, userID, code string, now time.Time) 
 		return Result{}, err
 	}
 	ev := factor.Event{Type: factor.EventRecoveryUsed, UserID: userID, Time: now, Actor: userID}
-	if err := c.m.FactorsChanged(ctx, ev); err != nil {
+	if err := c.x.Changed(ctx, ev); err != nil {
 		return Result{}, fmt.Errorf("recovery: %w", err)
 	}
 	return Result{Remaining: left, Low: left <= LowRemaining}, nil
@@ -118,8 +118,8 @@ func (c *Codes) normalize(code string) (string, error) {
 // left. It hashes once per configured key, which is once unless keys are
 // being rotated, however many codes the user has.
 func (c *Codes) consume(ctx context.Context, userID, norm string) (int, error) {
-	for _, h := range c.m.Sealer().MACs(hashPurpose, userID, []byte(norm)) {
-		left, err := c.m.Store().ConsumeRecoveryCode(ctx, userID, h)
+	for _, h := range c.x.Sealer().MACs(hashPurpose, userID, []byte(norm)) {
+		left, err := c.x.Store().ConsumeRecoveryCode(ctx, userID, h)
 		if err == nil {
 			return left, nil
 		}
@@ -139,7 +139,7 @@ func (c *Codes) Remaining(ctx context.Context, userID string) (int, error) {
 	if err := checkUser(userID); err != nil {
 		return 0, err
 	}
-	n, err := c.m.Store().CountRecoveryCodes(ctx, userID)
+	n, err := c.x.Store().CountRecoveryCodes(ctx, userID)
 	if err != nil {
 		return 0, fmt.Errorf("recovery: count codes: %w", err)
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/twostep/twostep/factor"
+	"github.com/twostep/twostep/factor/factortest"
 	"github.com/twostep/twostep/internal/message/messagetest"
 	"github.com/twostep/twostep/sms"
 )
@@ -41,7 +42,7 @@ func wrong(code string) string {
 }
 
 func verify(env *messagetest.Env, challengeID, code string) error {
-	return env.M.Verify(context.Background(), factor.Attempt{UserID: user, ChallengeID: challengeID, Code: code}, env.Now())
+	return factortest.Err(env.M.Verify(context.Background(), factor.Attempt{UserID: user, ChallengeID: challengeID, Code: code}, env.Now()))
 }
 
 func TestEnrollConfirmVerify(t *testing.T) {
@@ -59,7 +60,7 @@ func TestEnrollConfirmVerify(t *testing.T) {
 	require.ErrorIs(t, verify(env, sent.ChallengeID, code), factor.ErrInvalidCode, "a pending number does not log in")
 
 	sent, code = env.Challenge(t, user, e.ID, false)
-	require.NoError(t, env.M.Confirm(ctx, factor.Attempt{UserID: user, ChallengeID: sent.ChallengeID, Code: code}, env.Now()))
+	require.NoError(t, factortest.Err(env.M.Confirm(ctx, factor.Attempt{UserID: user, ChallengeID: sent.ChallengeID, Code: code}, env.Now())))
 	list, err := env.M.Enrollments(ctx, user, env.Now())
 	require.NoError(t, err)
 	require.Len(t, list, 1)
@@ -161,7 +162,7 @@ func TestCodeBoundToChallenge(t *testing.T) {
 	assert.NoError(t, verify(env, a.ChallengeID, codeA))
 
 	c, codeC := env.Challenge(t, user, e.ID, false)
-	err := env.M.Verify(context.Background(), factor.Attempt{UserID: "mallory", ChallengeID: c.ChallengeID, Code: codeC}, env.Now())
+	_, err := env.M.Verify(context.Background(), factor.Attempt{UserID: "mallory", ChallengeID: c.ChallengeID, Code: codeC}, env.Now())
 	assert.ErrorIs(t, err, factor.ErrInvalidCode, "another user's challenge")
 	assert.NoError(t, verify(env, c.ChallengeID, codeC))
 }
@@ -245,8 +246,8 @@ func TestCodeLength(t *testing.T) {
 			assert.Len(t, code, n)
 			m, _ := env.Sender.Last()
 			assert.Contains(t, m.Text, " "+code+".")
-			assert.ErrorIs(t, env.M.Confirm(context.Background(), factor.Attempt{UserID: user, ChallengeID: sent.ChallengeID, Code: code[1:]}, env.Now()), factor.ErrMalformed)
-			assert.NoError(t, env.M.Confirm(context.Background(), factor.Attempt{UserID: user, ChallengeID: sent.ChallengeID, Code: code}, env.Now()))
+			assert.ErrorIs(t, factortest.Err(env.M.Confirm(context.Background(), factor.Attempt{UserID: user, ChallengeID: sent.ChallengeID, Code: code[1:]}, env.Now())), factor.ErrMalformed)
+			assert.NoError(t, factortest.Err(env.M.Confirm(context.Background(), factor.Attempt{UserID: user, ChallengeID: sent.ChallengeID, Code: code}, env.Now())))
 		})
 	}
 }

@@ -22,7 +22,7 @@ const maxLabel = 100
 // Manager, whose Store keeps the devices and whose Sealer keys the hashes.
 // It is safe for concurrent use.
 type Devices struct {
-	m   *factor.Manager
+	x   factor.Extension
 	cfg Config
 }
 
@@ -51,7 +51,7 @@ func New(m *factor.Manager, cfg Config) (*Devices, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	return &Devices{m: m, cfg: cfg}, nil
+	return &Devices{x: m.Extension(), cfg: cfg}, nil
 }
 
 // Durations returns the durations a page may offer, in order.
@@ -66,20 +66,20 @@ func (d *Devices) Remember(ctx context.Context, userID, label string, duration t
 	if err := d.checkRemember(userID, label, duration); err != nil {
 		return "", err
 	}
-	id, validator, token, err := newToken(d.m.Rand())
+	id, validator, token, err := newToken(d.x.Rand())
 	if err != nil {
 		return "", err
 	}
 	dev := &factor.Device{
 		ID: id, UserID: userID, Label: label,
-		ValidatorHash: d.m.Sealer().MAC(hashPurpose, userID, macData(id, validator)),
+		ValidatorHash: d.x.Sealer().MAC(hashPurpose, userID, macData(id, validator)),
 		CreatedAt:     now, LastUsedAt: now, ExpiresAt: now.Add(duration),
 	}
 	clear(validator)
-	if err := d.m.Store().CreateDevice(ctx, dev); err != nil {
+	if err := d.x.Store().CreateDevice(ctx, dev); err != nil {
 		return "", fmt.Errorf("trust: store device: %w", err)
 	}
-	d.m.Emit(ctx, factor.Event{Type: factor.EventDeviceTrusted, UserID: userID, Time: now, Actor: userID, Reason: duration.String()})
+	d.x.Emit(ctx, factor.Event{Type: factor.EventDeviceTrusted, UserID: userID, Time: now, Actor: userID, Reason: duration.String()})
 	return token, nil
 }
 
@@ -106,14 +106,14 @@ func (d *Devices) Check(ctx context.Context, userID, token string, now time.Time
 	if !ok || checkUser(userID) != nil {
 		return false, nil
 	}
-	dev, err := d.m.Store().GetDevice(ctx, id)
+	dev, err := d.x.Store().GetDevice(ctx, id)
 	if errors.Is(err, factor.ErrNotFound) {
 		return false, nil
 	}
 	if err != nil {
 		return false, fmt.Errorf("trust: get device: %w", err)
 	}
-	if dev.UserID != userID || !d.m.Sealer().CheckMAC(dev.ValidatorHash, hashPurpose, userID, data) {
+	if dev.UserID != userID || !d.x.Sealer().CheckMAC(dev.ValidatorHash, hashPurpose, userID, data) {
 		return false, nil
 	}
 	if !now.Before(dev.ExpiresAt) {
@@ -126,7 +126,7 @@ func (d *Devices) Check(ctx context.Context, userID, token string, now time.Time
 // touch records a use of the device. A device deleted meanwhile, by a
 // revocation for instance, is no longer trusted.
 func (d *Devices) touch(ctx context.Context, id string, now time.Time) (bool, error) {
-	err := d.m.Store().TouchDevice(ctx, id, now)
+	err := d.x.Store().TouchDevice(ctx, id, now)
 	if errors.Is(err, factor.ErrNotFound) {
 		return false, nil
 	}
@@ -139,9 +139,9 @@ func (d *Devices) touch(ctx context.Context, id string, now time.Time) (bool, er
 // dropExpired deletes an expired device. Failing to is no reason to fail
 // the check, whose answer is no either way, so it is only logged.
 func (d *Devices) dropExpired(ctx context.Context, dev *factor.Device) {
-	err := d.m.Store().DeleteDevice(ctx, dev.UserID, dev.ID)
+	err := d.x.Store().DeleteDevice(ctx, dev.UserID, dev.ID)
 	if err != nil && !errors.Is(err, factor.ErrNotFound) {
-		d.m.Logger().LogAttrs(ctx, slog.LevelWarn, "twostep: could not delete expired device",
+		d.x.Logger().LogAttrs(ctx, slog.LevelWarn, "twostep: could not delete expired device",
 			slog.String("user", dev.UserID), slog.String("device", dev.ID), slog.String("error", err.Error()))
 	}
 }
@@ -152,7 +152,7 @@ func (d *Devices) List(ctx context.Context, userID string, now time.Time) ([]Dev
 	if err := checkUser(userID); err != nil {
 		return nil, err
 	}
-	all, err := d.m.Store().ListDevices(ctx, userID)
+	all, err := d.x.Store().ListDevices(ctx, userID)
 	if err != nil {
 		return nil, fmt.Errorf("trust: list devices: %w", err)
 	}
@@ -174,10 +174,10 @@ func (d *Devices) Revoke(ctx context.Context, userID, deviceID, actor string, no
 	if err := checkUser(userID); err != nil {
 		return err
 	}
-	if err := d.m.Store().DeleteDevice(ctx, userID, deviceID); err != nil {
+	if err := d.x.Store().DeleteDevice(ctx, userID, deviceID); err != nil {
 		return fmt.Errorf("trust: revoke device: %w", err)
 	}
-	d.m.Emit(ctx, factor.Event{Type: factor.EventDevicesRevoked, UserID: userID, Time: now, Actor: actor, Reason: "device " + deviceID})
+	d.x.Emit(ctx, factor.Event{Type: factor.EventDevicesRevoked, UserID: userID, Time: now, Actor: actor, Reason: "device " + deviceID})
 	return nil
 }
 
@@ -189,11 +189,11 @@ func (d *Devices) RevokeAll(ctx context.Context, userID, actor string, now time.
 	if err := checkUser(userID); err != nil {
 		return err
 	}
-	n, err := d.m.Store().DeleteDevices(ctx, userID)
+	n, err := d.x.Store().DeleteDevices(ctx, userID)
 	if err != nil {
 		return fmt.Errorf("trust: revoke devices: %w", err)
 	}
-	d.m.Emit(ctx, factor.Event{Type: factor.EventDevicesRevoked, UserID: userID, Time: now, Actor: actor, Reason: fmt.Sprintf("all %d devices", n)})
+	d.x.Emit(ctx, factor.Event{Type: factor.EventDevicesRevoked, UserID: userID, Time: now, Actor: actor, Reason: fmt.Sprintf("all %d devices", n)})
 	return nil
 }
 

@@ -52,7 +52,7 @@ func TestRefusedAfterFactorChange(t *testing.T) {
 	e := newEnv(t, trust.Config{})
 	tok := e.remember(t, "alice")
 	other := e.remember(t, "bob")
-	require.NoError(t, e.m.FactorsChanged(t.Context(), factor.Event{Type: factor.EventReset, UserID: "alice", Time: t0, Actor: "admin"}))
+	require.NoError(t, e.m.Extension().Changed(t.Context(), factor.Event{Type: factor.EventReset, UserID: "alice", Time: t0, Actor: "admin"}))
 	assert.False(t, e.check(t, "alice", tok))
 	assert.True(t, e.check(t, "bob", other), "another user's devices stay")
 	assert.Contains(t, e.events.types(), factor.EventDevicesRevoked)

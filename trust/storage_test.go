@@ -35,7 +35,7 @@ func TestStoreHoldsNoSecrets(t *testing.T) {
 		for _, code := range list {
 			needles = append(needles, codeForms(t, code)...)
 			norm, _ := recovery.Normalize(code)
-			hashes = append(hashes, e.m.Sealer().MAC("recovery", user, []byte(norm)))
+			hashes = append(hashes, e.m.Extension().Sealer().MAC("recovery", user, []byte(norm)))
 		}
 		for range 3 {
 			needles = append(needles, validatorForms(t, e.remember(t, user))...)

@@ -124,7 +124,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 	if err := h.authenticate(r); err != nil {
-		h.Manager.Logger().LogAttrs(r.Context(), slog.LevelWarn, "twostep: voice callback refused", slog.String("error", err.Error()))
+		h.Manager.Extension().Logger().LogAttrs(r.Context(), slog.LevelWarn, "twostep: voice callback refused", slog.String("error", err.Error()))
 		http.Error(w, "forbidden", http.StatusForbidden)
 		return
 	}
@@ -188,7 +188,7 @@ func (h *Handler) log(r *http.Request, o Outcome, challenge string, err error) {
 	if err != nil {
 		attrs = append(attrs, slog.String("error", err.Error()))
 	}
-	h.Manager.Logger().LogAttrs(r.Context(), level, "twostep: voice keypad callback", attrs...)
+	h.Manager.Extension().Logger().LogAttrs(r.Context(), level, "twostep: voice keypad callback", attrs...)
 }
 
 func (h *Handler) now() time.Time {

@@ -19,6 +19,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/twostep/twostep/factor"
+	"github.com/twostep/twostep/factor/factortest"
 	"github.com/twostep/twostep/internal/message/messagetest"
 	"github.com/twostep/twostep/voice"
 )
@@ -121,7 +122,7 @@ func (k *keypadEnv) tries(t *testing.T, challengeID string) int {
 }
 
 func (k *keypadEnv) verify(challengeID, code string) error {
-	return k.M.Verify(context.Background(), factor.Attempt{UserID: user, ChallengeID: challengeID, Code: code}, k.Now())
+	return factortest.Err(k.M.Verify(context.Background(), factor.Attempt{UserID: user, ChallengeID: challengeID, Code: code}, k.Now()))
 }
 
 // keypadChallenge returns a confirmed landline's keypad challenge and its
@@ -198,7 +199,7 @@ func TestKeypadConfirmsEnrollment(t *testing.T) {
 	e := k.Enroll(t, user, factor.KindVoice, "020-1234567")
 	sent, digits := k.Challenge(t, user, e.ID, true)
 	require.Equal(t, http.StatusNoContent, k.post(t, sent.ChallengeID, digits, false).StatusCode)
-	require.NoError(t, k.M.Confirm(context.Background(), factor.Attempt{UserID: user, ChallengeID: sent.ChallengeID}, k.Now()))
+	require.NoError(t, factortest.Err(k.M.Confirm(context.Background(), factor.Attempt{UserID: user, ChallengeID: sent.ChallengeID}, k.Now())))
 	list, err := k.M.Enrollments(context.Background(), user, k.Now())
 	require.NoError(t, err)
 	require.Len(t, list, 1)

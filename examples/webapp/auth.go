@@ -1,6 +1,7 @@
 package main
 
 import (
+	"crypto/rand"
 	"errors"
 	"net/http"
 	"strings"
@@ -144,11 +145,7 @@ func (a *App) handleSignup(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *App) createAccount(w http.ResponseWriter, r *http.Request, f *loginForm, pw string) {
-	id, err := a.m.NewID()
-	if err != nil {
-		a.serverError(w, r, err)
-		return
-	}
+	id := rand.Text()
 	usr, err := a.users.create(r.Context(), id, f.Email, f.Name, pw, false, a.Now())
 	if errors.Is(err, errEmailTaken) {
 		f.Problems = []string{"err_email_taken"}

@@ -116,5 +116,5 @@ func benchChallenge(b *testing.B, ta *testApp, userID string) *challengeState {
 	if err != nil {
 		b.Fatal(err)
 	}
-	return newChallenge(sent, e.ID, string(e.Kind), ta.mask(e), true)
+	return newChallenge(sent, e.ID, true)
 }

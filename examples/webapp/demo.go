@@ -41,10 +41,7 @@ func (a *App) seedDemo(ctx context.Context) error {
 	}
 	names := []string{"Demo Admin", "Demo User"}
 	for i, d := range accounts {
-		id, err := a.m.NewID()
-		if err != nil {
-			return err
-		}
+		id := rand.Text()
 		if _, err := a.users.create(ctx, id, d.Email, names[i], d.Password, d.Role == "admin", a.Now()); err != nil {
 			return err
 		}

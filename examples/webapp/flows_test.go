@@ -71,7 +71,7 @@ func TestChangeNumber(t *testing.T) {
 	addPhone(t, ta, c, "0612345678")
 	old := statusOf(t, ta, "nr@example.com")
 	var oldID string
-	for _, m := range old.Methods {
+	for _, m := range old.Enrollments {
 		if m.Kind == factor.KindSMS {
 			oldID = m.ID
 		}
@@ -85,8 +85,8 @@ func TestChangeNumber(t *testing.T) {
 	}
 	addPhone(t, ta, c, "0687654321")
 	st := statusOf(t, ta, "nr@example.com")
-	var sms []factor.Method
-	for _, m := range st.Methods {
+	var sms []factor.EnrollmentInfo
+	for _, m := range st.Enrollments {
 		if m.Kind == factor.KindSMS {
 			sms = append(sms, m)
 		}
@@ -103,7 +103,7 @@ func TestChangeNumberStepUpLapsed(t *testing.T) {
 	c, secret := loggedIn(t, ta, "lapse@example.com", false)
 	addPhone(t, ta, c, "0612345678")
 	var oldID string
-	for _, m := range statusOf(t, ta, "lapse@example.com").Methods {
+	for _, m := range statusOf(t, ta, "lapse@example.com").Enrollments {
 		if m.Kind == factor.KindSMS {
 			oldID = m.ID
 		}
@@ -124,8 +124,8 @@ func TestChangeNumberStepUpLapsed(t *testing.T) {
 		t.Fatalf("after the second step-up: %s", loc)
 	}
 	addPhone(t, ta, c, "0687654321")
-	var sms []factor.Method
-	for _, m := range statusOf(t, ta, "lapse@example.com").Methods {
+	var sms []factor.EnrollmentInfo
+	for _, m := range statusOf(t, ta, "lapse@example.com").Enrollments {
 		if m.Kind == factor.KindSMS {
 			sms = append(sms, m)
 		}

@@ -67,11 +67,11 @@ func (a *App) rememberOptions(lang string) []rememberOption {
 
 // offer is the methods the user may choose from, primary first. Email is
 // left out beside other methods: it is only a fallback (seed 004).
-func offer(st *factor.Status) []factor.Method {
+func offer(st *factor.Status) []factor.EnrollmentInfo {
 	if len(st.Offer) <= 1 {
 		return st.Offer
 	}
-	return slices.DeleteFunc(slices.Clone(st.Offer), func(m factor.Method) bool { return m.Kind == factor.KindEmail })
+	return slices.DeleteFunc(slices.Clone(st.Offer), func(m factor.EnrollmentInfo) bool { return m.Kind == factor.KindEmail })
 }
 
 // stepData fills the second-step page for the chosen method.
@@ -82,7 +82,7 @@ func (a *App) stepData(r *http.Request, s step, st *factor.Status) *codeData {
 	if cur == "" && sess.Challenge != nil && !sess.Challenge.Confirm {
 		cur = sess.Challenge.EnrollmentID
 	}
-	i := slices.IndexFunc(methods, func(m factor.Method) bool { return m.ID == cur })
+	i := slices.IndexFunc(methods, func(m factor.EnrollmentInfo) bool { return m.ID == cur })
 	if i < 0 {
 		i = 0
 	}
@@ -132,15 +132,7 @@ func (a *App) handleStepSend(w http.ResponseWriter, r *http.Request, s step) {
 		redirect(w, r, s.prefix+"?m="+id)
 		return
 	}
-	masked := ""
-	if st, err := a.status(r); err == nil {
-		for _, m := range st.Methods {
-			if m.ID == id {
-				masked = m.Masked
-			}
-		}
-	}
-	sess.Challenge = newChallenge(sent, id, string(sent.Kind), masked, false)
+	sess.Challenge = newChallenge(sent, id, false)
 	a.sessions.save(sess)
 	redirect(w, r, s.prefix+"?m="+id)
 }
@@ -152,7 +144,7 @@ func (a *App) handleStepVerify(w http.ResponseWriter, r *http.Request, s step) {
 	if ch := sess.Challenge; ch != nil && !ch.Confirm && ch.EnrollmentID == at.EnrollmentID {
 		at.ChallengeID = ch.ID
 	}
-	if err := a.m.Verify(r.Context(), at, a.Now()); err != nil {
+	if _, err := a.m.Verify(r.Context(), at, a.Now()); err != nil {
 		a.showStep(w, r, s, a.userMessage(r, err))
 		return
 	}

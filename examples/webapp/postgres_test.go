@@ -43,7 +43,7 @@ func TestPostgres(t *testing.T) {
 	if code, _, _ := c.get("/settings"); code != http.StatusOK {
 		t.Fatalf("settings: %d", code)
 	}
-	if st := statusOf(t, ta, "pg@example.com"); !st.Enabled || st.Methods[0].Kind != factor.KindTOTP {
+	if st := statusOf(t, ta, "pg@example.com"); !st.Enabled || st.Enrollments[0].Kind != factor.KindTOTP {
 		t.Fatalf("status %+v", st)
 	}
 	// A restart with the same data directory keeps working: same keys.

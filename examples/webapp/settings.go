@@ -109,7 +109,7 @@ func (a *App) isPending(r *http.Request, id string) bool {
 	if err != nil {
 		return false
 	}
-	for _, m := range st.Methods {
+	for _, m := range st.Enrollments {
 		if m.ID == id {
 			return !m.Confirmed
 		}
@@ -160,7 +160,7 @@ func (a *App) startReplace(w http.ResponseWriter, r *http.Request, sess *Session
 		a.serverError(w, r, err)
 		return
 	}
-	for _, m := range st.Methods {
+	for _, m := range st.Enrollments {
 		if m.ID == id && m.Confirmed && (m.Kind == factor.KindSMS || m.Kind == factor.KindVoice) {
 			sess.Replaces = id
 			a.sessions.save(sess)

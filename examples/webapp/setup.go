@@ -163,7 +163,7 @@ func (a *App) handleChoose(w http.ResponseWriter, r *http.Request) {
 		a.sessions.save(sess)
 	}
 	d := &chooseData{Status: st, EmailOK: true, Keypad: a.keypadAvailable()}
-	for _, m := range st.Methods {
+	for _, m := range st.Enrollments {
 		if m.Confirmed && m.Kind != factor.KindEmail {
 			d.EmailOK = false
 		}
@@ -219,7 +219,7 @@ func (a *App) handleTOTP(w http.ResponseWriter, r *http.Request) {
 		redirect(w, r, "/setup/totp")
 		return
 	}
-	err := a.m.Confirm(r.Context(), factor.Attempt{UserID: sess.UserID, EnrollmentID: sess.TOTP.EnrollmentID, Code: r.PostFormValue("code")}, a.Now())
+	_, err := a.m.Confirm(r.Context(), factor.Attempt{UserID: sess.UserID, EnrollmentID: sess.TOTP.EnrollmentID, Code: r.PostFormValue("code")}, a.Now())
 	if err != nil {
 		a.render(w, r, http.StatusOK, "setup_totp", &page{Title: "totp_title", Error: a.userMessage(r, err), Data: &totpData{Key: sess.TOTP}})
 		return

@@ -108,25 +108,14 @@ func (a *App) enrolAndSend(r *http.Request, sess *Session, e factor.Enrollment, 
 		a.m.Remove(ctx, sess.UserID, en.ID, now) // a pending method may always go
 		return err
 	}
-	sess.Challenge = newChallenge(sent, en.ID, string(en.Kind), a.mask(en), true)
+	sess.Challenge = newChallenge(sent, en.ID, true)
 	a.sessions.save(sess)
 	return nil
 }
 
-func newChallenge(s *factor.Sent, enrollmentID, kind, masked string, confirm bool) *challengeState {
-	return &challengeState{ID: s.ChallengeID, EnrollmentID: enrollmentID, Kind: kind, Masked: masked,
+func newChallenge(s *factor.Sent, enrollmentID string, confirm bool) *challengeState {
+	return &challengeState{ID: s.ChallengeID, EnrollmentID: enrollmentID, Kind: string(s.Kind), Masked: s.Masked,
 		Keypad: s.ScreenDigits != "", ScreenDigits: s.ScreenDigits, ResendAt: s.ResendAt, Confirm: confirm}
-}
-
-// mask is the masked phone number or email address of e, as the factor
-// shows it.
-func (a *App) mask(e *factor.Enrollment) string {
-	if f, ok := a.m.Factor(e.Kind); ok {
-		if mk, ok := f.(factor.Masker); ok {
-			return mk.Mask(e.Address)
-		}
-	}
-	return factor.Redact(e.Address)
 }
 
 func (a *App) handleEmailForm(w http.ResponseWriter, r *http.Request) {
@@ -161,9 +150,9 @@ type codeData struct {
 	// Remember lists the "remember this device" choices at login.
 	Remember []rememberOption
 	// Methods are the user's methods to choose from, primary first.
-	Methods []factor.Method
+	Methods []factor.EnrollmentInfo
 	// Method is the chosen method.
-	Method factor.Method
+	Method factor.EnrollmentInfo
 	// Current is the chosen method's ID.
 	Current string
 	// Purpose is the chosen method's kind.
@@ -190,7 +179,7 @@ func (a *App) handleConfirm(w http.ResponseWriter, r *http.Request) {
 		redirect(w, r, "/setup")
 		return
 	}
-	err := a.m.Confirm(r.Context(), factor.Attempt{UserID: sess.UserID, ChallengeID: ch.ID, Code: r.PostFormValue("code")}, a.Now())
+	_, err := a.m.Confirm(r.Context(), factor.Attempt{UserID: sess.UserID, ChallengeID: ch.ID, Code: r.PostFormValue("code")}, a.Now())
 	if err != nil {
 		a.render(w, r, http.StatusOK, "setup_confirm", &page{Title: "confirm_title", Error: a.userMessage(r, err),
 			Data: &codeData{Ch: ch, Action: "/setup/confirm", Resend: "/setup/resend"}})
@@ -219,7 +208,7 @@ func (a *App) resend(w http.ResponseWriter, r *http.Request, back string) {
 		redirect(w, r, back)
 		return
 	}
-	sess.Challenge = newChallenge(sent, ch.EnrollmentID, ch.Kind, ch.Masked, ch.Confirm)
+	sess.Challenge = newChallenge(sent, ch.EnrollmentID, ch.Confirm)
 	sess.Flash = tr(langOf(r), "flash_resent")
 	a.sessions.save(sess)
 	redirect(w, r, back)

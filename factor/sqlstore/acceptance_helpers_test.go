@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/twostep/twostep/factor"
+	"github.com/twostep/twostep/factor/factortest"
 	"github.com/twostep/twostep/factor/sqlstore"
 	"github.com/twostep/twostep/totp"
 )
@@ -94,13 +95,13 @@ func enrolTOTP(tb testing.TB, m *factor.Manager, user string, when time.Time) *f
 	tb.Helper()
 	e, err := m.Enroll(ctx, factor.Enrollment{UserID: user, Kind: factor.KindTOTP, Label: "Phone"}, when)
 	require.NoError(tb, err)
-	require.NoError(tb, m.Confirm(ctx, factor.Attempt{UserID: user, EnrollmentID: e.ID, Code: totpCode(e.Secret, when)}, when))
-	return e
+	require.NoError(tb, factortest.Err(m.Confirm(ctx, factor.Attempt{UserID: user, EnrollmentID: e.ID, Code: totpCode(e.Secret, when)}, when)))
+	return &e.Enrollment
 }
 
 // verifyTOTP answers e's enrollment with code at when.
 func verifyTOTP(m *factor.Manager, e *factor.Enrollment, code string, when time.Time) error {
-	return m.Verify(ctx, factor.Attempt{UserID: e.UserID, EnrollmentID: e.ID, Code: code}, when)
+	return factortest.Err(m.Verify(ctx, factor.Attempt{UserID: e.UserID, EnrollmentID: e.ID, Code: code}, when))
 }
 
 // requirePostgres returns TWOSTEP_TEST_POSTGRES like postgresDSN, for

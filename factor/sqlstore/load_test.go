@@ -177,7 +177,7 @@ func loadEnrolOne(m *factor.Manager, user string) (*loadUser, error) {
 		return nil, fmt.Errorf("enrol %s: %w", user, err)
 	}
 	a := factor.Attempt{UserID: user, EnrollmentID: e.ID, Code: loadCode(e.Secret, loadStart)}
-	if err := m.Confirm(ctx, a, now); err != nil {
+	if _, err := m.Confirm(ctx, a, now); err != nil {
 		return nil, fmt.Errorf("confirm %s: %w", user, err)
 	}
 	return &loadUser{id: user, enrollment: e.ID, secret: e.Secret, step: loadStart}, nil
@@ -229,7 +229,7 @@ func loadRun(t *testing.T, m *factor.Manager, users []*loadUser, shape loadShape
 				u.step++
 				a := factor.Attempt{UserID: u.id, EnrollmentID: u.enrollment, Code: loadCode(u.secret, u.step)}
 				t0 := time.Now()
-				err := m.Verify(ctx, a, loadTime(u.step))
+				_, err := m.Verify(ctx, a, loadTime(u.step))
 				times = append(times, time.Since(t0))
 				if err != nil {
 					t.Errorf("%s at step %d: %v", u.id, u.step, err)
@@ -291,7 +291,7 @@ func loadRunOpen(t *testing.T, m *factor.Manager, users []*loadUser, shape loadS
 				u.step++
 				a := factor.Attempt{UserID: u.id, EnrollmentID: u.enrollment, Code: loadCode(u.secret, u.step)}
 				t0 := time.Now()
-				err := m.Verify(ctx, a, loadTime(u.step))
+				_, err := m.Verify(ctx, a, loadTime(u.step))
 				done := time.Now()
 				// The login was ready to go at its scheduled time or, if
 				// the previous one was still running then, when that

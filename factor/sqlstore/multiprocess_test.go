@@ -21,6 +21,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/twostep/twostep/factor"
+	"github.com/twostep/twostep/factor/factortest"
 	"github.com/twostep/twostep/factor/sqlstore"
 	"github.com/twostep/twostep/recovery"
 	"github.com/twostep/twostep/totp"
@@ -165,7 +166,7 @@ func runHelperJob(t *testing.T, job helperJob, signal *bufio.Reader) helperRepor
 	attempt := func(name string, task helperTask, code string) error {
 		switch name {
 		case "totp":
-			return m.Verify(ctx, factor.Attempt{UserID: task.User, EnrollmentID: task.Enrollment, Code: code}, job.Now)
+			return factortest.Err(m.Verify(ctx, factor.Attempt{UserID: task.User, EnrollmentID: task.Enrollment, Code: code}, job.Now))
 		case "recovery":
 			_, err := codes.Redeem(ctx, task.User, code, job.Now)
 			return err

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/twostep/twostep/factor"
+	"github.com/twostep/twostep/factor/factortest"
 	"github.com/twostep/twostep/factor/sqlstore"
 )
 
@@ -41,15 +42,15 @@ func TestReservingLogin(t *testing.T) {
 			}
 
 			unknown := factor.Attempt{UserID: "alice", EnrollmentID: "no-such-enrollment", Code: "123456"}
-			require.ErrorIs(t, m.Verify(ctx, unknown, at(1)), factor.ErrInvalidCode)
+			require.ErrorIs(t, factortest.Err(m.Verify(ctx, unknown, at(1))), factor.ErrInvalidCode)
 			assert.Equal(t, 1, failures("alice"), "an unknown enrollment counts like a wrong code")
 			unknown.Code = "12a456"
-			require.ErrorIs(t, m.Verify(ctx, unknown, at(1)), factor.ErrInvalidCode,
+			require.ErrorIs(t, factortest.Err(m.Verify(ctx, unknown, at(1))), factor.ErrInvalidCode,
 				"as on the two-call path, an unknown enrollment's code is not normalised")
 			assert.Equal(t, 1, failures("alice"))
 
 			foreign := factor.Attempt{UserID: "alice", EnrollmentID: bob.ID, Code: totpCode(bob.Secret, at(1))}
-			require.ErrorIs(t, m.Verify(ctx, foreign, at(1)), factor.ErrInvalidCode)
+			require.ErrorIs(t, factortest.Err(m.Verify(ctx, foreign, at(1))), factor.ErrInvalidCode)
 			assert.Equal(t, 1, failures("alice"), "another user's enrollment counts like a wrong code")
 			assert.Zero(t, failures("bob"))
 			require.NoError(t, verifyTOTP(m, bob, totpCode(bob.Secret, at(1)), at(1)), "bob's code was not used")

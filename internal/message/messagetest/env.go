@@ -88,7 +88,7 @@ func (e *Env) Enroll(tb testing.TB, user string, kind factor.Kind, addr string) 
 	e.Secret(addr)
 	en, err := e.M.Enroll(context.Background(), factor.Enrollment{UserID: user, Kind: kind, Address: addr}, e.Now())
 	require.NoError(tb, err)
-	return en
+	return &en.Enrollment
 }
 
 // Challenge sends a code to the enrollment and returns what was sent and
@@ -109,7 +109,7 @@ func (e *Env) EnrollConfirmed(tb testing.TB, user string, kind factor.Kind, addr
 	tb.Helper()
 	en := e.Enroll(tb, user, kind, addr)
 	sent, code := e.Challenge(tb, user, en.ID, false)
-	require.NoError(tb, e.M.Confirm(context.Background(), factor.Attempt{UserID: user, ChallengeID: sent.ChallengeID, Code: code}, e.Now()))
+	require.NoError(tb, factortest.Err(e.M.Confirm(context.Background(), factor.Attempt{UserID: user, ChallengeID: sent.ChallengeID, Code: code}, e.Now())))
 	return en
 }
 

@@ -39,7 +39,7 @@ func TestCheckLogCatchesLeaks(t *testing.T) {
 			env.Secret("06-12345678")
 			m := factor.Message{Kind: factor.KindSMS, To: "+31612345678", Code: "123456"}
 			require.NoError(t, env.Sender.Send(context.Background(), m))
-			env.M.Logger().Info(tt.line(m))
+			env.M.Extension().Logger().Info(tt.line(m))
 			spy := &spyTB{TB: t}
 			env.checkLog(spy)
 			assert.Equal(t, tt.leak, spy.failed)

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/twostep/twostep/factor"
+	"github.com/twostep/twostep/factor/factortest"
 )
 
 // TOTPCode computes the RFC 6238 code (SHA1, 6 digits, 30 s) of secret at
@@ -36,6 +37,6 @@ func (e *Env) EnrollTOTP(tb testing.TB, user string) *factor.Enrollment {
 	require.NoError(tb, err)
 	code := TOTPCode(en.Secret, e.Now())
 	e.Secret(code)
-	require.NoError(tb, e.M.Confirm(ctx, factor.Attempt{UserID: user, EnrollmentID: en.ID, Code: code}, e.Now()))
-	return en
+	require.NoError(tb, factortest.Err(e.M.Confirm(ctx, factor.Attempt{UserID: user, EnrollmentID: en.ID, Code: code}, e.Now())))
+	return &en.Enrollment
 }
