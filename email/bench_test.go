@@ -25,7 +25,7 @@ func benchEmailEnv(b *testing.B) (*messagetest.Env, *factor.Enrollment) {
 		Logger:  slog.New(slog.DiscardHandler),
 		Budget:  factor.Budget{PerDestinationHour: -1, PerDestinationDay: -1, PerUserDay: -1, GlobalPerMinute: -1},
 		// A batch of 1000 codes, one each millisecond, all live at once.
-		Codes: factor.Codes{ResendAfter: time.Millisecond},
+		Codes: factor.DeliveredCodes{ResendAfter: time.Millisecond},
 	})
 	return env, env.EnrollConfirmed(b, benchEmailUser, factor.KindEmail, "alice@example.com")
 }
@@ -50,7 +50,7 @@ func BenchmarkVerify(b *testing.B) {
 			runtime.GC() // collect the batch's garbage before the timer runs
 			b.StartTimer()
 		}
-		a := factor.Attempt{UserID: benchEmailUser, ChallengeID: ids[i%batch], Code: codes[i%batch]}
+		a := factor.Answer{UserID: benchEmailUser, ChallengeID: ids[i%batch], Code: codes[i%batch]}
 		if _, err := env.M.Verify(ctx, a, env.Now()); err != nil {
 			b.Fatal(err)
 		}

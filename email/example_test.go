@@ -45,7 +45,7 @@ func Example() {
 		if err != nil {
 			return err
 		}
-		return factortest.Err(m.Confirm(ctx, factor.Attempt{UserID: "alice", ChallengeID: sent.ChallengeID, Code: last.Code}, now))
+		return factortest.Err(m.Confirm(ctx, factor.Answer{UserID: "alice", ChallengeID: sent.ChallengeID, Code: last.Code}, now))
 	}
 
 	mail, err := m.Enroll(ctx, factor.Enrollment{UserID: "alice", Kind: factor.KindEmail, Address: "Alice@Example.COM"}, now)

@@ -18,7 +18,7 @@ import (
 
 const user = "alice"
 
-func newEnv(t *testing.T, codes factor.Codes) *messagetest.Env {
+func newEnv(t *testing.T, codes factor.DeliveredCodes) *messagetest.Env {
 	t.Helper()
 	tf, err := totp.New(totp.Config{Issuer: "x"})
 	require.NoError(t, err)
@@ -42,10 +42,10 @@ func challenge(env *messagetest.Env, enrollmentID string) error {
 }
 
 func TestEmailWithoutOtherFactor(t *testing.T) {
-	env := newEnv(t, factor.Codes{})
+	env := newEnv(t, factor.DeliveredCodes{})
 	e := env.EnrollConfirmed(t, user, factor.KindEmail, "alice@example.com")
 	sent, code := env.Challenge(t, user, e.ID, false)
-	require.NoError(t, factortest.Err(env.M.Verify(context.Background(), factor.Attempt{UserID: user, ChallengeID: sent.ChallengeID, Code: code}, env.Now())))
+	require.NoError(t, factortest.Err(env.M.Verify(context.Background(), factor.Answer{UserID: user, ChallengeID: sent.ChallengeID, Code: code}, env.Now())))
 	m, _ := env.Sender.Last()
 	assert.Equal(t, "alice@example.com", m.To)
 	assert.NotEmpty(t, m.Subject)
@@ -69,7 +69,7 @@ func TestEmailRefusedBesideOtherFactor(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			env := newEnv(t, factor.Codes{})
+			env := newEnv(t, factor.DeliveredCodes{})
 			existing := env.EnrollConfirmed(t, user, factor.KindEmail, "alice@example.com")
 			tt.other(t, env)
 			sends := env.Sender.Count()
@@ -84,15 +84,15 @@ func TestEmailRefusedBesideOtherFactor(t *testing.T) {
 }
 
 func TestEmailAlongside(t *testing.T) {
-	env := newEnv(t, factor.Codes{EmailAlongside: true})
+	env := newEnv(t, factor.DeliveredCodes{EmailAlongside: true})
 	env.EnrollTOTP(t, user)
 	e := env.EnrollConfirmed(t, user, factor.KindEmail, "alice@example.com")
 	sent, code := env.Challenge(t, user, e.ID, false)
-	assert.NoError(t, factortest.Err(env.M.Verify(context.Background(), factor.Attempt{UserID: user, ChallengeID: sent.ChallengeID, Code: code}, env.Now())))
+	assert.NoError(t, factortest.Err(env.M.Verify(context.Background(), factor.Answer{UserID: user, ChallengeID: sent.ChallengeID, Code: code}, env.Now())))
 }
 
 func TestEmailTTL(t *testing.T) {
-	env := newEnv(t, factor.Codes{EmailTTL: 30 * time.Minute})
+	env := newEnv(t, factor.DeliveredCodes{EmailTTL: 30 * time.Minute})
 	e := env.Enroll(t, user, factor.KindEmail, "alice@example.com")
 	sent, _ := env.Challenge(t, user, e.ID, false)
 	assert.Equal(t, env.Now().Add(30*60*1e9), sent.ExpiresAt)

@@ -65,7 +65,7 @@ func (m *Manager) Activate(ctx context.Context, userID, code string, now time.Ti
 	if !ok || len(norm) != activationLen {
 		return &InputError{Field: "activation code", Reason: "must be 12 letters and digits"}
 	}
-	err := m.guard(ctx, &attempt{Attempt: Attempt{UserID: userID}, now: now}, func() error { return m.useActivation(ctx, userID, norm, now) })
+	err := m.guard(ctx, &attempt{Answer: Answer{UserID: userID}, now: now}, func() error { return m.useActivation(ctx, userID, norm, now) })
 	if err != nil {
 		return err
 	}

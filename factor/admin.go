@@ -20,7 +20,7 @@ type ResetRequest struct {
 	IssueActivationCode bool
 }
 
-// Reset removes all of the user's methods, recovery codes and pending
+// Reset removes all of the user's enrollments, recovery codes and pending
 // challenges, revokes their trusted devices, lifts any lock, and records
 // actor and reason. The user enrols again at the next login; when the
 // policy requires activation codes the user needs a fresh one, which Reset
@@ -54,10 +54,10 @@ func (m *Manager) Reset(ctx context.Context, req ResetRequest, now time.Time) (s
 type UserSummary struct {
 	// UserID is the user.
 	UserID string
-	// Active reports whether the user has a confirmed method ("2FA active:
+	// Active reports whether the user has a confirmed enrollment ("2FA active:
 	// yes").
 	Active bool
-	// Kinds lists the kinds of the user's confirmed methods.
+	// Kinds lists the kinds of the user's confirmed enrollments.
 	Kinds []Kind
 	// LastUsedAt is when the user last passed a second step.
 	LastUsedAt time.Time

@@ -44,7 +44,7 @@ func TestAllocsVerifyTOTP(t *testing.T) {
 		// and the HMAC state of the authenticator app's check (2). The
 		// error is a sentinel.
 		m, e := perfSetup(t, memstore.New(), "alice")
-		a := factor.Attempt{UserID: "alice", EnrollmentID: e.ID, Code: perfWrongCode}
+		a := factor.Answer{UserID: "alice", EnrollmentID: e.ID, Code: perfWrongCode}
 		checkAllocs(t, 6, func() { perfWrong(ctx, t, m, a) })
 	})
 	t.Run("right", func(t *testing.T) {
@@ -58,7 +58,7 @@ func TestAllocsVerifyTOTP(t *testing.T) {
 		}
 		i := 0
 		checkAllocs(t, 6, func() {
-			a := factor.Attempt{UserID: "alice", EnrollmentID: e.ID, Code: codes[i]}
+			a := factor.Answer{UserID: "alice", EnrollmentID: e.ID, Code: codes[i]}
 			now := time.Unix((start+int64(i))*30+15, 0)
 			i++
 			if _, err := m.Verify(ctx, a, now); err != nil {

@@ -178,7 +178,7 @@ func (m *Manager) ApproveKeypad(ctx context.Context, challengeID, digits string,
 	if !c.ApprovedAt.IsZero() && c.UsedAt.IsZero() {
 		return nil // the provider retried a callback that already approved
 	}
-	at := attempt{Attempt: Attempt{UserID: c.UserID}, now: now}
+	at := attempt{Answer: Answer{UserID: c.UserID}, now: now}
 	at.names(c.EnrollmentID, c.Kind)
 	return m.guard(ctx, &at, func() error {
 		return m.answer(ctx, c, digits, now, false)

@@ -49,7 +49,7 @@ func (m *Manager) resetAfterSuccess(ctx context.Context, userID string) {
 
 // reserve counts an attempt of the user and refuses it when the user is
 // locked.
-func (m *Manager) reserve(ctx context.Context, userID string, now time.Time) (Attempts, error) {
+func (m *Manager) reserve(ctx context.Context, userID string, now time.Time) (LockState, error) {
 	lock, err := m.store.ReserveAttempt(ctx, userID, now)
 	if err != nil {
 		return lock, fmt.Errorf("factor: count attempt: %w", err)
@@ -60,7 +60,7 @@ func (m *Manager) reserve(ctx context.Context, userID string, now time.Time) (At
 // refuseLocked refuses an attempt the Store has counted, with lock the
 // state after counting: while the user is locked at now, and when the
 // attempt lies beyond the limit, which locks the user.
-func (m *Manager) refuseLocked(ctx context.Context, userID string, lock Attempts, now time.Time) error {
+func (m *Manager) refuseLocked(ctx context.Context, userID string, lock LockState, now time.Time) error {
 	if now.Before(lock.LockedUntil) {
 		return lockedError(lock.LockedUntil, now)
 	}
@@ -73,7 +73,7 @@ func (m *Manager) refuseLocked(ctx context.Context, userID string, lock Attempts
 // failed handles a wrong answer: it emits EventFailed naming the user and,
 // when known, the enrollment and kind the attempt named; it locks the user
 // when this was the last allowed attempt, and returns err, or the lock.
-func (m *Manager) failed(ctx context.Context, at *attempt, lock Attempts, err error) error {
+func (m *Manager) failed(ctx context.Context, at *attempt, lock LockState, err error) error {
 	m.emit(ctx, Event{Type: EventFailed, UserID: at.UserID, EnrollmentID: at.enrollmentID, Kind: at.kind, Time: at.now, Actor: at.UserID})
 	if lock.Failures >= m.cfg.Lockout.Limit {
 		return m.lock(ctx, at.UserID, lock, at.now)
@@ -81,7 +81,7 @@ func (m *Manager) failed(ctx context.Context, at *attempt, lock Attempts, err er
 	return err
 }
 
-func (m *Manager) lock(ctx context.Context, userID string, state Attempts, now time.Time) error {
+func (m *Manager) lock(ctx context.Context, userID string, state LockState, now time.Time) error {
 	d := m.cfg.Lockout.Duration
 	for i := 0; i < state.Locks && d < m.cfg.Lockout.MaxDuration; i++ {
 		d *= 2

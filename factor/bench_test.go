@@ -90,7 +90,7 @@ func perfEnroll(tb testing.TB, m *factor.Manager, user string, at time.Time) *fa
 	if err != nil {
 		tb.Fatal(err)
 	}
-	a := factor.Attempt{UserID: user, EnrollmentID: e.ID, Code: perfCode(perfSecret, perfStep(at))}
+	a := factor.Answer{UserID: user, EnrollmentID: e.ID, Code: perfCode(perfSecret, perfStep(at))}
 	if _, err := m.Confirm(ctx, a, at); err != nil {
 		tb.Fatal(err)
 	}
@@ -104,7 +104,7 @@ func perfEnroll(tb testing.TB, m *factor.Manager, user string, at time.Time) *fa
 
 // perfWrong runs Verify with a wrong code, unlocking the user whenever the
 // limit is reached (once per 100 attempts, so about 1% of an Unlock per op).
-func perfWrong(ctx context.Context, tb testing.TB, m *factor.Manager, a factor.Attempt) {
+func perfWrong(ctx context.Context, tb testing.TB, m *factor.Manager, a factor.Answer) {
 	_, err := m.Verify(ctx, a, perfNow)
 	if errors.Is(err, factor.ErrLocked) {
 		if err := m.Unlock(ctx, a.UserID, "bench", perfNow); err != nil {
@@ -124,7 +124,7 @@ func perfRight(b *testing.B, m *factor.Manager, e *factor.Enrollment) func(ctx c
 	const batch = 4096
 	codes := make([]string, batch)
 	start := perfStep(perfNow)
-	a := factor.Attempt{UserID: e.UserID, EnrollmentID: e.ID}
+	a := factor.Answer{UserID: e.UserID, EnrollmentID: e.ID}
 	i := 0
 	return func(ctx context.Context) {
 		if i%batch == 0 {
@@ -154,7 +154,7 @@ func BenchmarkVerifyTOTP(b *testing.B) {
 	ctx := context.Background()
 	b.Run("memstore/WrongCode", func(b *testing.B) {
 		m, e := perfSetup(b, memstore.New(), "alice")
-		a := factor.Attempt{UserID: "alice", EnrollmentID: e.ID, Code: perfWrongCode}
+		a := factor.Answer{UserID: "alice", EnrollmentID: e.ID, Code: perfWrongCode}
 		b.ReportAllocs()
 		for b.Loop() {
 			perfWrong(ctx, b, m, a)
@@ -290,7 +290,7 @@ func runPaired(b *testing.B, k int, fns ...pairedFn) {
 func BenchmarkPairedTOTPWrong(b *testing.B) {
 	ctx := context.Background()
 	m, e := perfSetup(b, memstore.New(), "alice")
-	a := factor.Attempt{UserID: "alice", EnrollmentID: e.ID, Code: perfWrongCode}
+	a := factor.Answer{UserID: "alice", EnrollmentID: e.ID, Code: perfWrongCode}
 	secret := base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(perfSecret)
 	opts := pqtotp.ValidateOpts{Period: 30, Skew: 1, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1}
 	mac := hmac.New(sha1.New, perfSecret)

@@ -38,7 +38,7 @@ type Config struct {
 	// Lockout is the failure accounting shared by all factors.
 	Lockout Lockout
 	// Codes governs delivered codes (SMS, voice, email).
-	Codes Codes
+	Codes DeliveredCodes
 	// Budget limits how many codes are sent, against SMS cost fraud.
 	Budget Budget
 	// PendingTTL is how long an enrollment may wait for its first code.
@@ -62,8 +62,8 @@ type Lockout struct {
 	MaxDuration time.Duration
 }
 
-// Codes governs codes the Manager generates and a Sender delivers.
-type Codes struct {
+// DeliveredCodes governs codes the Manager generates and a Sender delivers.
+type DeliveredCodes struct {
 	// Digits is the code length. Zero means 6; 4 to 10.
 	Digits int
 	// TTL is how long an SMS or voice code stays valid. Zero means 5

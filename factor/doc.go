@@ -9,7 +9,7 @@
 //	app, err := totp.New(totp.Config{Issuer: "Example"})
 //	m, err := factor.NewManager(factor.Config{Store: memstore.New(), Factors: []factor.Factor{app}})
 //	...
-//	err = m.Verify(ctx, factor.Attempt{UserID: "alice", EnrollmentID: id, Code: code}, time.Now())
+//	_, err = m.Verify(ctx, factor.Answer{UserID: "alice", EnrollmentID: id, Code: code}, time.Now())
 //
 // The Manager counts every attempt against the user before it compares a
 // code, locks the user after too many failures, makes every one-time code

@@ -13,7 +13,7 @@ import (
 // which must happen within Config.PendingTTL.
 //
 // With e.Replaces set (a changed phone number) the old enrollment goes when
-// the new one is confirmed; replacing a confirmed method needs a second
+// the new one is confirmed; replacing a confirmed enrollment needs a second
 // step within Policy.StepUpWindow, like Remove, or ErrStepUpRequired.
 //
 // The result carries the secret in the clear, for the host to show once (a
@@ -107,7 +107,7 @@ func (m *Manager) checkEmailPolicy(ctx context.Context, userID string, k Kind, n
 }
 
 // emailBlocked reports whether email codes are refused to a user with these
-// enrollments: the user has another confirmed method and email is only a
+// enrollments: the user has another confirmed enrollment and email is only a
 // fallback (Codes.EmailAlongside is false).
 func (m *Manager) emailBlocked(all []*Enrollment) bool {
 	if m.cfg.Codes.EmailAlongside {
@@ -155,7 +155,7 @@ func sealAD(dst []byte, userID, enrollmentID string) []byte {
 // mayEnrol applies the policy to a new enrollment: the kind must be on
 // offer, an activation code may be needed first, and a replacement must
 // replace one of the user's enrollments of the same kind. Replacing a
-// confirmed method removes it once the new one is confirmed, so it needs
+// confirmed enrollment removes it once the new one is confirmed, so it needs
 // the same recent second step as Remove.
 func (m *Manager) mayEnrol(ctx context.Context, e Enrollment, now time.Time) error {
 	if !m.cfg.Policy.allows(e.Kind) {

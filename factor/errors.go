@@ -10,7 +10,7 @@ import (
 // so hosts branch with errors.Is. None of them ever carries a secret.
 var (
 	// ErrInvalidCode means the code was wrong, expired, already used, or
-	// was offered for a method the user does not have. The cases are
+	// was offered for an enrollment the user does not have. The cases are
 	// deliberately indistinguishable to the caller.
 	ErrInvalidCode = errors.New("factor: invalid code")
 	// ErrLocked means the user failed too often and is locked out for now.
@@ -61,7 +61,7 @@ func (e *LockedError) Unwrap() error { return ErrLocked }
 type RateLimitError struct {
 	// Scope names the budget that is spent: "resend", "destination",
 	// "user" or "global" for sends, "remove" for removals of a user's
-	// methods while verification is required (see Manager.Remove).
+	// enrollments while verification is required (see Manager.Remove).
 	Scope string
 	// RetryAfter is how long until the budget allows the operation. For
 	// a new Challenge refused by the resend cooldown it is an upper

@@ -52,11 +52,11 @@ func Example() {
 
 	// Confirm with the first code, then verify at every login.
 	first := appCode(key, time.Now()) // what the user's app shows now
-	_, err = m.Confirm(ctx, factor.Attempt{UserID: "alice", EnrollmentID: e.ID, Code: first}, time.Now())
+	_, err = m.Confirm(ctx, factor.Answer{UserID: "alice", EnrollmentID: e.ID, Code: first}, time.Now())
 	fmt.Println("confirmed:", err)
 	code := appCode(key, time.Now().Add(30*time.Second)) // the app's next code, at a later login
 	// Each code is accepted once: a login needs a later code than the last one.
-	_, err = m.Verify(ctx, factor.Attempt{UserID: "alice", EnrollmentID: e.ID, Code: code}, time.Now())
+	_, err = m.Verify(ctx, factor.Answer{UserID: "alice", EnrollmentID: e.ID, Code: code}, time.Now())
 	switch {
 	case errors.Is(err, factor.ErrInvalidCode): // wrong, expired or replayed
 		fmt.Println("refused:", err)
@@ -67,7 +67,7 @@ func Example() {
 	}
 
 	// The same code a second time is a replay.
-	_, err = m.Verify(ctx, factor.Attempt{UserID: "alice", EnrollmentID: e.ID, Code: code}, time.Now())
+	_, err = m.Verify(ctx, factor.Answer{UserID: "alice", EnrollmentID: e.ID, Code: code}, time.Now())
 	fmt.Println("replay refused:", errors.Is(err, factor.ErrInvalidCode))
 	// Output:
 	// QR code: true alice@example.com

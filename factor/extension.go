@@ -61,5 +61,5 @@ func (x Extension) Guard(ctx context.Context, userID string, now time.Time, chec
 	if err := checkUserID(userID); err != nil {
 		return err
 	}
-	return x.m.guard(ctx, &attempt{Attempt: Attempt{UserID: userID}, now: now}, check)
+	return x.m.guard(ctx, &attempt{Answer: Answer{UserID: userID}, now: now}, check)
 }

@@ -188,8 +188,8 @@ func faultCases() []faultCase {
 	return cases
 }
 
-func attempt(enrollmentID, challengeID, code string) factor.Attempt {
-	return factor.Attempt{UserID: "alice", EnrollmentID: enrollmentID, ChallengeID: challengeID, Code: code}
+func attempt(enrollmentID, challengeID, code string) factor.Answer {
+	return factor.Answer{UserID: "alice", EnrollmentID: enrollmentID, ChallengeID: challengeID, Code: code}
 }
 
 func enrollCases() []faultCase {

@@ -197,16 +197,16 @@ func TestLongInputIsRefusedCheaply(t *testing.T) {
 	enrol := func(en factor.Enrollment) error { _, err := e.m.Enroll(e.ctx, en, e.now); return err }
 	for name, op := range map[string]func() error{
 		"Verify TOTP": func() error {
-			return factortest.Err(e.m.Verify(e.ctx, factor.Attempt{UserID: "alice", EnrollmentID: totpID, Code: long}, e.now))
+			return factortest.Err(e.m.Verify(e.ctx, factor.Answer{UserID: "alice", EnrollmentID: totpID, Code: long}, e.now))
 		},
 		"Verify SMS": func() error {
-			return factortest.Err(e.m.Verify(e.ctx, factor.Attempt{UserID: "alice", ChallengeID: sent.ChallengeID, Code: long}, e.now))
+			return factortest.Err(e.m.Verify(e.ctx, factor.Answer{UserID: "alice", ChallengeID: sent.ChallengeID, Code: long}, e.now))
 		},
 		"Confirm SMS": func() error {
-			return factortest.Err(e.m.Confirm(e.ctx, factor.Attempt{UserID: "alice", ChallengeID: sent.ChallengeID, Code: long}, e.now))
+			return factortest.Err(e.m.Confirm(e.ctx, factor.Answer{UserID: "alice", ChallengeID: sent.ChallengeID, Code: long}, e.now))
 		},
 		"user ID": func() error {
-			return factortest.Err(e.m.Verify(e.ctx, factor.Attempt{UserID: long, EnrollmentID: totpID, Code: "123456"}, e.now))
+			return factortest.Err(e.m.Verify(e.ctx, factor.Answer{UserID: long, EnrollmentID: totpID, Code: "123456"}, e.now))
 		},
 		"ApproveKeypad":   func() error { return e.m.ApproveKeypad(e.ctx, sent.ChallengeID, long, e.now) },
 		"Activate":        func() error { return e.m.Activate(e.ctx, "alice", long, e.now) },

@@ -168,14 +168,14 @@ func (w *world) setup() {
 func (w *world) enrolTOTP(user string, secret []byte, at time.Time) string {
 	e, err := w.m.Enroll(w.ctx, factor.Enrollment{UserID: user, Kind: factor.KindTOTP, Secret: secret}, at)
 	require.NoError(w.t, err)
-	require.NoError(w.t, factortest.Err(w.m.Confirm(w.ctx, factor.Attempt{UserID: user, EnrollmentID: e.ID, Code: codeFor(secret, at)}, at)))
+	require.NoError(w.t, factortest.Err(w.m.Confirm(w.ctx, factor.Answer{UserID: user, EnrollmentID: e.ID, Code: codeFor(secret, at)}, at)))
 	return e.ID
 }
 
 // enrolPhone enrols a phone of alice at the given time and confirms it.
 func (w *world) enrolPhone(k factor.Kind, number, replaces string, at time.Time) string {
 	id, challenge, code := w.pendingPhone(k, number, replaces, at)
-	require.NoError(w.t, factortest.Err(w.m.Confirm(w.ctx, factor.Attempt{UserID: "alice", ChallengeID: challenge, Code: code}, at)))
+	require.NoError(w.t, factortest.Err(w.m.Confirm(w.ctx, factor.Answer{UserID: "alice", ChallengeID: challenge, Code: code}, at)))
 	return id
 }
 
@@ -201,7 +201,7 @@ func (w *world) send(id string, keypad bool, at time.Time) (challenge, code stri
 // disabling two-step verification wants.
 func (w *world) stepUp() {
 	at := w.now.Add(-time.Minute)
-	require.NoError(w.t, factortest.Err(w.m.Verify(w.ctx, factor.Attempt{UserID: "alice", EnrollmentID: w.totpID, Code: codeFor(aliceSecret, at)}, at)))
+	require.NoError(w.t, factortest.Err(w.m.Verify(w.ctx, factor.Answer{UserID: "alice", EnrollmentID: w.totpID, Code: codeFor(aliceSecret, at)}, at)))
 }
 
 // fail records n failed attempts of alice.
@@ -374,7 +374,7 @@ func brokenSenderOps() []brokenSenderOp {
 // use: not to log in, not to confirm, not on the keypad.
 func (w *world) checkBurnt(msg factor.Message) {
 	w.t.Helper()
-	a := factor.Attempt{UserID: "alice", ChallengeID: msg.ChallengeID, Code: msg.Code}
+	a := factor.Answer{UserID: "alice", ChallengeID: msg.ChallengeID, Code: msg.Code}
 	assert.ErrorIs(w.t, w.leak.err(factortest.Err(w.m.Verify(w.ctx, a, w.now))), factor.ErrInvalidCode)
 	assert.ErrorIs(w.t, w.leak.err(factortest.Err(w.m.Confirm(w.ctx, a, w.now))), factor.ErrInvalidCode)
 	if msg.Keypad {
@@ -419,7 +419,7 @@ func TestSendTimeout(t *testing.T) {
 		Keys:    []factor.Key{keyOld},
 		Sender:  slow,
 		Factors: []factor.Factor{fakePhone{factor.KindSMS}},
-		Codes:   factor.Codes{SendTimeout: 50 * time.Millisecond},
+		Codes:   factor.DeliveredCodes{SendTimeout: 50 * time.Millisecond},
 	})
 	require.NoError(t, err)
 	ctx := context.Background()
@@ -432,10 +432,10 @@ func TestSendTimeout(t *testing.T) {
 	require.ErrorIs(t, err, context.DeadlineExceeded)
 	msgs := slow.Messages()
 	require.Len(t, msgs, 1)
-	_, err = m.Confirm(ctx, factor.Attempt{UserID: "alice", ChallengeID: msgs[0].ChallengeID, Code: msgs[0].Code}, t0)
+	_, err = m.Confirm(ctx, factor.Answer{UserID: "alice", ChallengeID: msgs[0].ChallengeID, Code: msgs[0].Code}, t0)
 	assert.ErrorIs(t, err, factor.ErrInvalidCode, "the unsent code is burnt")
 
-	_, err = factor.NewManager(factor.Config{Store: memstore.New(), Codes: factor.Codes{SendTimeout: time.Hour}})
+	_, err = factor.NewManager(factor.Config{Store: memstore.New(), Codes: factor.DeliveredCodes{SendTimeout: time.Hour}})
 	var ce *factor.ConfigError
 	require.ErrorAs(t, err, &ce)
 	assert.Equal(t, "Codes.SendTimeout", ce.Field)

@@ -178,7 +178,7 @@ func (e *leakEnv) lastCode() factor.Message {
 }
 
 // verify sends a to Verify, or to Confirm, and records the error.
-func (e *leakEnv) verify(a factor.Attempt, confirm bool) error {
+func (e *leakEnv) verify(a factor.Answer, confirm bool) error {
 	if confirm {
 		return e.err(factortest.Err(e.m.Confirm(e.ctx, a, e.now)))
 	}
@@ -190,7 +190,7 @@ func (e *leakEnv) verify(a factor.Attempt, confirm bool) error {
 var typed = []string{"Hunter2-my-password", "my password is hunter2", strings.Repeat("9", 80), "12345six"}
 
 // typo tries every typed mistake against a.
-func (e *leakEnv) typo(a factor.Attempt, confirm bool) {
+func (e *leakEnv) typo(a factor.Answer, confirm bool) {
 	e.secret("what a person typed", typed...)
 	for _, s := range typed {
 		a.Code = s
@@ -224,7 +224,7 @@ func (e *leakEnv) enrolTOTP(user string) (string, []byte) {
 	e.secret("a TOTP key", key.Text(), key.URI())
 	code := codeFor(en.Secret, e.now)
 	e.secret("a TOTP code", code)
-	a := factor.Attempt{UserID: user, EnrollmentID: en.ID}
+	a := factor.Answer{UserID: user, EnrollmentID: en.ID}
 	e.typo(a, true)
 	a.Code = wrongDigits(code)
 	e.secret("a wrong TOTP code", a.Code)
@@ -239,14 +239,14 @@ func (e *leakEnv) totpFlow() {
 	e.now = e.now.Add(time.Minute)
 	code := codeFor(secret, e.now)
 	e.secret("a TOTP code", code)
-	a := factor.Attempt{UserID: "alice", EnrollmentID: id, Code: code}
+	a := factor.Answer{UserID: "alice", EnrollmentID: id, Code: code}
 	require.NoError(e.t, e.verify(a, false))
 	require.Error(e.t, e.verify(a, false), "replayed")
 	a.Code = codeFor(secret, e.now.Add(-10*time.Minute))
 	e.secret("an expired TOTP code", a.Code)
 	require.Error(e.t, e.verify(a, false))
 	e.typo(a, false)
-	require.Error(e.t, e.verify(factor.Attempt{UserID: "mallory", EnrollmentID: id, Code: code}, false))
+	require.Error(e.t, e.verify(factor.Answer{UserID: "mallory", EnrollmentID: id, Code: code}, false))
 	for range 12 { // into the lock, and a right code while locked
 		a.Code = codeFor(secret, e.now.Add(30*time.Second))
 		_ = e.verify(a, false)
@@ -262,7 +262,7 @@ func (e *leakEnv) enrolPhone(user string, k factor.Kind, number string) string {
 	require.NoError(e.t, e.err(err))
 	sent, err := e.m.Challenge(e.ctx, factor.ChallengeRequest{UserID: user, EnrollmentID: en.ID, Language: "nl"}, e.now)
 	require.NoError(e.t, err)
-	a := factor.Attempt{UserID: user, ChallengeID: sent.ChallengeID, Code: e.lastCode().Code}
+	a := factor.Answer{UserID: user, ChallengeID: sent.ChallengeID, Code: e.lastCode().Code}
 	e.typo(a, true)
 	require.NoError(e.t, e.verify(a, true))
 	e.now = e.now.Add(time.Minute) // past the resend cooldown
@@ -281,7 +281,7 @@ func (e *leakEnv) smsFlow() {
 	e.now = e.now.Add(time.Minute)
 	_, err = e.m.Resend(e.ctx, "alice", sent.ChallengeID, "en", e.now)
 	require.NoError(e.t, err)
-	a := factor.Attempt{UserID: "alice", ChallengeID: sent.ChallengeID, Code: old}
+	a := factor.Answer{UserID: "alice", ChallengeID: sent.ChallengeID, Code: old}
 	require.Error(e.t, e.verify(a, false), "replaced by the resend")
 	a.Code = wrongDigits(e.lastCode().Code)
 	require.Error(e.t, e.verify(a, false))
@@ -311,7 +311,7 @@ func (e *leakEnv) keypadFlow() {
 		req := httptest.NewRequest(http.MethodPost, "/voice?challenge="+sent.ChallengeID, strings.NewReader(form.Encode()))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		h.ServeHTTP(httptest.NewRecorder(), req)
-		_ = e.verify(factor.Attempt{UserID: "alice", ChallengeID: sent.ChallengeID}, false)
+		_ = e.verify(factor.Answer{UserID: "alice", ChallengeID: sent.ChallengeID}, false)
 		e.now = e.now.Add(time.Minute) // past the resend cooldown
 	}
 	e.secret("what a person typed", typed...)

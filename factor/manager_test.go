@@ -81,7 +81,7 @@ func (f *fixture) enrol(t *testing.T, user, secret string) *factor.Enrollment {
 	t.Helper()
 	e, err := f.m.Enroll(context.Background(), factor.Enrollment{UserID: user, Kind: kindSpy, Secret: []byte(secret)}, t0)
 	require.NoError(t, err)
-	require.NoError(t, factortest.Err(f.m.Confirm(context.Background(), factor.Attempt{UserID: user, EnrollmentID: e.ID, Code: secret}, t0)))
+	require.NoError(t, factortest.Err(f.m.Confirm(context.Background(), factor.Answer{UserID: user, EnrollmentID: e.ID, Code: secret}, t0)))
 	return &e.Enrollment
 }
 
@@ -96,7 +96,7 @@ func TestEnrollConfirmVerify(t *testing.T) {
 	require.NoError(t, err)
 	assert.NotContains(t, string(stored.Secret), "right", "stores hold secrets sealed")
 
-	a := factor.Attempt{UserID: "alice", EnrollmentID: e.ID, Code: "right"}
+	a := factor.Answer{UserID: "alice", EnrollmentID: e.ID, Code: "right"}
 	assert.ErrorIs(t, factortest.Err(f.m.Verify(ctx, a, t0)), factor.ErrInvalidCode, "a pending enrollment does not log in")
 	require.NoError(t, factortest.Err(f.m.Confirm(ctx, a, t0.Add(time.Minute))))
 	assert.ErrorIs(t, factortest.Err(f.m.Confirm(ctx, a, t0.Add(2*time.Minute))), factor.ErrInvalidCode, "confirmed once")
@@ -116,7 +116,7 @@ func TestPendingEnrollmentLapses(t *testing.T) {
 	e, err := f.m.Enroll(ctx, factor.Enrollment{UserID: "u", Kind: kindSpy, Secret: []byte("c")}, t0)
 	require.NoError(t, err)
 	late := t0.Add(15 * time.Minute)
-	assert.ErrorIs(t, factortest.Err(f.m.Confirm(ctx, factor.Attempt{UserID: "u", EnrollmentID: e.ID, Code: "c"}, late)), factor.ErrInvalidCode)
+	assert.ErrorIs(t, factortest.Err(f.m.Confirm(ctx, factor.Answer{UserID: "u", EnrollmentID: e.ID, Code: "c"}, late)), factor.ErrInvalidCode)
 	list, err := f.m.Enrollments(ctx, "u", late)
 	require.NoError(t, err)
 	assert.Empty(t, list)
@@ -127,7 +127,7 @@ func TestUniformFailures(t *testing.T) {
 	f := newFixture(t, factor.Config{})
 	alice := f.enrol(t, "alice", "a-code")
 	bob := f.enrol(t, "bob", "b-code")
-	cases := map[string]factor.Attempt{
+	cases := map[string]factor.Answer{
 		"wrong code":          {UserID: "alice", EnrollmentID: alice.ID, Code: "nope"},
 		"unknown method":      {UserID: "alice", EnrollmentID: "missing", Code: "a-code"},
 		"another user's":      {UserID: "alice", EnrollmentID: bob.ID, Code: "b-code"},
@@ -149,7 +149,7 @@ func TestMalformedInputChangesNothing(t *testing.T) {
 	f := newFixture(t, factor.Config{})
 	e := f.enrol(t, "alice", "right")
 	long := string(make([]byte, 65))
-	for name, a := range map[string]factor.Attempt{
+	for name, a := range map[string]factor.Answer{
 		"no user":       {EnrollmentID: e.ID, Code: "right"},
 		"overlong code": {UserID: "alice", EnrollmentID: e.ID, Code: long},
 		"bad sms code":  {UserID: "alice", ChallengeID: "c", Code: "12a456"},
@@ -175,7 +175,7 @@ func TestLockoutComparesAtMostLimit(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, err := f.m.Verify(ctx, factor.Attempt{UserID: "alice", EnrollmentID: e.ID, Code: "wrong"}, t0)
+			_, err := f.m.Verify(ctx, factor.Answer{UserID: "alice", EnrollmentID: e.ID, Code: "wrong"}, t0)
 			switch {
 			case errors.Is(err, factor.ErrLocked):
 				locked.Add(1)
@@ -190,7 +190,7 @@ func TestLockoutComparesAtMostLimit(t *testing.T) {
 	assert.LessOrEqual(t, f.spy.compares.Load()-before, int64(10), "compared more codes than the limit")
 	assert.Equal(t, int64(100), locked.Load()+invalid.Load())
 
-	right := factor.Attempt{UserID: "alice", EnrollmentID: e.ID, Code: "right"}
+	right := factor.Answer{UserID: "alice", EnrollmentID: e.ID, Code: "right"}
 	compares := f.spy.compares.Load()
 	_, err := f.m.Verify(ctx, right, t0.Add(14*time.Minute))
 	var le *factor.LockedError
@@ -209,16 +209,16 @@ func TestLockDoublesUpToMax(t *testing.T) {
 	for _, want := range []time.Duration{time.Hour, 2 * time.Hour, 3 * time.Hour, 3 * time.Hour} {
 		var err error
 		for range 3 {
-			_, err = f.m.Verify(ctx, factor.Attempt{UserID: "u", EnrollmentID: e.ID, Code: "x"}, now)
+			_, err = f.m.Verify(ctx, factor.Answer{UserID: "u", EnrollmentID: e.ID, Code: "x"}, now)
 		}
 		var le *factor.LockedError
 		require.ErrorAs(t, err, &le)
 		assert.Equal(t, want, le.Until.Sub(now))
 		now = le.Until
 	}
-	require.NoError(t, factortest.Err(f.m.Verify(ctx, factor.Attempt{UserID: "u", EnrollmentID: e.ID, Code: "right"}, now)))
+	require.NoError(t, factortest.Err(f.m.Verify(ctx, factor.Answer{UserID: "u", EnrollmentID: e.ID, Code: "right"}, now)))
 	for range 3 {
-		_, _ = f.m.Verify(ctx, factor.Attempt{UserID: "u", EnrollmentID: e.ID, Code: "x"}, now)
+		_, _ = f.m.Verify(ctx, factor.Answer{UserID: "u", EnrollmentID: e.ID, Code: "x"}, now)
 	}
 	at, err := f.store.ReserveAttempt(ctx, "u", now)
 	require.NoError(t, err)
@@ -230,11 +230,11 @@ func TestSuccessResetsFailures(t *testing.T) {
 	f := newFixture(t, factor.Config{})
 	e := f.enrol(t, "u", "right")
 	for range 9 {
-		_, _ = f.m.Verify(ctx, factor.Attempt{UserID: "u", EnrollmentID: e.ID, Code: "x"}, t0)
+		_, _ = f.m.Verify(ctx, factor.Answer{UserID: "u", EnrollmentID: e.ID, Code: "x"}, t0)
 	}
-	require.NoError(t, factortest.Err(f.m.Verify(ctx, factor.Attempt{UserID: "u", EnrollmentID: e.ID, Code: "right"}, t0)))
+	require.NoError(t, factortest.Err(f.m.Verify(ctx, factor.Answer{UserID: "u", EnrollmentID: e.ID, Code: "right"}, t0)))
 	for range 9 {
-		assert.ErrorIs(t, factortest.Err(f.m.Verify(ctx, factor.Attempt{UserID: "u", EnrollmentID: e.ID, Code: "x"}, t0)), factor.ErrInvalidCode)
+		assert.ErrorIs(t, factortest.Err(f.m.Verify(ctx, factor.Answer{UserID: "u", EnrollmentID: e.ID, Code: "x"}, t0)), factor.ErrInvalidCode)
 	}
 }
 
@@ -249,7 +249,7 @@ func TestTamperedSecretNeverVerifies(t *testing.T) {
 	require.NoError(t, err)
 	sb.Secret = sa.Secret
 	require.NoError(t, f.store.UpdateEnrollment(ctx, sb))
-	_, err = f.m.Verify(ctx, factor.Attempt{UserID: "alice", EnrollmentID: b.ID, Code: "same"}, t0)
+	_, err = f.m.Verify(ctx, factor.Answer{UserID: "alice", EnrollmentID: b.ID, Code: "same"}, t0)
 	assert.ErrorIs(t, err, factor.ErrSealed, "A's sealed secret does not open as B's")
 }
 
@@ -257,9 +257,9 @@ func TestRemoveRevokesDevices(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t, factor.Config{})
 	e := f.enrol(t, "u", "c")
-	require.NoError(t, f.store.CreateDevice(ctx, &factor.Device{ID: "d1", UserID: "u", CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)}))
+	require.NoError(t, f.store.CreateDevice(ctx, &factor.TrustedDevice{ID: "d1", UserID: "u", CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)}))
 	assert.ErrorIs(t, f.m.Remove(ctx, "u", e.ID, t0), factor.ErrStepUpRequired, "its confirmation is no second step")
-	require.NoError(t, factortest.Err(f.m.Verify(ctx, factor.Attempt{UserID: "u", EnrollmentID: e.ID, Code: "c"}, t0)))
+	require.NoError(t, factortest.Err(f.m.Verify(ctx, factor.Answer{UserID: "u", EnrollmentID: e.ID, Code: "c"}, t0)))
 	require.NoError(t, f.m.Remove(ctx, "u", e.ID, t0))
 	devices, err := f.store.ListDevices(ctx, "u")
 	require.NoError(t, err)
@@ -275,15 +275,15 @@ func TestNewManagerValidates(t *testing.T) {
 		"limit over 100":   {Store: store, Lockout: factor.Lockout{Limit: 101}},
 		"negative lock":    {Store: store, Lockout: factor.Lockout{Duration: -time.Second}},
 		"max below base":   {Store: store, Lockout: factor.Lockout{Duration: time.Hour, MaxDuration: time.Minute}},
-		"digits 3":         {Store: store, Codes: factor.Codes{Digits: 3}},
-		"sms ttl 11m":      {Store: store, Codes: factor.Codes{TTL: 11 * time.Minute}},
-		"tries 11":         {Store: store, Codes: factor.Codes{Tries: 11}},
+		"digits 3":         {Store: store, Codes: factor.DeliveredCodes{Digits: 3}},
+		"sms ttl 11m":      {Store: store, Codes: factor.DeliveredCodes{TTL: 11 * time.Minute}},
+		"tries 11":         {Store: store, Codes: factor.DeliveredCodes{Tries: 11}},
 		"pending 2 days":   {Store: store, PendingTTL: 48 * time.Hour},
 		"duplicate kind":   {Store: store, Factors: []factor.Factor{&spy{}, &spy{}}},
 		"nil factor":       {Store: store, Factors: []factor.Factor{nil}},
 		"short key":        {Store: store, Keys: []factor.Key{{ID: "k", Secret: []byte("x")}}},
-		"keypad 7 digits":  {Store: store, Codes: factor.Codes{KeypadDigits: 7}},
-		"email ttl 2 hour": {Store: store, Codes: factor.Codes{EmailTTL: 2 * time.Hour}},
+		"keypad 7 digits":  {Store: store, Codes: factor.DeliveredCodes{KeypadDigits: 7}},
+		"email ttl 2 hour": {Store: store, Codes: factor.DeliveredCodes{EmailTTL: 2 * time.Hour}},
 	} {
 		t.Run(name, func(t *testing.T) {
 			m, err := factor.NewManager(cfg)
@@ -331,14 +331,14 @@ func TestConfirmRevokesDevices(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t, factor.Config{})
 	f.enrol(t, "u", "first")
-	require.NoError(t, f.store.CreateDevice(ctx, &factor.Device{ID: "d1", UserID: "u", CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)}))
+	require.NoError(t, f.store.CreateDevice(ctx, &factor.TrustedDevice{ID: "d1", UserID: "u", CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)}))
 	e, err := f.m.Enroll(ctx, factor.Enrollment{UserID: "u", Kind: kindSpy, Secret: []byte("second")}, t0)
 	require.NoError(t, err)
 	devices, err := f.store.ListDevices(ctx, "u")
 	require.NoError(t, err)
 	assert.Len(t, devices, 1, "a pending method changes nothing yet")
 
-	require.NoError(t, factortest.Err(f.m.Confirm(ctx, factor.Attempt{UserID: "u", EnrollmentID: e.ID, Code: "second"}, t0)))
+	require.NoError(t, factortest.Err(f.m.Confirm(ctx, factor.Answer{UserID: "u", EnrollmentID: e.ID, Code: "second"}, t0)))
 	devices, err = f.store.ListDevices(ctx, "u")
 	require.NoError(t, err)
 	assert.Empty(t, devices, "confirming the second method signs out remembered devices")
@@ -444,7 +444,7 @@ func TestConcurrentRemovalsKeepOneMethod(t *testing.T) {
 	for _, code := range []string{"a", "b"} {
 		e, err := m.Enroll(ctx, factor.Enrollment{UserID: "u", Kind: kindSpy, Secret: []byte(code)}, t0)
 		require.NoError(t, err)
-		a := factor.Attempt{UserID: "u", EnrollmentID: e.ID, Code: code}
+		a := factor.Answer{UserID: "u", EnrollmentID: e.ID, Code: code}
 		require.NoError(t, factortest.Err(m.Confirm(ctx, a, t0)))
 		require.NoError(t, factortest.Err(m.Verify(ctx, a, t0)), "a second step with each")
 		ids = append(ids, e.ID)
@@ -468,5 +468,5 @@ func TestConcurrentRemovalsKeepOneMethod(t *testing.T) {
 	}
 	assert.Equal(t, "remove", rl.Scope)
 	assert.Equal(t, "A method is being removed already. Please try again in 10 seconds.", factor.UserMessage(rl, "en"))
-	assert.ErrorIs(t, m.Remove(ctx, "u", list[0].ID, t0.Add(time.Minute)), factor.ErrLastMethod, "the lease is over")
+	assert.ErrorIs(t, m.Remove(ctx, "u", list[0].ID, t0.Add(time.Minute)), factor.ErrLastEnrollment, "the lease is over")
 }

@@ -7,13 +7,13 @@ import (
 	"time"
 )
 
-// Policy errors about managing methods.
+// Policy errors about managing enrollments.
 var (
-	// ErrLastMethod means the method is the user's last one while two-step
+	// ErrLastEnrollment means the enrollment is the user's last one while two-step
 	// verification is required; only an admin reset removes it.
-	ErrLastMethod = errors.New("factor: cannot remove the last method while two-step verification is required")
+	ErrLastEnrollment = errors.New("factor: cannot remove the last enrollment while two-step verification is required")
 	// ErrStepUpRequired means the operation needs a recent second step:
-	// the user must first enter a valid code of any of their methods.
+	// the user must first enter a valid code of any of their enrollments.
 	ErrStepUpRequired = errors.New("factor: a recent second step is required")
 )
 
@@ -25,30 +25,30 @@ var (
 	// over.
 	ErrRequired = fmt.Errorf("%w: two-step verification is required", ErrNotAllowed)
 	// ErrEmailFallback means email codes are refused because the user has
-	// another method: email is only a fallback (see Codes.EmailAlongside).
-	ErrEmailFallback = fmt.Errorf("%w: email codes are only a fallback for users without another method", ErrNotAllowed)
-	// ErrKindNotOffered means the policy does not offer this kind of method
+	// another enrollment: email is only a fallback (see Codes.EmailAlongside).
+	ErrEmailFallback = fmt.Errorf("%w: email codes are only a fallback for users without another enrollment", ErrNotAllowed)
+	// ErrKindNotOffered means the policy does not offer this kind of enrollment
 	// (see Policy.Kinds).
-	ErrKindNotOffered = fmt.Errorf("%w: this kind of method is not offered", ErrNotAllowed)
-	// ErrNotConfirmed means the method still awaits its first code.
-	ErrNotConfirmed = fmt.Errorf("%w: the method is not confirmed yet", ErrNotAllowed)
+	ErrKindNotOffered = fmt.Errorf("%w: this kind of enrollment is not offered", ErrNotAllowed)
+	// ErrNotConfirmed means the enrollment still awaits its first code.
+	ErrNotConfirmed = fmt.Errorf("%w: the enrollment is not confirmed yet", ErrNotAllowed)
 )
 
-// Remove deletes one of the user's methods at the user's request. A pending
-// method may always be removed. A confirmed one needs a second step within
-// Policy.StepUpWindow, and cannot be the last confirmed method while
-// two-step verification is required (ErrLastMethod). Removing revokes the
+// Remove deletes one of the user's enrollments at the user's request. A pending
+// enrollment may always be removed. A confirmed one needs a second step within
+// Policy.StepUpWindow, and cannot be the last confirmed enrollment while
+// two-step verification is required (ErrLastEnrollment). Removing revokes the
 // user's trusted devices and emits EventRemoved.
 //
-// While verification is required, removals of confirmed methods of one
+// While verification is required, removals of confirmed enrollments of one
 // user are one at a time: a removal within removalLease of the last one is
 // refused with a *RateLimitError (scope "remove"), so that two concurrent
-// removals cannot both pass the last-method check.
+// removals cannot both pass the last-enrollment check.
 func (m *Manager) Remove(ctx context.Context, userID, enrollmentID string, now time.Time) error {
 	if err := checkUserID(userID); err != nil {
 		return err
 	}
-	all, e, err := m.findMethod(ctx, userID, enrollmentID)
+	all, e, err := m.findEnrollment(ctx, userID, enrollmentID)
 	if err != nil {
 		return err
 	}
@@ -58,7 +58,7 @@ func (m *Manager) Remove(ctx context.Context, userID, enrollmentID string, now t
 		}
 		// Look again under the lease: the check below must see every
 		// removal that went before.
-		if all, e, err = m.findMethod(ctx, userID, enrollmentID); err != nil {
+		if all, e, err = m.findEnrollment(ctx, userID, enrollmentID); err != nil {
 			return err
 		}
 	}
@@ -67,7 +67,7 @@ func (m *Manager) Remove(ctx context.Context, userID, enrollmentID string, now t
 			return err
 		}
 		if m.cfg.Policy.RequiredAt(now) && countConfirmed(all) == 1 {
-			return ErrLastMethod
+			return ErrLastEnrollment
 		}
 	}
 	if err := m.store.DeleteEnrollment(ctx, userID, enrollmentID); err != nil {
@@ -81,8 +81,8 @@ func (m *Manager) Remove(ctx context.Context, userID, enrollmentID string, now t
 	return errors.Join(perr, m.changed(ctx, Event{Type: EventRemoved, UserID: userID, EnrollmentID: e.ID, Kind: e.Kind, Time: now, Actor: userID}))
 }
 
-// findMethod lists the user's methods and finds one of them.
-func (m *Manager) findMethod(ctx context.Context, userID, enrollmentID string) ([]*Enrollment, *Enrollment, error) {
+// findEnrollment lists the user's enrollments and finds one of them.
+func (m *Manager) findEnrollment(ctx context.Context, userID, enrollmentID string) ([]*Enrollment, *Enrollment, error) {
 	all, err := m.store.ListEnrollments(ctx, userID)
 	if err != nil {
 		return nil, nil, fmt.Errorf("factor: list enrollments: %w", err)
@@ -94,12 +94,12 @@ func (m *Manager) findMethod(ctx context.Context, userID, enrollmentID string) (
 	return all, e, nil
 }
 
-// removalLease is how long a removal of a confirmed method holds the
+// removalLease is how long a removal of a confirmed enrollment holds the
 // user's removals while verification is required: far longer than a
 // removal takes, and shorter than a person needs to ask for the next one.
 const removalLease = 10 * time.Second
 
-// takeRemovalLease lets one removal of the user's methods through at a
+// takeRemovalLease lets one removal of the user's enrollments through at a
 // time, through a counter in the Store, so across app instances too.
 func (m *Manager) takeRemovalLease(ctx context.Context, userID string, now time.Time) error {
 	n, err := m.store.IncrementCounter(ctx, "remove:"+userID, now, now.Add(removalLease))
@@ -112,7 +112,7 @@ func (m *Manager) takeRemovalLease(ctx context.Context, userID string, now time.
 	return nil
 }
 
-// Disable turns two-step verification off for the user: all methods and
+// Disable turns two-step verification off for the user: all enrollments and
 // recovery codes go, trusted devices are revoked. It needs a recent second
 // step and is refused with ErrRequired while verification is required.
 func (m *Manager) Disable(ctx context.Context, userID string, now time.Time) error {
@@ -133,8 +133,8 @@ func (m *Manager) Disable(ctx context.Context, userID string, now time.Time) err
 	return errors.Join(err, m.changed(ctx, Event{Type: EventDisabled, UserID: userID, Time: now, Actor: userID}))
 }
 
-// SetPrimary makes a confirmed method the user's primary one of its kind
-// and the others of that kind alternates. A pending method is
+// SetPrimary makes a confirmed enrollment the user's primary one of its kind
+// and the others of that kind alternates. A pending enrollment is
 // ErrNotConfirmed; making the primary primary again changes nothing and emits
 // nothing. Each record is saved with compare-and-swap.
 func (m *Manager) SetPrimary(ctx context.Context, userID, enrollmentID string, now time.Time) error {
@@ -166,7 +166,7 @@ func (m *Manager) SetPrimary(ctx context.Context, userID, enrollmentID string, n
 	return nil
 }
 
-// checkStepUp wants one of the methods to have passed a second step within
+// checkStepUp wants one of the enrollments to have passed a second step within
 // the policy's window.
 func (m *Manager) checkStepUp(all []*Enrollment, now time.Time) error {
 	for _, e := range all {
@@ -177,10 +177,10 @@ func (m *Manager) checkStepUp(all []*Enrollment, now time.Time) error {
 	return ErrStepUpRequired
 }
 
-// promoteNext makes the oldest remaining confirmed method of gone's kind
+// promoteNext makes the oldest remaining confirmed enrollment of gone's kind
 // primary, unless one of that kind is primary already. It reads the
-// methods afresh and retries when a concurrent change wins, so that a
-// method removed or restored meanwhile is seen as it is.
+// enrollments afresh and retries when a concurrent change wins, so that a
+// enrollment removed or restored meanwhile is seen as it is.
 func (m *Manager) promoteNext(ctx context.Context, gone *Enrollment) error {
 	for range maxCASRetries {
 		all, err := m.store.ListEnrollments(ctx, gone.UserID)
@@ -219,7 +219,7 @@ func wrapIf(what string, err error) error {
 	return fmt.Errorf("%s: %w", what, err)
 }
 
-// wipe removes all of a user's methods, recovery codes and challenges. It
+// wipe removes all of a user's enrollments, recovery codes and challenges. It
 // carries on past a failing step and returns the failures joined, so that
 // a wipe half done is still recorded and revokes trusted devices: callers
 // call FactorsChanged whatever wipe returns.

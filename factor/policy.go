@@ -30,7 +30,7 @@ type Policy struct {
 	// them. Empty means every configured kind, authenticator apps first,
 	// then voice, SMS and email: SMS costs money.
 	Kinds []Kind
-	// StepUpWindow is how recent a second step must be to remove a method
+	// StepUpWindow is how recent a second step must be to remove an enrollment
 	// or turn two-step verification off. Zero means 5 minutes; at most one
 	// hour.
 	StepUpWindow time.Duration

@@ -24,10 +24,10 @@ func TestResealAfterRotation(t *testing.T) {
 	before := newManager(oldKey)
 	e, err := before.Enroll(ctx, factor.Enrollment{UserID: "u", Kind: kindSpy, Secret: []byte("code")}, t0)
 	require.NoError(t, err)
-	require.NoError(t, factortest.Err(before.Confirm(ctx, factor.Attempt{UserID: "u", EnrollmentID: e.ID, Code: "code"}, t0)))
+	require.NoError(t, factortest.Err(before.Confirm(ctx, factor.Answer{UserID: "u", EnrollmentID: e.ID, Code: "code"}, t0)))
 
 	rotated := newManager(newKey, oldKey)
-	require.NoError(t, factortest.Err(rotated.Verify(ctx, factor.Attempt{UserID: "u", EnrollmentID: e.ID, Code: "code"}, t0)), "old rows still verify")
+	require.NoError(t, factortest.Err(rotated.Verify(ctx, factor.Answer{UserID: "u", EnrollmentID: e.ID, Code: "code"}, t0)), "old rows still verify")
 	n, err := rotated.Reseal(ctx, "u")
 	require.NoError(t, err)
 	assert.Equal(t, 1, n)
@@ -36,6 +36,6 @@ func TestResealAfterRotation(t *testing.T) {
 	assert.Equal(t, 0, n, "idempotent")
 
 	after := newManager(newKey)
-	require.NoError(t, factortest.Err(after.Verify(ctx, factor.Attempt{UserID: "u", EnrollmentID: e.ID, Code: "code"}, t0)), "only the new key is needed")
-	assert.ErrorIs(t, factortest.Err(newManager(oldKey).Verify(ctx, factor.Attempt{UserID: "u", EnrollmentID: e.ID, Code: "code"}, t0)), factor.ErrSealed)
+	require.NoError(t, factortest.Err(after.Verify(ctx, factor.Answer{UserID: "u", EnrollmentID: e.ID, Code: "code"}, t0)), "only the new key is needed")
+	assert.ErrorIs(t, factortest.Err(newManager(oldKey).Verify(ctx, factor.Answer{UserID: "u", EnrollmentID: e.ID, Code: "code"}, t0)), factor.ErrSealed)
 }

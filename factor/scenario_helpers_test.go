@@ -45,7 +45,7 @@ func (l *secretLog) add(s ...string) {
 	l.s = append(l.s, s...)
 }
 
-func newPlatform(t *testing.T, policy factor.Policy, start time.Time, codes factor.Codes) *platform {
+func newPlatform(t *testing.T, policy factor.Policy, start time.Time, codes factor.DeliveredCodes) *platform {
 	t.Helper()
 	p := &platform{t: t, ctx: context.Background(), clock: factortest.NewClock(start), sender: &factortest.RecordingSender{}, events: &eventLog{}, secrets: &secretLog{}}
 	logger, logs := factortest.NewLogger()
@@ -79,7 +79,7 @@ func (p *platform) enrolTOTP(user string) (string, []byte) {
 	key, err := p.app.Key(e.Secret, user+"@example.com")
 	require.NoError(p.t, err)
 	p.secrets.add(key.Text(), strings.ReplaceAll(key.Text(), " ", ""), string(e.Secret))
-	require.NoError(p.t, factortest.Err(p.m.Confirm(p.ctx, factor.Attempt{UserID: user, EnrollmentID: e.ID, Code: p.totpCode(e.Secret, 0)}, p.now())))
+	require.NoError(p.t, factortest.Err(p.m.Confirm(p.ctx, factor.Answer{UserID: user, EnrollmentID: e.ID, Code: p.totpCode(e.Secret, 0)}, p.now())))
 	return e.ID, e.Secret
 }
 
@@ -99,7 +99,7 @@ func (p *platform) enrolAddress(user string, k factor.Kind, addr, replaces strin
 	require.NoError(p.t, err)
 	sent, err := p.m.Challenge(p.ctx, factor.ChallengeRequest{UserID: user, EnrollmentID: e.ID, Language: "nl"}, p.now())
 	require.NoError(p.t, err)
-	require.NoError(p.t, factortest.Err(p.m.Confirm(p.ctx, factor.Attempt{UserID: user, ChallengeID: sent.ChallengeID, Code: p.lastCode()}, p.now())))
+	require.NoError(p.t, factortest.Err(p.m.Confirm(p.ctx, factor.Answer{UserID: user, ChallengeID: sent.ChallengeID, Code: p.lastCode()}, p.now())))
 	return e.ID
 }
 
@@ -108,7 +108,7 @@ func (p *platform) loginWithCode(user, id string) error {
 	p.t.Helper()
 	sent, err := p.m.Challenge(p.ctx, factor.ChallengeRequest{UserID: user, EnrollmentID: id, Language: "en"}, p.now())
 	require.NoError(p.t, err)
-	return factortest.Err(p.m.Verify(p.ctx, factor.Attempt{UserID: user, ChallengeID: sent.ChallengeID, Code: p.lastCode()}, p.now()))
+	return factortest.Err(p.m.Verify(p.ctx, factor.Answer{UserID: user, ChallengeID: sent.ChallengeID, Code: p.lastCode()}, p.now()))
 }
 
 func (p *platform) lastCode() string {

@@ -19,7 +19,7 @@ var day = 24 * time.Hour
 // Seed 000: enrolment only with an activation code valid 21 days; SMS,
 // voice and TOTP; at login the user chooses one of their methods.
 func TestScenarioCAK(t *testing.T) {
-	p := newPlatform(t, factor.Policy{Required: true, RequireActivation: true}, time.Date(2026, 1, 14, 9, 0, 0, 0, time.UTC), factor.Codes{})
+	p := newPlatform(t, factor.Policy{Required: true, RequireActivation: true}, time.Date(2026, 1, 14, 9, 0, 0, 0, time.UTC), factor.DeliveredCodes{})
 	st := p.status("kees")
 	assert.True(t, st.Required)
 	assert.True(t, st.NeedsActivation)
@@ -54,7 +54,7 @@ func TestScenarioCAK(t *testing.T) {
 	p.clock.Advance(time.Hour)
 	require.NoError(t, p.loginWithCode("kees", smsID), "log in choosing SMS")
 	p.clock.Advance(time.Hour)
-	require.NoError(t, factortest.Err(p.m.Verify(p.ctx, factor.Attempt{UserID: "kees", EnrollmentID: totpID, Code: p.totpCode(secret, 0)}, p.now())), "or the app")
+	require.NoError(t, factortest.Err(p.m.Verify(p.ctx, factor.Answer{UserID: "kees", EnrollmentID: totpID, Code: p.totpCode(secret, 0)}, p.now())), "or the app")
 	p.sawEvents(factor.EventActivationIssued, factor.EventFailed, factor.EventActivationIssued, factor.EventActivationUsed,
 		factor.EventEnrolled, factor.EventChallengeSent, factor.EventConfirmed, factor.EventEnabled, factor.EventEnrolled, factor.EventConfirmed,
 		factor.EventChallengeSent, factor.EventVerified, factor.EventVerified)
@@ -70,14 +70,14 @@ func TestScenarioCAK(t *testing.T) {
 	p.clock.Advance(time.Minute)
 	wrong := p.totpCode(secret, 0)
 	wrong = string('0'+(wrong[0]-'0'+1)%10) + wrong[1:]
-	assert.ErrorIs(t, factortest.Err(p.m.Verify(p.ctx, factor.Attempt{UserID: "kees", EnrollmentID: totpID, Code: wrong}, p.now())), factor.ErrInvalidCode)
+	assert.ErrorIs(t, factortest.Err(p.m.Verify(p.ctx, factor.Answer{UserID: "kees", EnrollmentID: totpID, Code: wrong}, p.now())), factor.ErrInvalidCode)
 	assert.Equal(t, factor.Event{Type: factor.EventFailed, UserID: "kees", EnrollmentID: totpID, Kind: factor.KindTOTP, Time: p.now(), Actor: "kees"},
 		lastOf(p.events, factor.EventFailed), "the failure names the method")
 	sent, err := p.m.Challenge(p.ctx, factor.ChallengeRequest{UserID: "kees", EnrollmentID: smsID}, p.now())
 	require.NoError(t, err)
 	wrong = p.lastCode()
 	wrong = string('0'+(wrong[0]-'0'+1)%10) + wrong[1:]
-	assert.ErrorIs(t, factortest.Err(p.m.Verify(p.ctx, factor.Attempt{UserID: "kees", ChallengeID: sent.ChallengeID, Code: wrong}, p.now())), factor.ErrInvalidCode)
+	assert.ErrorIs(t, factortest.Err(p.m.Verify(p.ctx, factor.Answer{UserID: "kees", ChallengeID: sent.ChallengeID, Code: wrong}, p.now())), factor.ErrInvalidCode)
 	assert.Equal(t, factor.Event{Type: factor.EventFailed, UserID: "kees", EnrollmentID: smsID, Kind: factor.KindSMS, Time: p.now(), Actor: "kees"},
 		lastOf(p.events, factor.EventFailed))
 }
@@ -87,7 +87,7 @@ func TestScenarioCAK(t *testing.T) {
 func TestScenarioCaresharing(t *testing.T) {
 	start := time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC)
 	// Ria first logs in five days after the date: her grace starts then.
-	p := newPlatform(t, factor.Policy{RequiredFrom: start, GraceDays: 3}, start.Add(5*day), factor.Codes{})
+	p := newPlatform(t, factor.Policy{RequiredFrom: start, GraceDays: 3}, start.Add(5*day), factor.DeliveredCodes{})
 	for _, left := range []int{3, 2, 1} {
 		st := p.status("ria")
 		assert.Equal(t, left, st.GraceDaysLeft)
@@ -124,7 +124,7 @@ func TestScenarioCaresharing(t *testing.T) {
 // Seed 002: optional from 1 April, mandatory from 1 July; current and
 // previous TOTP code; recovery codes shown once; remember me for 12 hours.
 func TestScenarioEHealth(t *testing.T) {
-	p := newPlatform(t, factor.Policy{RequiredFrom: time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC)}, time.Date(2026, 4, 1, 10, 0, 0, 0, time.UTC), factor.Codes{})
+	p := newPlatform(t, factor.Policy{RequiredFrom: time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC)}, time.Date(2026, 4, 1, 10, 0, 0, 0, time.UTC), factor.DeliveredCodes{})
 	st := p.status("eva")
 	assert.False(t, st.Required)
 	assert.True(t, st.CanSkip, "optional before 1 July")
@@ -143,8 +143,8 @@ func TestScenarioEHealth(t *testing.T) {
 	assert.True(t, p.status("eva").Required, "mandatory from 1 July")
 	prev := p.totpCode(secret, -1)
 	next := p.totpCode(secret, 1)
-	assert.ErrorIs(t, factortest.Err(p.m.Verify(p.ctx, factor.Attempt{UserID: "eva", EnrollmentID: id, Code: next}, p.now())), factor.ErrInvalidCode, "no future code")
-	require.NoError(t, factortest.Err(p.m.Verify(p.ctx, factor.Attempt{UserID: "eva", EnrollmentID: id, Code: prev}, p.now())), "the previous code stays valid")
+	assert.ErrorIs(t, factortest.Err(p.m.Verify(p.ctx, factor.Answer{UserID: "eva", EnrollmentID: id, Code: next}, p.now())), factor.ErrInvalidCode, "no future code")
+	require.NoError(t, factortest.Err(p.m.Verify(p.ctx, factor.Answer{UserID: "eva", EnrollmentID: id, Code: prev}, p.now())), "the previous code stays valid")
 
 	devices, err := trust.New(p.m, trust.Config{})
 	require.NoError(t, err)
@@ -171,18 +171,18 @@ func TestScenarioEHealth(t *testing.T) {
 // Seed 003: TOTP with the key as text; disabling needs a valid code; the
 // employer resets 2FA for a lost phone, and the user enrols again.
 func TestScenarioLoket(t *testing.T) {
-	p := newPlatform(t, factor.Policy{}, time.Date(2026, 5, 4, 9, 0, 0, 0, time.UTC), factor.Codes{})
+	p := newPlatform(t, factor.Policy{}, time.Date(2026, 5, 4, 9, 0, 0, 0, time.UTC), factor.DeliveredCodes{})
 	e, err := p.m.Enroll(p.ctx, factor.Enrollment{UserID: "wim", Kind: factor.KindTOTP}, p.now())
 	require.NoError(t, err)
 	key, err := p.app.Key(e.Secret, "wim")
 	require.NoError(t, err)
 	assert.Regexp(t, `^[A-Z2-7]{4}( [A-Z2-7]{4})+$`, key.Text(), "the key as text to copy")
 	p.secrets.add(key.Text())
-	require.NoError(t, factortest.Err(p.m.Confirm(p.ctx, factor.Attempt{UserID: "wim", EnrollmentID: e.ID, Code: p.totpCode(e.Secret, 0)}, p.now())))
+	require.NoError(t, factortest.Err(p.m.Confirm(p.ctx, factor.Answer{UserID: "wim", EnrollmentID: e.ID, Code: p.totpCode(e.Secret, 0)}, p.now())))
 
 	p.clock.Advance(time.Hour)
 	assert.ErrorIs(t, p.m.Disable(p.ctx, "wim", p.now()), factor.ErrStepUpRequired, "disable needs a valid code")
-	require.NoError(t, factortest.Err(p.m.Verify(p.ctx, factor.Attempt{UserID: "wim", EnrollmentID: e.ID, Code: p.totpCode(e.Secret, 0)}, p.now())))
+	require.NoError(t, factortest.Err(p.m.Verify(p.ctx, factor.Answer{UserID: "wim", EnrollmentID: e.ID, Code: p.totpCode(e.Secret, 0)}, p.now())))
 	require.NoError(t, p.m.Disable(p.ctx, "wim", p.now()))
 	assert.False(t, p.status("wim").Enabled)
 
@@ -224,7 +224,7 @@ func TestScenarioLoket(t *testing.T) {
 // Seed 004: email codes as the fallback until SMS is set up; a changed
 // phone number is confirmed by a code before the old one goes.
 func TestScenarioCaren(t *testing.T) {
-	p := newPlatform(t, factor.Policy{Required: true}, time.Date(2026, 9, 1, 9, 0, 0, 0, time.UTC), factor.Codes{})
+	p := newPlatform(t, factor.Policy{Required: true}, time.Date(2026, 9, 1, 9, 0, 0, 0, time.UTC), factor.DeliveredCodes{})
 	mail := p.enrolAddress("cor", factor.KindEmail, "cor@example.com", "")
 	p.clock.Advance(time.Hour)
 	require.NoError(t, p.loginWithCode("cor", mail), "email while nothing else is set up")
@@ -248,7 +248,7 @@ func TestScenarioCaren(t *testing.T) {
 	require.NoError(t, p.loginWithCode("cor", old), "the old number works until the new one is confirmed")
 	sent, err := p.m.Challenge(p.ctx, factor.ChallengeRequest{UserID: "cor", EnrollmentID: e.ID}, p.now())
 	require.NoError(t, err)
-	require.NoError(t, factortest.Err(p.m.Confirm(p.ctx, factor.Attempt{UserID: "cor", ChallengeID: sent.ChallengeID, Code: p.lastCode()}, p.now())))
+	require.NoError(t, factortest.Err(p.m.Confirm(p.ctx, factor.Answer{UserID: "cor", ChallengeID: sent.ChallengeID, Code: p.lastCode()}, p.now())))
 	st = p.status("cor")
 	sms := findMethod(st.Offer, factor.KindSMS)
 	assert.Equal(t, e.ID, sms.ID)
@@ -263,16 +263,16 @@ func TestScenarioCaren(t *testing.T) {
 }
 
 func TestLastMethodWhileRequired(t *testing.T) {
-	p := newPlatform(t, factor.Policy{Required: true, RequireActivation: true}, time.Date(2026, 2, 1, 9, 0, 0, 0, time.UTC), factor.Codes{})
+	p := newPlatform(t, factor.Policy{Required: true, RequireActivation: true}, time.Date(2026, 2, 1, 9, 0, 0, 0, time.UTC), factor.DeliveredCodes{})
 	code, err := p.m.IssueActivationCode(p.ctx, "lia", "admin", p.now())
 	require.NoError(t, err)
 	require.NoError(t, p.m.Activate(p.ctx, "lia", code, p.now()))
 	id, secret := p.enrolTOTP("lia")
 	assert.ErrorIs(t, p.m.Remove(p.ctx, "lia", id, p.now()), factor.ErrStepUpRequired, "confirming a method is no second step")
 	p.clock.Advance(time.Minute)
-	require.NoError(t, factortest.Err(p.m.Verify(p.ctx, factor.Attempt{UserID: "lia", EnrollmentID: id, Code: p.totpCode(secret, 0)}, p.now())))
-	assert.ErrorIs(t, p.m.Remove(p.ctx, "lia", id, p.now()), factor.ErrLastMethod)
-	assert.Equal(t, "U kunt uw laatste methode niet verwijderen zolang twee-staps verificatie verplicht is.", factor.UserMessage(factor.ErrLastMethod, "nl-NL,nl;q=0.9"))
+	require.NoError(t, factortest.Err(p.m.Verify(p.ctx, factor.Answer{UserID: "lia", EnrollmentID: id, Code: p.totpCode(secret, 0)}, p.now())))
+	assert.ErrorIs(t, p.m.Remove(p.ctx, "lia", id, p.now()), factor.ErrLastEnrollment)
+	assert.Equal(t, "U kunt uw laatste methode niet verwijderen zolang twee-staps verificatie verplicht is.", factor.UserMessage(factor.ErrLastEnrollment, "nl-NL,nl;q=0.9"))
 
 	fresh, err := p.m.Reset(p.ctx, factor.ResetRequest{UserID: "lia", Actor: "admin", Reason: "lost phone", IssueActivationCode: true}, p.now())
 	require.NoError(t, err)

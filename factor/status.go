@@ -134,7 +134,7 @@ func (m *Manager) info(e *Enrollment) EnrollmentInfo {
 	return md
 }
 
-// offer orders the confirmed methods by policy kind order, primary first,
+// offer orders the confirmed enrollments by policy kind order, primary first,
 // leaving email out when it is refused (noEmail).
 func (m *Manager) offer(infos []EnrollmentInfo, noEmail bool) []EnrollmentInfo {
 	rank := make(map[Kind]int, len(m.cfg.Policy.Kinds))

@@ -72,13 +72,13 @@ type ReservingStore interface {
 	// and GetEnrollment(ctx, userID, id) in one step, and returns what
 	// each returns. The attempt is counted whether the enrollment exists
 	// or not: a missing enrollment, or one of another user, is a nil
-	// Enrollment and an error wrapping ErrNotFound, beside the Attempts
+	// Enrollment and an error wrapping ErrNotFound, beside the LockState
 	// after the call. Any other error leaves both unknown.
-	ReserveAttemptGetEnrollment(ctx context.Context, userID, id string, now time.Time) (Attempts, *Enrollment, error)
+	ReserveAttemptGetEnrollment(ctx context.Context, userID, id string, now time.Time) (LockState, *Enrollment, error)
 }
 
-// Attempts is a user's failure accounting.
-type Attempts struct {
+// LockState is a user's failure accounting.
+type LockState struct {
 	// Failures counts attempts since the last success or lock, including
 	// attempts still being checked.
 	Failures int
@@ -95,11 +95,11 @@ type AttemptStore interface {
 	// ReserveAttempt counts an attempt before any code is compared. If the
 	// user is locked at now (now is before LockedUntil) it changes nothing;
 	// otherwise it increments Failures. It returns the state after the call.
-	ReserveAttempt(ctx context.Context, userID string, now time.Time) (Attempts, error)
+	ReserveAttempt(ctx context.Context, userID string, now time.Time) (LockState, error)
 	// LockUser locks the user until the given time, resets Failures and
 	// increments Locks, unless the user is already locked at now, in which
 	// case it changes nothing. It returns the state after the call.
-	LockUser(ctx context.Context, userID string, now, until time.Time) (Attempts, error)
+	LockUser(ctx context.Context, userID string, now, until time.Time) (LockState, error)
 	// ResetAttempts forgets the user's failures, locks and lock.
 	ResetAttempts(ctx context.Context, userID string) error
 }
@@ -164,9 +164,9 @@ type CounterStore interface {
 	IncrementCounter(ctx context.Context, key string, now, expires time.Time) (int64, error)
 }
 
-// Device is a browser or app the user asked to remember after a successful
+// TrustedDevice is a browser or app the user asked to remember after a successful
 // second step. Only a hash of the token's validator is stored.
-type Device struct {
+type TrustedDevice struct {
 	// ID is the token's public selector.
 	ID string
 	// UserID is the user who trusted the device.
@@ -187,13 +187,13 @@ type Device struct {
 type DeviceStore interface {
 	// CreateDevice stores a new trusted device. An existing ID is
 	// ErrConflict.
-	CreateDevice(ctx context.Context, d *Device) error
+	CreateDevice(ctx context.Context, d *TrustedDevice) error
 	// GetDevice returns the device with the given selector or ErrNotFound.
-	GetDevice(ctx context.Context, id string) (*Device, error)
+	GetDevice(ctx context.Context, id string) (*TrustedDevice, error)
 	// TouchDevice records a use of the device.
 	TouchDevice(ctx context.Context, id string, lastUsed time.Time) error
 	// ListDevices returns the user's devices ordered by CreatedAt, then ID.
-	ListDevices(ctx context.Context, userID string) ([]*Device, error)
+	ListDevices(ctx context.Context, userID string) ([]*TrustedDevice, error)
 	// DeleteDevice removes one of the user's devices.
 	DeleteDevice(ctx context.Context, userID, id string) error
 	// DeleteDevices removes all of the user's devices and returns how many

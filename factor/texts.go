@@ -35,7 +35,7 @@ var userTexts = []struct {
 	{ErrActivationRequired, text{"Vul eerst uw activatiecode in.", "Please enter your activation code first."}},
 	{ErrInvalidCode, text{"De code is onjuist of verlopen. Probeer het opnieuw.", "The code is incorrect or has expired. Please try again."}},
 	{ErrMalformed, text{"Controleer wat u heeft ingevuld.", "Please check what you entered."}},
-	{ErrLastMethod, text{"U kunt uw laatste methode niet verwijderen zolang twee-staps verificatie verplicht is.", "You cannot remove your last method while two-step verification is required."}},
+	{ErrLastEnrollment, text{"U kunt uw laatste methode niet verwijderen zolang twee-staps verificatie verplicht is.", "You cannot remove your last method while two-step verification is required."}},
 	{ErrStepUpRequired, text{"Vul eerst een geldige code in om dit te bevestigen.", "Please enter a valid code first to confirm this."}},
 	{ErrRequired, text{"Twee-staps verificatie is verplicht: u kunt het niet meer overslaan of uitzetten.", "Two-step verification is required: you can no longer skip it or turn it off."}},
 	{ErrEmailFallback, text{"Codes per e-mail kunnen alleen zolang u geen andere methode heeft. Gebruik uw app, sms of spraakoproep.", "Email codes are only available while you have no other method. Please use your app, SMS or voice call."}},

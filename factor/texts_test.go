@@ -73,7 +73,7 @@ func TestEveryErrorHasUserTexts(t *testing.T) {
 		"ErrActivationExpired":  factor.ErrActivationExpired,
 		"ErrActivationUsed":     factor.ErrActivationUsed,
 		"ErrActivationRequired": factor.ErrActivationRequired,
-		"ErrLastMethod":         factor.ErrLastMethod,
+		"ErrLastEnrollment":     factor.ErrLastEnrollment,
 		"ErrStepUpRequired":     factor.ErrStepUpRequired,
 		"ErrRequired":           factor.ErrRequired,
 		"ErrEmailFallback":      factor.ErrEmailFallback,

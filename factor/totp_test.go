@@ -51,7 +51,7 @@ func totpManager(t testing.TB, w totp.Window) (*factor.Manager, string) {
 	now := time.Unix(1_700_000_000, 0)
 	e, err := m.Enroll(ctx, factor.Enrollment{UserID: "alice", Kind: factor.KindTOTP, Secret: rfcSecret}, now.Add(-time.Hour))
 	require.NoError(t, err)
-	require.NoError(t, factortest.Err(m.Confirm(ctx, factor.Attempt{UserID: "alice", EnrollmentID: e.ID, Code: code(now.Add(-time.Hour))}, now.Add(-time.Hour))))
+	require.NoError(t, factortest.Err(m.Confirm(ctx, factor.Answer{UserID: "alice", EnrollmentID: e.ID, Code: code(now.Add(-time.Hour))}, now.Add(-time.Hour))))
 	return m, e.ID
 }
 
@@ -59,7 +59,7 @@ func TestTOTPReplay(t *testing.T) {
 	ctx := context.Background()
 	m, id := totpManager(t, totp.Window{})
 	now := time.Unix(1_700_000_000, 0)
-	at := func(c string) factor.Attempt { return factor.Attempt{UserID: "alice", EnrollmentID: id, Code: c} }
+	at := func(c string) factor.Answer { return factor.Answer{UserID: "alice", EnrollmentID: id, Code: c} }
 
 	require.NoError(t, factortest.Err(m.Verify(ctx, at(code(now)), now)))
 	assert.ErrorIs(t, factortest.Err(m.Verify(ctx, at(code(now)), now)), factor.ErrInvalidCode, "the same code twice")
@@ -77,7 +77,7 @@ func TestTOTPConcurrentOneWinner(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, err := m.Verify(ctx, factor.Attempt{UserID: "alice", EnrollmentID: id, Code: code(now)}, now)
+			_, err := m.Verify(ctx, factor.Answer{UserID: "alice", EnrollmentID: id, Code: code(now)}, now)
 			switch {
 			case err == nil:
 				wins.Add(1)
@@ -114,7 +114,7 @@ func TestTOTPWindowThroughManager(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			m, id := totpManager(t, tc.window)
 			c := code(now.Add(time.Duration(tc.offset) * step))
-			_, err := m.Verify(context.Background(), factor.Attempt{UserID: "alice", EnrollmentID: id, Code: c}, now)
+			_, err := m.Verify(context.Background(), factor.Answer{UserID: "alice", EnrollmentID: id, Code: c}, now)
 			if tc.ok {
 				assert.NoError(t, err)
 			} else {
@@ -131,7 +131,7 @@ func BenchmarkTOTPVerify(b *testing.B) {
 	now := time.Unix(1_700_000_000, 0)
 	b.Run("twostep/wrong", func(b *testing.B) {
 		m, id := totpManager(b, totp.Window{})
-		a := factor.Attempt{UserID: "alice", EnrollmentID: id, Code: "000000"}
+		a := factor.Answer{UserID: "alice", EnrollmentID: id, Code: "000000"}
 		b.ReportAllocs()
 		for b.Loop() {
 			// Unlock each time so the benchmark measures comparisons, not
@@ -143,7 +143,7 @@ func BenchmarkTOTPVerify(b *testing.B) {
 	})
 	b.Run("twostep/right", func(b *testing.B) {
 		m, id := totpManager(b, totp.Window{})
-		a := factor.Attempt{UserID: "alice", EnrollmentID: id}
+		a := factor.Answer{UserID: "alice", EnrollmentID: id}
 		t := now
 		b.ReportAllocs()
 		for b.Loop() {

@@ -17,7 +17,7 @@ import (
 type uniformCase struct {
 	name    string
 	confirm bool
-	prepare func(w *world) factor.Attempt
+	prepare func(w *world) factor.Answer
 }
 
 // TestUniformFailure proves that every way a code can be refused looks
@@ -62,38 +62,38 @@ func (w *world) bob() (totpID, challenge, code string) {
 
 func uniformTOTPCases() []uniformCase {
 	right := func(w *world) string { return codeFor(aliceSecret, w.now) }
-	totp := func(w *world, code string) factor.Attempt { return attempt(w.totpID, "", code) }
+	totp := func(w *world, code string) factor.Answer { return attempt(w.totpID, "", code) }
 	return []uniformCase{
-		{"TOTP/wrong code", false, func(w *world) factor.Attempt { return totp(w, wrongDigits(right(w))) }},
-		{"TOTP/unknown user", false, func(w *world) factor.Attempt {
+		{"TOTP/wrong code", false, func(w *world) factor.Answer { return totp(w, wrongDigits(right(w))) }},
+		{"TOTP/unknown user", false, func(w *world) factor.Answer {
 			a := totp(w, right(w))
 			a.UserID = "nobody"
 			return a
 		}},
-		{"TOTP/unknown method", false, func(w *world) factor.Attempt { return attempt("no-such-id", "", right(w)) }},
-		{"TOTP/another user's method", false, func(w *world) factor.Attempt {
+		{"TOTP/unknown method", false, func(w *world) factor.Answer { return attempt("no-such-id", "", right(w)) }},
+		{"TOTP/another user's method", false, func(w *world) factor.Answer {
 			id, _, _ := w.bob()
 			return attempt(id, "", codeFor(otherSecret, w.now))
 		}},
-		{"TOTP/expired code", false, func(w *world) factor.Attempt {
+		{"TOTP/expired code", false, func(w *world) factor.Answer {
 			return totp(w, codeFor(aliceSecret, w.now.Add(-3*30*time.Second)))
 		}},
-		{"TOTP/reused code", false, func(w *world) factor.Attempt {
+		{"TOTP/reused code", false, func(w *world) factor.Answer {
 			a := totp(w, right(w))
 			require.NoError(w.t, factortest.Err(w.m.Verify(w.ctx, a, w.now)))
 			return a
 		}},
-		{"TOTP/earlier step after a later one", false, func(w *world) factor.Attempt {
+		{"TOTP/earlier step after a later one", false, func(w *world) factor.Answer {
 			require.NoError(w.t, factortest.Err(w.m.Verify(w.ctx, totp(w, right(w)), w.now)))
 			return totp(w, codeFor(aliceSecret, w.now.Add(-30*time.Second)))
 		}},
-		{"TOTP/pending method at login", false, func(w *world) factor.Attempt {
+		{"TOTP/pending method at login", false, func(w *world) factor.Answer {
 			e, err := w.m.Enroll(w.ctx, factor.Enrollment{UserID: "alice", Kind: factor.KindTOTP, Secret: otherSecret}, w.now)
 			require.NoError(w.t, err)
 			return attempt(e.ID, "", codeFor(otherSecret, w.now))
 		}},
-		{"TOTP/confirming a confirmed method", true, func(w *world) factor.Attempt { return totp(w, right(w)) }},
-		{"TOTP/confirming a lapsed method", true, func(w *world) factor.Attempt {
+		{"TOTP/confirming a confirmed method", true, func(w *world) factor.Answer { return totp(w, right(w)) }},
+		{"TOTP/confirming a lapsed method", true, func(w *world) factor.Answer {
 			at := w.now.Add(-time.Hour)
 			e, err := w.m.Enroll(w.ctx, factor.Enrollment{UserID: "alice", Kind: factor.KindTOTP, Secret: otherSecret}, at)
 			require.NoError(w.t, err)
@@ -103,42 +103,42 @@ func uniformTOTPCases() []uniformCase {
 }
 
 func uniformChallengeCases() []uniformCase {
-	sms := func(w *world) factor.Attempt {
+	sms := func(w *world) factor.Answer {
 		c, code := w.send(w.smsID, false, w.now)
 		return attempt("", c, code)
 	}
 	return []uniformCase{
-		{"challenge/wrong code", false, func(w *world) factor.Attempt {
+		{"challenge/wrong code", false, func(w *world) factor.Answer {
 			a := sms(w)
 			a.Code = wrongDigits(a.Code)
 			return a
 		}},
-		{"challenge/unknown user", false, func(w *world) factor.Attempt {
+		{"challenge/unknown user", false, func(w *world) factor.Answer {
 			a := sms(w)
 			a.UserID = "nobody"
 			return a
 		}},
-		{"challenge/unknown challenge", false, func(w *world) factor.Attempt { return attempt("", "no-such-id", "123456") }},
-		{"challenge/another user's challenge", false, func(w *world) factor.Attempt {
+		{"challenge/unknown challenge", false, func(w *world) factor.Answer { return attempt("", "no-such-id", "123456") }},
+		{"challenge/another user's challenge", false, func(w *world) factor.Answer {
 			_, c, code := w.bob()
 			return attempt("", c, code)
 		}},
-		{"challenge/expired code", false, func(w *world) factor.Attempt {
+		{"challenge/expired code", false, func(w *world) factor.Answer {
 			c, code := w.send(w.smsID, false, w.now.Add(-6*time.Minute))
 			return attempt("", c, code)
 		}},
-		{"challenge/reused code", false, func(w *world) factor.Attempt {
+		{"challenge/reused code", false, func(w *world) factor.Answer {
 			a := sms(w)
 			require.NoError(w.t, factortest.Err(w.m.Verify(w.ctx, a, w.now)))
 			return a
 		}},
-		{"challenge/replaced by a resend", false, func(w *world) factor.Attempt {
+		{"challenge/replaced by a resend", false, func(w *world) factor.Answer {
 			c, code := w.send(w.smsID, false, w.now.Add(-time.Minute))
 			_, err := w.m.Resend(w.ctx, "alice", c, "en", w.now)
 			require.NoError(w.t, err)
 			return attempt("", c, code)
 		}},
-		{"challenge/out of tries", false, func(w *world) factor.Attempt {
+		{"challenge/out of tries", false, func(w *world) factor.Answer {
 			a := sms(w)
 			wrong := a
 			wrong.Code = wrongDigits(a.Code)
@@ -147,16 +147,16 @@ func uniformChallengeCases() []uniformCase {
 			}
 			return a
 		}},
-		{"challenge/keypad not answered", false, func(w *world) factor.Attempt {
+		{"challenge/keypad not answered", false, func(w *world) factor.Answer {
 			c, _ := w.send(w.voiceID, true, w.now)
 			return attempt("", c, "")
 		}},
-		{"challenge/keypad digits typed on the page", false, func(w *world) factor.Attempt {
+		{"challenge/keypad digits typed on the page", false, func(w *world) factor.Answer {
 			c, digits := w.send(w.voiceID, true, w.now)
 			return attempt("", c, digits)
 		}},
 		{"challenge/confirming a confirmed phone", true, sms},
-		{"challenge/pending phone at login", false, func(w *world) factor.Attempt {
+		{"challenge/pending phone at login", false, func(w *world) factor.Answer {
 			_, c, code := w.pendingPhone(factor.KindSMS, "+31611112222", "", w.now)
 			return attempt("", c, code)
 		}},

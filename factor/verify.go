@@ -10,8 +10,8 @@ import (
 // maxCodeLen bounds every code before anything else looks at it.
 const maxCodeLen = 64
 
-// Attempt is one answer to a second-step question.
-type Attempt struct {
+// Answer is one answer to a second-step question.
+type Answer struct {
 	// UserID is the user answering. Required.
 	UserID string
 	// EnrollmentID is the enrollment answered with: required for factors
@@ -41,8 +41,8 @@ type Result struct {
 // another user's enrollment are all ErrInvalidCode, counted against the
 // user; while the user is locked out the answer is a *LockedError and no
 // code is compared. Malformed input is an *InputError and counts nothing.
-func (m *Manager) Verify(ctx context.Context, a Attempt, now time.Time) (Result, error) {
-	return m.check(ctx, attempt{Attempt: a, now: now})
+func (m *Manager) Verify(ctx context.Context, a Answer, now time.Time) (Result, error) {
+	return m.check(ctx, attempt{Answer: a, now: now})
 }
 
 // Confirm checks the first code of a pending enrollment and, when it is
@@ -51,8 +51,8 @@ func (m *Manager) Verify(ctx context.Context, a Attempt, now time.Time) (Result,
 // user's enrollments does. When the confirmation is stored but what follows
 // it fails (retiring a replaced enrollment, revoking devices), the error is
 // returned beside a filled-in Result.
-func (m *Manager) Confirm(ctx context.Context, a Attempt, now time.Time) (Result, error) {
-	return m.check(ctx, attempt{Attempt: a, now: now, confirm: true})
+func (m *Manager) Confirm(ctx context.Context, a Answer, now time.Time) (Result, error) {
+	return m.check(ctx, attempt{Answer: a, now: now, confirm: true})
 }
 
 // attempt is one answer on its way through the checks: what the user sent
@@ -60,7 +60,7 @@ func (m *Manager) Confirm(ctx context.Context, a Attempt, now time.Time) (Result
 // form, and, once known, the enrollment it names, which a failure event
 // reports.
 type attempt struct {
-	Attempt
+	Answer
 	now     time.Time
 	confirm bool
 
@@ -157,7 +157,7 @@ func (m *Manager) checkEnrollment(ctx context.Context, at attempt) (Result, erro
 // enrollment is read first and the code normalised for its kind before the
 // attempt is counted. Either way a malformed code is an *InputError and
 // counts nothing.
-func (m *Manager) reserveAndGet(ctx context.Context, at *attempt) (Attempts, *Enrollment, error) {
+func (m *Manager) reserveAndGet(ctx context.Context, at *attempt) (LockState, *Enrollment, error) {
 	if rs, ok := m.store.(ReservingStore); ok && m.wellFormed(at.Code) {
 		lock, e, err := rs.ReserveAttemptGetEnrollment(ctx, at.UserID, at.EnrollmentID, at.now)
 		if err != nil && !errors.Is(err, ErrNotFound) {
@@ -172,13 +172,13 @@ func (m *Manager) reserveAndGet(ctx context.Context, at *attempt) (Attempts, *En
 	}
 	e, err := m.store.GetEnrollment(ctx, at.UserID, at.EnrollmentID)
 	if err != nil && !errors.Is(err, ErrNotFound) {
-		return Attempts{}, nil, fmt.Errorf("factor: get enrollment: %w", err)
+		return LockState{}, nil, fmt.Errorf("factor: get enrollment: %w", err)
 	}
 	if err != nil {
 		e = nil
 	}
 	if at.code, err = m.normalize(e, at.Code); err != nil {
-		return Attempts{}, nil, err
+		return LockState{}, nil, err
 	}
 	at.names(idOf(e), kindOf(e))
 	lock, err := m.store.ReserveAttempt(ctx, at.UserID, at.now)

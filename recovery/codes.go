@@ -20,9 +20,9 @@ type Codes struct {
 	cfg Config
 }
 
-// Result tells the host about the codes a user has left after redeeming
+// Redemption tells the host about the codes a user has left after redeeming
 // one.
-type Result struct {
+type Redemption struct {
 	// Remaining is the number of unused codes left.
 	Remaining int
 	// Low is set when Remaining is LowRemaining or fewer: time to ask the
@@ -78,13 +78,13 @@ func (c *Codes) Generate(ctx context.Context, userID string, now time.Time) ([]s
 // A redeemed code changes the user's factors: Redeem revokes the user's
 // trusted devices and emits factor.EventRecoveryUsed. If revoking fails,
 // Redeem returns the error although the code is used up.
-func (c *Codes) Redeem(ctx context.Context, userID, code string, now time.Time) (Result, error) {
+func (c *Codes) Redeem(ctx context.Context, userID, code string, now time.Time) (Redemption, error) {
 	if err := checkUser(userID); err != nil {
-		return Result{}, err
+		return Redemption{}, err
 	}
 	norm, err := c.normalize(code)
 	if err != nil {
-		return Result{}, err
+		return Redemption{}, err
 	}
 	var left int
 	err = c.x.Guard(ctx, userID, now, func() error {
@@ -93,13 +93,13 @@ func (c *Codes) Redeem(ctx context.Context, userID, code string, now time.Time) 
 		return cerr
 	})
 	if err != nil {
-		return Result{}, err
+		return Redemption{}, err
 	}
 	ev := factor.Event{Type: factor.EventRecoveryUsed, UserID: userID, Time: now, Actor: userID}
 	if err := c.x.Changed(ctx, ev); err != nil {
-		return Result{}, fmt.Errorf("recovery: %w", err)
+		return Redemption{}, fmt.Errorf("recovery: %w", err)
 	}
-	return Result{Remaining: left, Low: left <= LowRemaining}, nil
+	return Redemption{Remaining: left, Low: left <= LowRemaining}, nil
 }
 
 // normalize is Normalize plus the length this Config's codes have.

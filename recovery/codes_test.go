@@ -100,7 +100,7 @@ func TestRedeemAnyOrder(t *testing.T) {
 		res, err := c.Redeem(t.Context(), "alice", codes[k], t0)
 		require.NoError(t, err, "code %d", k)
 		left := len(codes) - i - 1
-		assert.Equal(t, recovery.Result{Remaining: left, Low: left <= 3}, res)
+		assert.Equal(t, recovery.Redemption{Remaining: left, Low: left <= 3}, res)
 	}
 	assert.Equal(t, len(codes), e.events.count(factor.EventRecoveryUsed))
 	for _, code := range codes {
@@ -114,7 +114,7 @@ func TestRedeemLowAtThree(t *testing.T) {
 	c := newCodes(t, e, recovery.Config{Count: 5})
 	codes, err := c.Generate(t.Context(), "alice", t0)
 	require.NoError(t, err)
-	want := []recovery.Result{{4, false}, {3, true}, {2, true}, {1, true}, {0, true}}
+	want := []recovery.Redemption{{4, false}, {3, true}, {2, true}, {1, true}, {0, true}}
 	for i, code := range codes {
 		res, err := c.Redeem(t.Context(), "alice", code, t0)
 		require.NoError(t, err)

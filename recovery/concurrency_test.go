@@ -51,7 +51,7 @@ func TestRedeemAllCodesConcurrently(t *testing.T) {
 	c := newCodes(t, e, recovery.Config{})
 	codes, err := c.Generate(t.Context(), "alice", t0)
 	require.NoError(t, err)
-	results := make([]recovery.Result, len(codes))
+	results := make([]recovery.Redemption, len(codes))
 	errs := make([]error, len(codes))
 	var wg sync.WaitGroup
 	for i, code := range codes {

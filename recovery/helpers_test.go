@@ -66,7 +66,7 @@ type spyStore struct {
 	consumes atomic.Int64
 }
 
-func (s *spyStore) ReserveAttempt(ctx context.Context, userID string, now time.Time) (factor.Attempts, error) {
+func (s *spyStore) ReserveAttempt(ctx context.Context, userID string, now time.Time) (factor.LockState, error) {
 	s.reserves.Add(1)
 	return s.Store.ReserveAttempt(ctx, userID, now)
 }

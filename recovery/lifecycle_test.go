@@ -39,10 +39,10 @@ func TestRedeemRevokesTrustedDevices(t *testing.T) {
 	codes, err := c.Generate(t.Context(), "alice", t0)
 	require.NoError(t, err)
 	for _, id := range []string{"d1", "d2"} {
-		dev := &factor.Device{ID: id, UserID: "alice", ValidatorHash: []byte{1}, CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)}
+		dev := &factor.TrustedDevice{ID: id, UserID: "alice", ValidatorHash: []byte{1}, CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)}
 		require.NoError(t, e.mem.CreateDevice(t.Context(), dev))
 	}
-	require.NoError(t, e.mem.CreateDevice(t.Context(), &factor.Device{ID: "d3", UserID: "bob", ExpiresAt: t0.Add(time.Hour)}))
+	require.NoError(t, e.mem.CreateDevice(t.Context(), &factor.TrustedDevice{ID: "d3", UserID: "bob", ExpiresAt: t0.Add(time.Hour)}))
 	_, err = c.Redeem(t.Context(), "alice", codes[3], t0)
 	require.NoError(t, err)
 	devs, err := e.mem.ListDevices(t.Context(), "alice")

@@ -29,7 +29,7 @@ func TestAllocsVerify(t *testing.T) {
 		Factors: []factor.Factor{f},
 		Logger:  slog.New(slog.DiscardHandler),
 		Budget:  factor.Budget{PerDestinationHour: -1, PerDestinationDay: -1, PerUserDay: -1, GlobalPerMinute: -1},
-		Codes:   factor.Codes{ResendAfter: time.Second}, // 51 codes in 51 s: none expires before its check
+		Codes:   factor.DeliveredCodes{ResendAfter: time.Second}, // 51 codes in 51 s: none expires before its check
 		Lockout: factor.Lockout{Limit: 100},             // 51 wrong codes stay below it
 	})
 	e := env.EnrollConfirmed(t, "alice", factor.KindSMS, "06-12345678")
@@ -60,7 +60,7 @@ func TestAllocsVerify(t *testing.T) {
 		}
 		i := 0
 		got := testing.AllocsPerRun(runs, func() {
-			_, err := env.M.Verify(ctx, factor.Attempt{UserID: "alice", ChallengeID: ids[i], Code: codes[i]}, env.Now())
+			_, err := env.M.Verify(ctx, factor.Answer{UserID: "alice", ChallengeID: ids[i], Code: codes[i]}, env.Now())
 			i++
 			if (err == nil) != tc.right {
 				t.Fatal(tc.name, err)

@@ -18,7 +18,7 @@ func benchEnv(b *testing.B) (*messagetest.Env, *factor.Enrollment) {
 	env := newEnv(b, factor.Config{
 		Logger: slog.New(slog.DiscardHandler),
 		Budget: factor.Budget{PerDestinationHour: -1, PerDestinationDay: -1, PerUserDay: -1, GlobalPerMinute: -1},
-		Codes:  factor.Codes{ResendAfter: time.Millisecond},
+		Codes:  factor.DeliveredCodes{ResendAfter: time.Millisecond},
 	})
 	return env, env.EnrollConfirmed(b, user, factor.KindSMS, "06-12345678")
 }
@@ -63,7 +63,7 @@ func BenchmarkVerify(b *testing.B) {
 			runtime.GC() // collect the batch's garbage before the timer runs
 			b.StartTimer()
 		}
-		a := factor.Attempt{UserID: user, ChallengeID: ids[i%batch], Code: codes[i%batch]}
+		a := factor.Answer{UserID: user, ChallengeID: ids[i%batch], Code: codes[i%batch]}
 		if _, err := env.M.Verify(ctx, a, env.Now()); err != nil {
 			b.Fatal(err)
 		}

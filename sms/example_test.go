@@ -46,7 +46,7 @@ func Example() {
 		panic(err)
 	}
 	fmt.Println("text:", strings.ReplaceAll(last.Text, last.Code, "######"))
-	_, err = m.Confirm(ctx, factor.Attempt{UserID: "alice", ChallengeID: sent.ChallengeID, Code: last.Code}, now.Add(time.Minute))
+	_, err = m.Confirm(ctx, factor.Answer{UserID: "alice", ChallengeID: sent.ChallengeID, Code: last.Code}, now.Add(time.Minute))
 	fmt.Println("confirmed:", err == nil)
 
 	now = now.Add(time.Hour)
@@ -55,9 +55,9 @@ func Example() {
 		panic(err)
 	}
 	fmt.Println("text:", strings.ReplaceAll(last.Text, last.Code, "######"))
-	_, err = m.Verify(ctx, factor.Attempt{UserID: "alice", ChallengeID: sent.ChallengeID, Code: "000000"}, now)
+	_, err = m.Verify(ctx, factor.Answer{UserID: "alice", ChallengeID: sent.ChallengeID, Code: "000000"}, now)
 	fmt.Println("wrong code:", err)
-	_, err = m.Verify(ctx, factor.Attempt{UserID: "alice", ChallengeID: sent.ChallengeID, Code: last.Code}, now)
+	_, err = m.Verify(ctx, factor.Answer{UserID: "alice", ChallengeID: sent.ChallengeID, Code: last.Code}, now)
 	fmt.Println("logged in:", err == nil)
 	// Output:
 	// number: +31612345678 shown as +31 6 •••• 5678

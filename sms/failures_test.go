@@ -38,7 +38,7 @@ func TestSharedFailures(t *testing.T) {
 
 	badTOTP := wrong(messagetest.TOTPCode(app.Secret, env.Now()))
 	env.Secret(badTOTP)
-	_, err = env.M.Verify(ctx, factor.Attempt{UserID: user, EnrollmentID: app.ID, Code: badTOTP}, env.Now())
+	_, err = env.M.Verify(ctx, factor.Answer{UserID: user, EnrollmentID: app.ID, Code: badTOTP}, env.Now())
 	var locked *factor.LockedError
 	require.ErrorAs(t, err, &locked, "the 10th failure, on another factor, locks")
 	assert.Equal(t, 15*time.Minute, locked.RetryAfter)
@@ -46,7 +46,7 @@ func TestSharedFailures(t *testing.T) {
 	assert.ErrorIs(t, verify(env, sent.ChallengeID, code), factor.ErrLocked, "the right code is not even compared")
 	good := messagetest.TOTPCode(app.Secret, env.Now())
 	env.Secret(good)
-	_, err = env.M.Verify(ctx, factor.Attempt{UserID: user, EnrollmentID: app.ID, Code: good}, env.Now())
+	_, err = env.M.Verify(ctx, factor.Answer{UserID: user, EnrollmentID: app.ID, Code: good}, env.Now())
 	assert.ErrorIs(t, err, factor.ErrLocked)
 
 	env.Clock.Advance(31 * time.Second)

@@ -42,7 +42,7 @@ func wrong(code string) string {
 }
 
 func verify(env *messagetest.Env, challengeID, code string) error {
-	return factortest.Err(env.M.Verify(context.Background(), factor.Attempt{UserID: user, ChallengeID: challengeID, Code: code}, env.Now()))
+	return factortest.Err(env.M.Verify(context.Background(), factor.Answer{UserID: user, ChallengeID: challengeID, Code: code}, env.Now()))
 }
 
 func TestEnrollConfirmVerify(t *testing.T) {
@@ -60,7 +60,7 @@ func TestEnrollConfirmVerify(t *testing.T) {
 	require.ErrorIs(t, verify(env, sent.ChallengeID, code), factor.ErrInvalidCode, "a pending number does not log in")
 
 	sent, code = env.Challenge(t, user, e.ID, false)
-	require.NoError(t, factortest.Err(env.M.Confirm(ctx, factor.Attempt{UserID: user, ChallengeID: sent.ChallengeID, Code: code}, env.Now())))
+	require.NoError(t, factortest.Err(env.M.Confirm(ctx, factor.Answer{UserID: user, ChallengeID: sent.ChallengeID, Code: code}, env.Now())))
 	list, err := env.M.Enrollments(ctx, user, env.Now())
 	require.NoError(t, err)
 	require.Len(t, list, 1)
@@ -162,7 +162,7 @@ func TestCodeBoundToChallenge(t *testing.T) {
 	assert.NoError(t, verify(env, a.ChallengeID, codeA))
 
 	c, codeC := env.Challenge(t, user, e.ID, false)
-	_, err := env.M.Verify(context.Background(), factor.Attempt{UserID: "mallory", ChallengeID: c.ChallengeID, Code: codeC}, env.Now())
+	_, err := env.M.Verify(context.Background(), factor.Answer{UserID: "mallory", ChallengeID: c.ChallengeID, Code: codeC}, env.Now())
 	assert.ErrorIs(t, err, factor.ErrInvalidCode, "another user's challenge")
 	assert.NoError(t, verify(env, c.ChallengeID, codeC))
 }
@@ -240,14 +240,14 @@ func TestFailedSendLeavesNoCode(t *testing.T) {
 func TestCodeLength(t *testing.T) {
 	for _, n := range []int{4, 6, 8, 10} {
 		t.Run(strconv.Itoa(n), func(t *testing.T) {
-			env := newEnv(t, factor.Config{Codes: factor.Codes{Digits: n}})
+			env := newEnv(t, factor.Config{Codes: factor.DeliveredCodes{Digits: n}})
 			e := env.Enroll(t, user, factor.KindSMS, "06-12345678")
 			sent, code := env.Challenge(t, user, e.ID, false)
 			assert.Len(t, code, n)
 			m, _ := env.Sender.Last()
 			assert.Contains(t, m.Text, " "+code+".")
-			assert.ErrorIs(t, factortest.Err(env.M.Confirm(context.Background(), factor.Attempt{UserID: user, ChallengeID: sent.ChallengeID, Code: code[1:]}, env.Now())), factor.ErrMalformed)
-			assert.NoError(t, factortest.Err(env.M.Confirm(context.Background(), factor.Attempt{UserID: user, ChallengeID: sent.ChallengeID, Code: code}, env.Now())))
+			assert.ErrorIs(t, factortest.Err(env.M.Confirm(context.Background(), factor.Answer{UserID: user, ChallengeID: sent.ChallengeID, Code: code[1:]}, env.Now())), factor.ErrMalformed)
+			assert.NoError(t, factortest.Err(env.M.Confirm(context.Background(), factor.Answer{UserID: user, ChallengeID: sent.ChallengeID, Code: code}, env.Now())))
 		})
 	}
 }

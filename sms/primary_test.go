@@ -55,7 +55,7 @@ func TestPrimaryAndAlternates(t *testing.T) {
 	pending := env.Enroll(t, user, factor.KindSMS, "06-11223344")
 	assert.Equal(t, map[string]bool{"+31612345678": true, "+31687654321": false, "+31611223344": false}, primaries(t, env.M, env.Now()))
 
-	require.NoError(t, env.Store.CreateDevice(ctx, &factor.Device{ID: "d1", UserID: user, CreatedAt: env.Now(), ExpiresAt: env.Now().Add(time.Hour)}))
+	require.NoError(t, env.Store.CreateDevice(ctx, &factor.TrustedDevice{ID: "d1", UserID: user, CreatedAt: env.Now(), ExpiresAt: env.Now().Add(time.Hour)}))
 	require.NoError(t, env.M.SetPrimary(ctx, user, second.ID, env.Now()))
 	assert.Equal(t, map[string]bool{"+31612345678": false, "+31687654321": true, "+31611223344": false}, primaries(t, env.M, env.Now()))
 	assert.Equal(t, 1, ev.count(factor.EventPrimaryChanged))

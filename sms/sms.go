@@ -12,7 +12,7 @@
 //
 //	e, err := m.Enroll(ctx, factor.Enrollment{UserID: "alice", Kind: factor.KindSMS, Address: "06-12345678"}, now)
 //	sent, err := m.Challenge(ctx, factor.ChallengeRequest{UserID: "alice", EnrollmentID: e.ID, Language: acceptLanguage}, now)
-//	err = m.Confirm(ctx, factor.Attempt{UserID: "alice", ChallengeID: sent.ChallengeID, Code: typed}, now)
+//	_, err = m.Confirm(ctx, factor.Answer{UserID: "alice", ChallengeID: sent.ChallengeID, Code: typed}, now)
 //
 // Logging in is the same with Verify instead of Confirm. A user may have
 // several numbers; the first confirmed one becomes primary, and

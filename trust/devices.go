@@ -70,7 +70,7 @@ func (d *Devices) Remember(ctx context.Context, userID, label string, duration t
 	if err != nil {
 		return "", err
 	}
-	dev := &factor.Device{
+	dev := &factor.TrustedDevice{
 		ID: id, UserID: userID, Label: label,
 		ValidatorHash: d.x.Sealer().MAC(hashPurpose, userID, macData(id, validator)),
 		CreatedAt:     now, LastUsedAt: now, ExpiresAt: now.Add(duration),
@@ -138,7 +138,7 @@ func (d *Devices) touch(ctx context.Context, id string, now time.Time) (bool, er
 
 // dropExpired deletes an expired device. Failing to is no reason to fail
 // the check, whose answer is no either way, so it is only logged.
-func (d *Devices) dropExpired(ctx context.Context, dev *factor.Device) {
+func (d *Devices) dropExpired(ctx context.Context, dev *factor.TrustedDevice) {
 	err := d.x.Store().DeleteDevice(ctx, dev.UserID, dev.ID)
 	if err != nil && !errors.Is(err, factor.ErrNotFound) {
 		d.x.Logger().LogAttrs(ctx, slog.LevelWarn, "twostep: could not delete expired device",

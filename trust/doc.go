@@ -12,7 +12,7 @@
 //
 // Tokens die when their time is up, when the user's factors change
 // (factor.Manager.FactorsChanged deletes the user's devices: a new or
-// removed method, an admin reset, a redeemed recovery code), and when the
+// removed enrollment, an admin reset, a redeemed recovery code), and when the
 // host says so: Revoke for one device, RevokeAll for all of them, on a
 // password change for instance. Users can list their devices.
 //

@@ -87,7 +87,7 @@ func (s *faultyStore) err() error {
 	return nil
 }
 
-func (s *faultyStore) GetDevice(ctx context.Context, id string) (*factor.Device, error) {
+func (s *faultyStore) GetDevice(ctx context.Context, id string) (*factor.TrustedDevice, error) {
 	if err := s.err(); err != nil {
 		return nil, err
 	}
@@ -101,7 +101,7 @@ func (s *faultyStore) TouchDevice(ctx context.Context, id string, at time.Time) 
 	return s.Store.TouchDevice(ctx, id, at)
 }
 
-func (s *faultyStore) ListDevices(ctx context.Context, userID string) ([]*factor.Device, error) {
+func (s *faultyStore) ListDevices(ctx context.Context, userID string) ([]*factor.TrustedDevice, error) {
 	if err := s.err(); err != nil {
 		return nil, err
 	}

@@ -178,7 +178,7 @@ func TestWalkFindsPlantedSecrets(t *testing.T) {
 	forms := validatorForms(t, tok)
 	raw := []byte(forms[0])
 	code := "2E7G-XZX8-C8MW-PQ3D"
-	planted := &factor.Device{ID: "planted", UserID: "alice", Label: strings.ToLower(code), ValidatorHash: raw, ExpiresAt: t0.Add(day)}
+	planted := &factor.TrustedDevice{ID: "planted", UserID: "alice", Label: strings.ToLower(code), ValidatorHash: raw, ExpiresAt: t0.Add(day)}
 	require.NoError(t, e.mem.CreateDevice(t.Context(), planted))
 	walked := walk(reflect.ValueOf(e.mem))
 	for _, f := range forms[:2] {

@@ -67,7 +67,7 @@ func Example_keypad() {
 
 	state, _ := m.ChallengeStatus(ctx, "alice", sent.ChallengeID, now)
 	fmt.Println("page polls:", state)
-	_, err = m.Confirm(ctx, factor.Attempt{UserID: "alice", ChallengeID: sent.ChallengeID}, now)
+	_, err = m.Confirm(ctx, factor.Answer{UserID: "alice", ChallengeID: sent.ChallengeID}, now)
 	fmt.Println("number confirmed:", err == nil)
 	// Output:
 	// screen shows 2 digits; the call says:

@@ -122,7 +122,7 @@ func (k *keypadEnv) tries(t *testing.T, challengeID string) int {
 }
 
 func (k *keypadEnv) verify(challengeID, code string) error {
-	return factortest.Err(k.M.Verify(context.Background(), factor.Attempt{UserID: user, ChallengeID: challengeID, Code: code}, k.Now()))
+	return factortest.Err(k.M.Verify(context.Background(), factor.Answer{UserID: user, ChallengeID: challengeID, Code: code}, k.Now()))
 }
 
 // keypadChallenge returns a confirmed landline's keypad challenge and its
@@ -199,7 +199,7 @@ func TestKeypadConfirmsEnrollment(t *testing.T) {
 	e := k.Enroll(t, user, factor.KindVoice, "020-1234567")
 	sent, digits := k.Challenge(t, user, e.ID, true)
 	require.Equal(t, http.StatusNoContent, k.post(t, sent.ChallengeID, digits, false).StatusCode)
-	require.NoError(t, factortest.Err(k.M.Confirm(context.Background(), factor.Attempt{UserID: user, ChallengeID: sent.ChallengeID}, k.Now())))
+	require.NoError(t, factortest.Err(k.M.Confirm(context.Background(), factor.Answer{UserID: user, ChallengeID: sent.ChallengeID}, k.Now())))
 	list, err := k.M.Enrollments(context.Background(), user, k.Now())
 	require.NoError(t, err)
 	require.Len(t, list, 1)

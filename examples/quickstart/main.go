@@ -81,7 +81,7 @@ func run(ctx context.Context, in io.Reader, out io.Writer, opt options) error {
 			return err
 		}
 	}
-	_, err = m.Confirm(ctx, factor.Attempt{UserID: "alice", EnrollmentID: e.ID, Code: code}, time.Now())
+	_, err = m.Confirm(ctx, factor.Answer{UserID: "alice", EnrollmentID: e.ID, Code: code}, time.Now())
 	if err != nil {
 		return fmt.Errorf("%s (%w)", factor.UserMessage(err, "en"), err)
 	}

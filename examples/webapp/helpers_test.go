@@ -100,7 +100,7 @@ func (ta *testApp) addTOTP(t testing.TB, userID string) (enrollmentID string, se
 		t.Fatal(err)
 	}
 	ta.clock.Add(30 * time.Second)
-	if _, err := ta.m.Confirm(ctx, factor.Attempt{UserID: userID, EnrollmentID: e.ID, Code: totpCode(e.Secret, ta.Now())}, ta.Now()); err != nil {
+	if _, err := ta.m.Confirm(ctx, factor.Answer{UserID: userID, EnrollmentID: e.ID, Code: totpCode(e.Secret, ta.Now())}, ta.Now()); err != nil {
 		t.Fatal(err)
 	}
 	return e.ID, e.Secret

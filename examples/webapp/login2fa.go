@@ -140,7 +140,7 @@ func (a *App) handleStepSend(w http.ResponseWriter, r *http.Request, s step) {
 // handleStepVerify checks the code (or the answered keypad call).
 func (a *App) handleStepVerify(w http.ResponseWriter, r *http.Request, s step) {
 	sess := state(r).sess
-	at := factor.Attempt{UserID: sess.UserID, EnrollmentID: r.PostFormValue("m"), Code: r.PostFormValue("code")}
+	at := factor.Answer{UserID: sess.UserID, EnrollmentID: r.PostFormValue("m"), Code: r.PostFormValue("code")}
 	if ch := sess.Challenge; ch != nil && !ch.Confirm && ch.EnrollmentID == at.EnrollmentID {
 		at.ChallengeID = ch.ID
 	}

@@ -219,7 +219,7 @@ func (a *App) handleTOTP(w http.ResponseWriter, r *http.Request) {
 		redirect(w, r, "/setup/totp")
 		return
 	}
-	_, err := a.m.Confirm(r.Context(), factor.Attempt{UserID: sess.UserID, EnrollmentID: sess.TOTP.EnrollmentID, Code: r.PostFormValue("code")}, a.Now())
+	_, err := a.m.Confirm(r.Context(), factor.Answer{UserID: sess.UserID, EnrollmentID: sess.TOTP.EnrollmentID, Code: r.PostFormValue("code")}, a.Now())
 	if err != nil {
 		a.render(w, r, http.StatusOK, "setup_totp", &page{Title: "totp_title", Error: a.userMessage(r, err), Data: &totpData{Key: sess.TOTP}})
 		return
@@ -325,7 +325,7 @@ func (a *App) flashErr(r *http.Request, err error) {
 // rather than something broken.
 func isUserError(err error) bool {
 	for _, e := range []error{factor.ErrInvalidCode, factor.ErrLocked, factor.ErrMalformed, factor.ErrRateLimited,
-		factor.ErrNotAllowed, factor.ErrNotFound, factor.ErrActivationRequired, factor.ErrLastMethod, factor.ErrStepUpRequired} {
+		factor.ErrNotAllowed, factor.ErrNotFound, factor.ErrActivationRequired, factor.ErrLastEnrollment, factor.ErrStepUpRequired} {
 		if errors.Is(err, e) {
 			return true
 		}

@@ -179,7 +179,7 @@ func (a *App) handleConfirm(w http.ResponseWriter, r *http.Request) {
 		redirect(w, r, "/setup")
 		return
 	}
-	_, err := a.m.Confirm(r.Context(), factor.Attempt{UserID: sess.UserID, ChallengeID: ch.ID, Code: r.PostFormValue("code")}, a.Now())
+	_, err := a.m.Confirm(r.Context(), factor.Answer{UserID: sess.UserID, ChallengeID: ch.ID, Code: r.PostFormValue("code")}, a.Now())
 	if err != nil {
 		a.render(w, r, http.StatusOK, "setup_confirm", &page{Title: "confirm_title", Error: a.userMessage(r, err),
 			Data: &codeData{Ch: ch, Action: "/setup/confirm", Resend: "/setup/resend"}})

@@ -171,13 +171,13 @@ func (s *FaultStore) DeleteEnrollments(ctx context.Context, userID string) (int,
 }
 
 // ReserveAttempt forwards to Inner unless this call fails.
-func (s *FaultStore) ReserveAttempt(ctx context.Context, userID string, now time.Time) (factor.Attempts, error) {
-	return do(s, "ReserveAttempt", func(bool) (factor.Attempts, error) { return s.Inner.ReserveAttempt(ctx, userID, now) })
+func (s *FaultStore) ReserveAttempt(ctx context.Context, userID string, now time.Time) (factor.LockState, error) {
+	return do(s, "ReserveAttempt", func(bool) (factor.LockState, error) { return s.Inner.ReserveAttempt(ctx, userID, now) })
 }
 
 // LockUser forwards to Inner unless this call fails.
-func (s *FaultStore) LockUser(ctx context.Context, userID string, now, until time.Time) (factor.Attempts, error) {
-	return do(s, "LockUser", func(bool) (factor.Attempts, error) { return s.Inner.LockUser(ctx, userID, now, until) })
+func (s *FaultStore) LockUser(ctx context.Context, userID string, now, until time.Time) (factor.LockState, error) {
+	return do(s, "LockUser", func(bool) (factor.LockState, error) { return s.Inner.LockUser(ctx, userID, now, until) })
 }
 
 // ResetAttempts forwards to Inner unless this call fails.
@@ -211,13 +211,13 @@ func (s *FaultStore) IncrementCounter(ctx context.Context, key string, now, expi
 }
 
 // CreateDevice forwards to Inner unless this call fails.
-func (s *FaultStore) CreateDevice(ctx context.Context, d *factor.Device) error {
+func (s *FaultStore) CreateDevice(ctx context.Context, d *factor.TrustedDevice) error {
 	return do0(s, "CreateDevice", func(lost bool) error { return s.Inner.CreateDevice(ctx, copyIf(lost, d)) })
 }
 
 // GetDevice forwards to Inner unless this call fails.
-func (s *FaultStore) GetDevice(ctx context.Context, id string) (*factor.Device, error) {
-	return do(s, "GetDevice", func(bool) (*factor.Device, error) { return s.Inner.GetDevice(ctx, id) })
+func (s *FaultStore) GetDevice(ctx context.Context, id string) (*factor.TrustedDevice, error) {
+	return do(s, "GetDevice", func(bool) (*factor.TrustedDevice, error) { return s.Inner.GetDevice(ctx, id) })
 }
 
 // TouchDevice forwards to Inner unless this call fails.
@@ -226,8 +226,8 @@ func (s *FaultStore) TouchDevice(ctx context.Context, id string, lastUsed time.T
 }
 
 // ListDevices forwards to Inner unless this call fails.
-func (s *FaultStore) ListDevices(ctx context.Context, userID string) ([]*factor.Device, error) {
-	return do(s, "ListDevices", func(bool) ([]*factor.Device, error) { return s.Inner.ListDevices(ctx, userID) })
+func (s *FaultStore) ListDevices(ctx context.Context, userID string) ([]*factor.TrustedDevice, error) {
+	return do(s, "ListDevices", func(bool) ([]*factor.TrustedDevice, error) { return s.Inner.ListDevices(ctx, userID) })
 }
 
 // DeleteDevice forwards to Inner unless this call fails.
@@ -300,10 +300,10 @@ func (s verifiedFaultStore) UpdateEnrollmentVerified(ctx context.Context, e *fac
 type reservingFaultStore struct{ *FaultStore }
 
 // ReserveAttemptGetEnrollment forwards to Inner unless this call fails.
-func (s reservingFaultStore) ReserveAttemptGetEnrollment(ctx context.Context, userID, id string, now time.Time) (factor.Attempts, *factor.Enrollment, error) {
+func (s reservingFaultStore) ReserveAttemptGetEnrollment(ctx context.Context, userID, id string, now time.Time) (factor.LockState, *factor.Enrollment, error) {
 	rs := s.Inner.(factor.ReservingStore)
 	type result struct {
-		a factor.Attempts
+		a factor.LockState
 		e *factor.Enrollment
 	}
 	r, err := do(s.FaultStore, "ReserveAttemptGetEnrollment", func(bool) (result, error) {
@@ -323,7 +323,7 @@ func (s verifiedReservingFaultStore) UpdateEnrollmentVerified(ctx context.Contex
 }
 
 // ReserveAttemptGetEnrollment forwards to Inner unless this call fails.
-func (s verifiedReservingFaultStore) ReserveAttemptGetEnrollment(ctx context.Context, userID, id string, now time.Time) (factor.Attempts, *factor.Enrollment, error) {
+func (s verifiedReservingFaultStore) ReserveAttemptGetEnrollment(ctx context.Context, userID, id string, now time.Time) (factor.LockState, *factor.Enrollment, error) {
 	return reservingFaultStore(s).ReserveAttemptGetEnrollment(ctx, userID, id, now)
 }
 

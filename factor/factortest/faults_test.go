@@ -67,7 +67,7 @@ type reservingOnly struct {
 	rs factor.ReservingStore
 }
 
-func (s reservingOnly) ReserveAttemptGetEnrollment(ctx context.Context, userID, id string, now time.Time) (factor.Attempts, *factor.Enrollment, error) {
+func (s reservingOnly) ReserveAttemptGetEnrollment(ctx context.Context, userID, id string, now time.Time) (factor.LockState, *factor.Enrollment, error) {
 	return s.rs.ReserveAttemptGetEnrollment(ctx, userID, id, now)
 }
 

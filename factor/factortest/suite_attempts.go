@@ -27,21 +27,21 @@ var counterTests = []subtest{
 }
 
 // assertAttempts checks got against the wanted failures, locks and lock end.
-func assertAttempts(t *testing.T, got factor.Attempts, failures, locks int, until time.Time) {
+func assertAttempts(t *testing.T, got factor.LockState, failures, locks int, until time.Time) {
 	t.Helper()
-	want := factor.Attempts{Failures: failures, Locks: locks, LockedUntil: normTime(until)}
+	want := factor.LockState{Failures: failures, Locks: locks, LockedUntil: normTime(until)}
 	got.LockedUntil = normTime(got.LockedUntil)
 	assert.Equal(t, want, got)
 }
 
-func reserve(t *testing.T, s factor.Store, userID string, now time.Time) factor.Attempts {
+func reserve(t *testing.T, s factor.Store, userID string, now time.Time) factor.LockState {
 	t.Helper()
 	a, err := s.ReserveAttempt(t.Context(), userID, now)
 	require.NoError(t, err)
 	return a
 }
 
-func lockUser(t *testing.T, s factor.Store, userID string, now, until time.Time) factor.Attempts {
+func lockUser(t *testing.T, s factor.Store, userID string, now, until time.Time) factor.LockState {
 	t.Helper()
 	a, err := s.LockUser(t.Context(), userID, now, until)
 	require.NoError(t, err)
@@ -118,7 +118,7 @@ func testConcurrentLock(t *testing.T, s factor.Store) {
 	for i := range ends {
 		ends[i] = now.Add(time.Duration(i+1) * time.Minute)
 	}
-	got := make([]factor.Attempts, racers)
+	got := make([]factor.LockState, racers)
 	errs := race(racers, func(i int) error {
 		var err error
 		got[i], err = s.LockUser(t.Context(), user, now, ends[i])

@@ -21,8 +21,8 @@ var deviceTests = []subtest{
 	{"DeleteAll", testDeviceDeleteAll},
 }
 
-func newDevice(userID string, now time.Time) *factor.Device {
-	return &factor.Device{
+func newDevice(userID string, now time.Time) *factor.TrustedDevice {
+	return &factor.TrustedDevice{
 		ID:            newID("dev"),
 		UserID:        userID,
 		Label:         "Firefox on Linux",
@@ -33,14 +33,14 @@ func newDevice(userID string, now time.Time) *factor.Device {
 	}
 }
 
-func createDevice(t *testing.T, s factor.Store, userID string, now time.Time) *factor.Device {
+func createDevice(t *testing.T, s factor.Store, userID string, now time.Time) *factor.TrustedDevice {
 	t.Helper()
 	d := newDevice(userID, now)
 	require.NoError(t, s.CreateDevice(t.Context(), d))
 	return d
 }
 
-func normDevice(d *factor.Device) factor.Device {
+func normDevice(d *factor.TrustedDevice) factor.TrustedDevice {
 	c := *d
 	c.ValidatorHash = normBytes(c.ValidatorHash)
 	c.CreatedAt, c.LastUsedAt, c.ExpiresAt = normTime(c.CreatedAt), normTime(c.LastUsedAt), normTime(c.ExpiresAt)
@@ -48,7 +48,7 @@ func normDevice(d *factor.Device) factor.Device {
 }
 
 // assertDevice checks that the stored device equals want.
-func assertDevice(t *testing.T, s factor.Store, want *factor.Device) {
+func assertDevice(t *testing.T, s factor.Store, want *factor.TrustedDevice) {
 	t.Helper()
 	got, err := s.GetDevice(t.Context(), want.ID)
 	require.NoError(t, err)
@@ -111,7 +111,7 @@ func testDeviceCopies(t *testing.T, s factor.Store) {
 func testDeviceList(t *testing.T, s factor.Store) {
 	user, base, now := newID("user"), newID("dev"), baseTime()
 	later := now.Add(time.Second)
-	var want [4]*factor.Device
+	var want [4]*factor.TrustedDevice
 	for _, spec := range []struct {
 		suffix string
 		at     time.Time
@@ -166,7 +166,7 @@ func testDeviceDelete(t *testing.T, s factor.Store) {
 func testDeviceDeleteAll(t *testing.T, s factor.Store) {
 	ctx := t.Context()
 	user := newID("user")
-	mine := []*factor.Device{createDevice(t, s, user, baseTime()), createDevice(t, s, user, baseTime())}
+	mine := []*factor.TrustedDevice{createDevice(t, s, user, baseTime()), createDevice(t, s, user, baseTime())}
 	other := createDevice(t, s, newID("user"), baseTime())
 
 	n, err := s.DeleteDevices(ctx, user)

@@ -30,7 +30,7 @@ func reservingStore(t *testing.T, s factor.Store) factor.ReservingStore {
 }
 
 // reserveGet calls ReserveAttemptGetEnrollment and expects the enrollment.
-func reserveGet(t *testing.T, rs factor.ReservingStore, userID, id string, now time.Time) (factor.Attempts, *factor.Enrollment) {
+func reserveGet(t *testing.T, rs factor.ReservingStore, userID, id string, now time.Time) (factor.LockState, *factor.Enrollment) {
 	t.Helper()
 	a, e, err := rs.ReserveAttemptGetEnrollment(t.Context(), userID, id, now)
 	require.NoError(t, err)

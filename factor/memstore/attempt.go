@@ -9,7 +9,7 @@ import (
 
 // ReserveAttempt counts an attempt of the user at now, unless the user is
 // locked at now, and returns the user's attempts after the call.
-func (s *Store) ReserveAttempt(_ context.Context, userID string, now time.Time) (factor.Attempts, error) {
+func (s *Store) ReserveAttempt(_ context.Context, userID string, now time.Time) (factor.LockState, error) {
 	s.lock()
 	defer s.unlock()
 	u := s.user(userID, true)
@@ -21,7 +21,7 @@ func (s *Store) ReserveAttempt(_ context.Context, userID string, now time.Time) 
 
 // LockUser locks the user until the given time, unless the user is locked at
 // now already, and returns the user's attempts after the call.
-func (s *Store) LockUser(_ context.Context, userID string, now, until time.Time) (factor.Attempts, error) {
+func (s *Store) LockUser(_ context.Context, userID string, now, until time.Time) (factor.LockState, error) {
 	s.lock()
 	defer s.unlock()
 	u := s.user(userID, true)
@@ -39,7 +39,7 @@ func (s *Store) ResetAttempts(_ context.Context, userID string) error {
 	defer s.unlock()
 	u := s.user(userID, false)
 	if u != nil {
-		u.attempts = factor.Attempts{}
+		u.attempts = factor.LockState{}
 		s.forget(userID, u)
 	}
 	return nil

@@ -11,7 +11,7 @@ import (
 
 // CreateDevice stores a copy of d. An ID already in use is
 // factor.ErrConflict.
-func (s *Store) CreateDevice(_ context.Context, d *factor.Device) error {
+func (s *Store) CreateDevice(_ context.Context, d *factor.TrustedDevice) error {
 	s.lock()
 	defer s.unlock()
 	if _, ok := s.devices[d.ID]; ok {
@@ -26,7 +26,7 @@ func (s *Store) CreateDevice(_ context.Context, d *factor.Device) error {
 
 // GetDevice returns a copy of the device with the given ID, or
 // factor.ErrNotFound.
-func (s *Store) GetDevice(_ context.Context, id string) (*factor.Device, error) {
+func (s *Store) GetDevice(_ context.Context, id string) (*factor.TrustedDevice, error) {
 	s.lock()
 	defer s.unlock()
 	d := s.devices[id]
@@ -51,18 +51,18 @@ func (s *Store) TouchDevice(_ context.Context, id string, lastUsed time.Time) er
 
 // ListDevices returns copies of the user's devices ordered by CreatedAt,
 // then ID.
-func (s *Store) ListDevices(_ context.Context, userID string) ([]*factor.Device, error) {
+func (s *Store) ListDevices(_ context.Context, userID string) ([]*factor.TrustedDevice, error) {
 	s.lock()
 	defer s.unlock()
-	var stored []*factor.Device
+	var stored []*factor.TrustedDevice
 	if u := s.user(userID, false); u != nil {
 		stored = u.devices
 	}
-	out := make([]*factor.Device, len(stored))
+	out := make([]*factor.TrustedDevice, len(stored))
 	for i, d := range stored {
 		out[i] = cloneDevice(d)
 	}
-	slices.SortFunc(out, func(a, b *factor.Device) int {
+	slices.SortFunc(out, func(a, b *factor.TrustedDevice) int {
 		if c := a.CreatedAt.Compare(b.CreatedAt); c != 0 {
 			return c
 		}
@@ -82,7 +82,7 @@ func (s *Store) DeleteDevice(_ context.Context, userID, id string) error {
 	}
 	delete(s.devices, id)
 	u := s.user(userID, false)
-	u.devices = slices.DeleteFunc(u.devices, func(x *factor.Device) bool { return x == d })
+	u.devices = slices.DeleteFunc(u.devices, func(x *factor.TrustedDevice) bool { return x == d })
 	s.forget(userID, u)
 	return nil
 }
@@ -105,7 +105,7 @@ func (s *Store) DeleteDevices(_ context.Context, userID string) (int, error) {
 	return n, nil
 }
 
-func cloneDevice(d *factor.Device) *factor.Device {
+func cloneDevice(d *factor.TrustedDevice) *factor.TrustedDevice {
 	c := *d
 	c.ValidatorHash = slices.Clone(d.ValidatorHash)
 	return &c

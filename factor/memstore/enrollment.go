@@ -79,7 +79,7 @@ func (s *Store) UpdateEnrollmentVerified(_ context.Context, e *factor.Enrollment
 	if err := s.updateEnrollment(e); err != nil {
 		return err
 	}
-	s.user(e.UserID, false).attempts = factor.Attempts{}
+	s.user(e.UserID, false).attempts = factor.LockState{}
 	return nil
 }
 

@@ -83,7 +83,7 @@ func addUser(t *testing.T, s *Store, user string) {
 	}
 	require.NoError(t, s.ReplaceRecoveryCodes(ctx, user, codes))
 	for i := range 2 {
-		d := &factor.Device{
+		d := &factor.TrustedDevice{
 			ID: fmt.Sprintf("%s-device-%d", user, i), UserID: user, Label: "Firefox on Linux",
 			ValidatorHash: make([]byte, 32), CreatedAt: now, LastUsedAt: now, ExpiresAt: now,
 		}

@@ -35,7 +35,7 @@ type Store struct {
 	mu          sync.Mutex
 	users       map[string]*user
 	enrollments map[string]*factor.Enrollment
-	devices     map[string]*factor.Device
+	devices     map[string]*factor.TrustedDevice
 	challenges  map[string]*factor.Challenge
 	counters    counters
 }
@@ -44,11 +44,11 @@ type Store struct {
 // per user low: a user has a handful of enrollments, devices and codes.
 type user struct {
 	enrollments []*factor.Enrollment
-	devices     []*factor.Device
+	devices     []*factor.TrustedDevice
 	challenges  []string
 	recovery    [][]byte
 	activation  *factor.ActivationCode
-	attempts    factor.Attempts
+	attempts    factor.LockState
 	state       factor.UserState
 }
 
@@ -68,7 +68,7 @@ func (s *Store) lock() {
 	if s.users == nil {
 		s.users = make(map[string]*user)
 		s.enrollments = make(map[string]*factor.Enrollment)
-		s.devices = make(map[string]*factor.Device)
+		s.devices = make(map[string]*factor.TrustedDevice)
 		s.challenges = make(map[string]*factor.Challenge)
 	}
 }

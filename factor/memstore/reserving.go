@@ -13,7 +13,7 @@ var _ factor.ReservingStore = (*Store)(nil)
 // step. It implements factor.ReservingStore. The attempt is counted whether
 // the enrollment exists or not; a missing enrollment, or one of another
 // user, is a nil enrollment and factor.ErrNotFound beside the attempts.
-func (s *Store) ReserveAttemptGetEnrollment(_ context.Context, userID, id string, now time.Time) (factor.Attempts, *factor.Enrollment, error) {
+func (s *Store) ReserveAttemptGetEnrollment(_ context.Context, userID, id string, now time.Time) (factor.LockState, *factor.Enrollment, error) {
 	s.lock()
 	defer s.unlock()
 	u := s.user(userID, true)

@@ -95,13 +95,13 @@ func enrolTOTP(tb testing.TB, m *factor.Manager, user string, when time.Time) *f
 	tb.Helper()
 	e, err := m.Enroll(ctx, factor.Enrollment{UserID: user, Kind: factor.KindTOTP, Label: "Phone"}, when)
 	require.NoError(tb, err)
-	require.NoError(tb, factortest.Err(m.Confirm(ctx, factor.Attempt{UserID: user, EnrollmentID: e.ID, Code: totpCode(e.Secret, when)}, when)))
+	require.NoError(tb, factortest.Err(m.Confirm(ctx, factor.Answer{UserID: user, EnrollmentID: e.ID, Code: totpCode(e.Secret, when)}, when)))
 	return &e.Enrollment
 }
 
 // verifyTOTP answers e's enrollment with code at when.
 func verifyTOTP(m *factor.Manager, e *factor.Enrollment, code string, when time.Time) error {
-	return factortest.Err(m.Verify(ctx, factor.Attempt{UserID: e.UserID, EnrollmentID: e.ID, Code: code}, when))
+	return factortest.Err(m.Verify(ctx, factor.Answer{UserID: e.UserID, EnrollmentID: e.ID, Code: code}, when))
 }
 
 // requirePostgres returns TWOSTEP_TEST_POSTGRES like postgresDSN, for

@@ -32,8 +32,8 @@ RETURNING failures, locks, locked_until`
 	resetAttempts = `DELETE FROM twostep_attempts WHERE user_id = $1`
 )
 
-func scanAttempts(r rowScanner) (factor.Attempts, error) {
-	var a factor.Attempts
+func scanAttempts(r rowScanner) (factor.LockState, error) {
+	var a factor.LockState
 	err := r.Scan(&a.Failures, &a.Locks, tc(&a.LockedUntil))
 	return a, err
 }
@@ -41,7 +41,7 @@ func scanAttempts(r rowScanner) (factor.Attempts, error) {
 // ReserveAttempt counts an attempt in one statement: unless the user is
 // locked at now it increments Failures. It returns the state after the
 // call.
-func (s *Store) ReserveAttempt(ctx context.Context, userID string, now time.Time) (factor.Attempts, error) {
+func (s *Store) ReserveAttempt(ctx context.Context, userID string, now time.Time) (factor.LockState, error) {
 	a, err := scanAttempts(s.db.QueryRowContext(ctx, reserveAttempt, userID, s.t(now)))
 	return a, wrap("reserve attempt", err)
 }
@@ -50,7 +50,7 @@ func (s *Store) ReserveAttempt(ctx context.Context, userID string, now time.Time
 // increments Locks, in one statement, unless the user is already locked at
 // now, in which case it changes nothing. It returns the state after the
 // call.
-func (s *Store) LockUser(ctx context.Context, userID string, now, until time.Time) (factor.Attempts, error) {
+func (s *Store) LockUser(ctx context.Context, userID string, now, until time.Time) (factor.LockState, error) {
 	a, err := scanAttempts(s.db.QueryRowContext(ctx, lockUser, userID, s.t(now), s.t(until)))
 	return a, wrap("lock user", err)
 }

@@ -30,7 +30,7 @@ func benchRight(b *testing.B, ct countedTarget) {
 	s, c := ct.counted(b)
 	m := newTOTPManager(b, s, []factor.Key{newKey(b, "bench")})
 	e := enrolTOTP(b, m, "alice", at(0))
-	a := factor.Attempt{UserID: e.UserID, EnrollmentID: e.ID}
+	a := factor.Answer{UserID: e.UserID, EnrollmentID: e.ID}
 	codes, times := make([]string, b.N), make([]time.Time, b.N)
 	for i := range b.N {
 		times[i] = at(i + 1)
@@ -57,7 +57,7 @@ func benchWrong(b *testing.B, ct countedTarget) {
 	m := newTOTPManager(b, s, []factor.Key{newKey(b, "bench")})
 	e := enrolTOTP(b, m, "alice", at(0))
 	now := at(1)
-	a := factor.Attempt{UserID: e.UserID, EnrollmentID: e.ID, Code: wrongCode(e.Secret, now, 0)}
+	a := factor.Answer{UserID: e.UserID, EnrollmentID: e.ID, Code: wrongCode(e.Secret, now, 0)}
 	var skipStmts, skipTxs int64
 	stmts0, txs0 := c.snapshot()
 	b.ReportAllocs()

@@ -28,8 +28,8 @@ WHERE user_id = $1 ORDER BY created_at NULLS FIRST, id`
 	deleteDevices = `DELETE FROM twostep_devices WHERE user_id = $1`
 )
 
-func scanDevice(r rowScanner) (*factor.Device, error) {
-	var d factor.Device
+func scanDevice(r rowScanner) (*factor.TrustedDevice, error) {
+	var d factor.TrustedDevice
 	err := r.Scan(&d.ID, &d.UserID, &d.Label, &d.ValidatorHash,
 		tc(&d.CreatedAt), tc(&d.LastUsedAt), tc(&d.ExpiresAt))
 	if err != nil {
@@ -40,7 +40,7 @@ func scanDevice(r rowScanner) (*factor.Device, error) {
 
 // CreateDevice stores a new trusted device. An existing ID is
 // factor.ErrConflict.
-func (s *Store) CreateDevice(ctx context.Context, d *factor.Device) error {
+func (s *Store) CreateDevice(ctx context.Context, d *factor.TrustedDevice) error {
 	err := created(s.exec(ctx, insertDevice, d.ID, d.UserID, d.Label, d.ValidatorHash,
 		s.t(d.CreatedAt), s.t(d.LastUsedAt), s.t(d.ExpiresAt)))
 	return wrap("create device", err)
@@ -48,7 +48,7 @@ func (s *Store) CreateDevice(ctx context.Context, d *factor.Device) error {
 
 // GetDevice returns the device with the given selector or
 // factor.ErrNotFound.
-func (s *Store) GetDevice(ctx context.Context, id string) (*factor.Device, error) {
+func (s *Store) GetDevice(ctx context.Context, id string) (*factor.TrustedDevice, error) {
 	d, err := scanDevice(s.db.QueryRowContext(ctx, selectDevice, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		err = factor.ErrNotFound
@@ -64,13 +64,13 @@ func (s *Store) TouchDevice(ctx context.Context, id string, lastUsed time.Time) 
 
 // ListDevices returns the user's devices ordered by CreatedAt, then ID;
 // none is an empty slice.
-func (s *Store) ListDevices(ctx context.Context, userID string) ([]*factor.Device, error) {
+func (s *Store) ListDevices(ctx context.Context, userID string) ([]*factor.TrustedDevice, error) {
 	rows, err := s.db.QueryContext(ctx, listDevices, userID)
 	if err != nil {
 		return nil, wrap("list devices", err)
 	}
 	defer rows.Close()
-	list := []*factor.Device{}
+	list := []*factor.TrustedDevice{}
 	for rows.Next() {
 		d, err := scanDevice(rows)
 		if err != nil {

@@ -93,7 +93,7 @@ func challengeFields(t *testing.T, s *sqlstore.Store) {
 }
 
 func deviceFields(t *testing.T, s *sqlstore.Store) {
-	var d factor.Device
+	var d factor.TrustedDevice
 	fill(t, &d, 1)
 	require.NoError(t, s.CreateDevice(ctx, &d))
 	got, err := s.GetDevice(ctx, d.ID)
@@ -101,7 +101,7 @@ func deviceFields(t *testing.T, s *sqlstore.Store) {
 	assert.Equal(t, &d, got)
 	list, err := s.ListDevices(ctx, d.UserID)
 	require.NoError(t, err)
-	assert.Equal(t, []*factor.Device{&d}, list)
+	assert.Equal(t, []*factor.TrustedDevice{&d}, list)
 }
 
 func activationFields(t *testing.T, s *sqlstore.Store) {

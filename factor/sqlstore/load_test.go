@@ -176,7 +176,7 @@ func loadEnrolOne(m *factor.Manager, user string) (*loadUser, error) {
 	if err != nil {
 		return nil, fmt.Errorf("enrol %s: %w", user, err)
 	}
-	a := factor.Attempt{UserID: user, EnrollmentID: e.ID, Code: loadCode(e.Secret, loadStart)}
+	a := factor.Answer{UserID: user, EnrollmentID: e.ID, Code: loadCode(e.Secret, loadStart)}
 	if _, err := m.Confirm(ctx, a, now); err != nil {
 		return nil, fmt.Errorf("confirm %s: %w", user, err)
 	}
@@ -227,7 +227,7 @@ func loadRun(t *testing.T, m *factor.Manager, users []*loadUser, shape loadShape
 			for i := 0; time.Now().Before(deadline) && ops.Add(1) <= shape.maxOps; i++ {
 				u := mine[i%len(mine)]
 				u.step++
-				a := factor.Attempt{UserID: u.id, EnrollmentID: u.enrollment, Code: loadCode(u.secret, u.step)}
+				a := factor.Answer{UserID: u.id, EnrollmentID: u.enrollment, Code: loadCode(u.secret, u.step)}
 				t0 := time.Now()
 				_, err := m.Verify(ctx, a, loadTime(u.step))
 				times = append(times, time.Since(t0))
@@ -289,7 +289,7 @@ func loadRunOpen(t *testing.T, m *factor.Manager, users []*loadUser, shape loadS
 				}
 				u := mine[k%len(mine)]
 				u.step++
-				a := factor.Attempt{UserID: u.id, EnrollmentID: u.enrollment, Code: loadCode(u.secret, u.step)}
+				a := factor.Answer{UserID: u.id, EnrollmentID: u.enrollment, Code: loadCode(u.secret, u.step)}
 				t0 := time.Now()
 				_, err := m.Verify(ctx, a, loadTime(u.step))
 				done := time.Now()

@@ -166,7 +166,7 @@ func runHelperJob(t *testing.T, job helperJob, signal *bufio.Reader) helperRepor
 	attempt := func(name string, task helperTask, code string) error {
 		switch name {
 		case "totp":
-			return factortest.Err(m.Verify(ctx, factor.Attempt{UserID: task.User, EnrollmentID: task.Enrollment, Code: code}, job.Now))
+			return factortest.Err(m.Verify(ctx, factor.Answer{UserID: task.User, EnrollmentID: task.Enrollment, Code: code}, job.Now))
 		case "recovery":
 			_, err := codes.Redeem(ctx, task.User, code, job.Now)
 			return err

@@ -31,7 +31,7 @@ var _ factor.ReservingStore = (*Store)(nil)
 // whether the enrollment exists or not; a missing enrollment, or one of
 // another user, is a nil enrollment and factor.ErrNotFound beside the
 // attempts.
-func (s *Store) ReserveAttemptGetEnrollment(ctx context.Context, userID, id string, now time.Time) (factor.Attempts, *factor.Enrollment, error) {
+func (s *Store) ReserveAttemptGetEnrollment(ctx context.Context, userID, id string, now time.Time) (factor.LockState, *factor.Enrollment, error) {
 	if s.d != Postgres {
 		a, err := s.ReserveAttempt(ctx, userID, now)
 		if err != nil {
@@ -41,7 +41,7 @@ func (s *Store) ReserveAttemptGetEnrollment(ctx context.Context, userID, id stri
 		return a, e, err
 	}
 	var (
-		a     factor.Attempts
+		a     factor.LockState
 		e     factor.Enrollment
 		found bool
 	)
@@ -51,7 +51,7 @@ func (s *Store) ReserveAttemptGetEnrollment(ctx context.Context, userID, id stri
 		&e.Replaces, &e.Secret, &e.Counter, &e.State, tc(&e.CreatedAt), tc(&e.ExpiresAt),
 		tc(&e.ConfirmedAt), tc(&e.LastUsedAt), &e.Version)
 	if err != nil {
-		return factor.Attempts{}, nil, wrap("reserve attempt", err)
+		return factor.LockState{}, nil, wrap("reserve attempt", err)
 	}
 	if !found {
 		return a, nil, wrap("get enrollment", factor.ErrNotFound)

@@ -41,7 +41,7 @@ func TestReservingLogin(t *testing.T) {
 				assert.Zero(t, failures("alice"), "malformed %q counts nothing", code)
 			}
 
-			unknown := factor.Attempt{UserID: "alice", EnrollmentID: "no-such-enrollment", Code: "123456"}
+			unknown := factor.Answer{UserID: "alice", EnrollmentID: "no-such-enrollment", Code: "123456"}
 			require.ErrorIs(t, factortest.Err(m.Verify(ctx, unknown, at(1))), factor.ErrInvalidCode)
 			assert.Equal(t, 1, failures("alice"), "an unknown enrollment counts like a wrong code")
 			unknown.Code = "12a456"
@@ -49,7 +49,7 @@ func TestReservingLogin(t *testing.T) {
 				"as on the two-call path, an unknown enrollment's code is not normalised")
 			assert.Equal(t, 1, failures("alice"))
 
-			foreign := factor.Attempt{UserID: "alice", EnrollmentID: bob.ID, Code: totpCode(bob.Secret, at(1))}
+			foreign := factor.Answer{UserID: "alice", EnrollmentID: bob.ID, Code: totpCode(bob.Secret, at(1))}
 			require.ErrorIs(t, factortest.Err(m.Verify(ctx, foreign, at(1))), factor.ErrInvalidCode)
 			assert.Equal(t, 1, failures("alice"), "another user's enrollment counts like a wrong code")
 			assert.Zero(t, failures("bob"))

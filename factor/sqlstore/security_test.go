@@ -250,10 +250,10 @@ func TestDumpHoldsNoSecrets(t *testing.T) {
 		}
 		sent, err := m.Challenge(ctx, factor.ChallengeRequest{UserID: user, EnrollmentID: phone.ID, Language: "en"}, at(2))
 		require.NoError(t, err)
-		require.NoError(t, factortest.Err(m.Confirm(ctx, factor.Attempt{UserID: user, ChallengeID: sent.ChallengeID, Code: lastCode()}, at(2))))
+		require.NoError(t, factortest.Err(m.Confirm(ctx, factor.Answer{UserID: user, ChallengeID: sent.ChallengeID, Code: lastCode()}, at(2))))
 		sent, err = m.Challenge(ctx, factor.ChallengeRequest{UserID: user, EnrollmentID: phone.ID, Language: "en"}, at(3))
 		require.NoError(t, err)
-		require.NoError(t, factortest.Err(m.Verify(ctx, factor.Attempt{UserID: user, ChallengeID: sent.ChallengeID, Code: lastCode()}, at(3))))
+		require.NoError(t, factortest.Err(m.Verify(ctx, factor.Answer{UserID: user, ChallengeID: sent.ChallengeID, Code: lastCode()}, at(3))))
 		_, err = m.Challenge(ctx, factor.ChallengeRequest{UserID: user, EnrollmentID: phone.ID, Language: "nl"}, at(4))
 		require.NoError(t, err)
 		lastCode()

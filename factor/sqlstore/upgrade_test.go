@@ -76,7 +76,7 @@ func testMigrateFromVersion1(t *testing.T, v1SQL func(*testing.T, sqlstore.Diale
 			require.NoError(t, s.Migrate(ctx))
 			assert.Equal(t, []int{1, 2}, schemaVersions(t, db))
 
-			require.NoError(t, factortest.Err(m.Confirm(ctx, factor.Attempt{UserID: "alice", EnrollmentID: e.ID, Code: totpCode(e.Secret, at(0))}, at(0))))
+			require.NoError(t, factortest.Err(m.Confirm(ctx, factor.Answer{UserID: "alice", EnrollmentID: e.ID, Code: totpCode(e.Secret, at(0))}, at(0))))
 			err = verifyTOTP(m, &e.Enrollment, wrongCode(e.Secret, at(1), 1), at(1))
 			require.ErrorIs(t, err, factor.ErrInvalidCode)
 			a, err := s.ReserveAttempt(ctx, "alice", at(1))
@@ -86,7 +86,7 @@ func testMigrateFromVersion1(t *testing.T, v1SQL func(*testing.T, sqlstore.Diale
 			require.NoError(t, verifyTOTP(m, &e.Enrollment, totpCode(e.Secret, at(1)), at(1)))
 			a, err = s.ReserveAttempt(ctx, "alice", at(1))
 			require.NoError(t, err)
-			assert.Equal(t, factor.Attempts{Failures: 1}, a, "the right code forgot the failures")
+			assert.Equal(t, factor.LockState{Failures: 1}, a, "the right code forgot the failures")
 			err = verifyTOTP(m, &e.Enrollment, totpCode(e.Secret, at(1)), at(1))
 			assert.ErrorIs(t, err, factor.ErrInvalidCode, "the step is used")
 		})

@@ -109,7 +109,7 @@ func (e *Env) EnrollConfirmed(tb testing.TB, user string, kind factor.Kind, addr
 	tb.Helper()
 	en := e.Enroll(tb, user, kind, addr)
 	sent, code := e.Challenge(tb, user, en.ID, false)
-	require.NoError(tb, factortest.Err(e.M.Confirm(context.Background(), factor.Attempt{UserID: user, ChallengeID: sent.ChallengeID, Code: code}, e.Now())))
+	require.NoError(tb, factortest.Err(e.M.Confirm(context.Background(), factor.Answer{UserID: user, ChallengeID: sent.ChallengeID, Code: code}, e.Now())))
 	return en
 }
 

@@ -37,6 +37,6 @@ func (e *Env) EnrollTOTP(tb testing.TB, user string) *factor.Enrollment {
 	require.NoError(tb, err)
 	code := TOTPCode(en.Secret, e.Now())
 	e.Secret(code)
-	require.NoError(tb, factortest.Err(e.M.Confirm(ctx, factor.Attempt{UserID: user, EnrollmentID: en.ID, Code: code}, e.Now())))
+	require.NoError(tb, factortest.Err(e.M.Confirm(ctx, factor.Answer{UserID: user, EnrollmentID: en.ID, Code: code}, e.Now())))
 	return &en.Enrollment
 }
