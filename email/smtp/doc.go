@@ -11,9 +11,16 @@
 // password is sent. ImplicitTLS speaks TLS from the first byte (SMTPS,
 // port 465). NoTLS is for a local development mail catcher only.
 //
-// Failures are *Error values wrapping factor.ErrDelivery and a reason such
-// as ErrNoStartTLS or ErrUnavailable. Network failures, timeouts and
-// temporary (4xx) replies are retryable (see failover.Sender). Errors
-// never contain the password, the code, the bodies, the recipient's
-// address or the server's reply text, which may echo any of them.
+// Failures are *delivery.Error values with Provider "smtp", the server's
+// reply code in Code, and a reason of package delivery:
+// ErrInvalidAddress (refused before sending, or a recipient the server
+// says does not exist), ErrUnauthorized (a refused login: reply 530, 534
+// or 535), ErrRefused (any other permanent reply, a certificate that does
+// not verify, a failed handshake, or a server that does not offer
+// STARTTLS while the Config requires it), ErrUnavailable (network
+// failures, timeouts and temporary 4xx replies; retryable, see
+// failover.Sender) or ErrUnsupported (a message that is not an email, or
+// has no subject or text). Errors never contain the password, the code,
+// the bodies, the recipient's address or the server's reply text, which
+// may echo any of them.
 package smtp

@@ -11,6 +11,7 @@ import (
 	mail "github.com/wneessen/go-mail"
 
 	"github.com/twostep/twostep/factor"
+	"github.com/twostep/twostep/factor/delivery"
 )
 
 // DefaultTimeout bounds one Send, connection and transaction, when
@@ -113,7 +114,7 @@ func check(cfg *Config) error {
 
 // Send mails m to m.To: m.Subject, with m.Text and, if set, m.HTML as
 // alternatives. It returns once the server has accepted the message; a
-// failure is an *Error. Send honours ctx's deadline throughout, and its
+// failure is a *delivery.Error. Send honours ctx's deadline throughout, and its
 // cancellation while connecting.
 func (s *Sender) Send(ctx context.Context, m factor.Message) error {
 	msg, err := s.compose(m)
@@ -125,11 +126,11 @@ func (s *Sender) Send(ctx context.Context, m factor.Message) error {
 		timeout = min(timeout, time.Until(deadline))
 	}
 	if err := ctx.Err(); err != nil || timeout <= 0 {
-		return &Error{Op: "connect", Err: fmt.Errorf("%w: %w", ErrUnavailable, cmp.Or(err, context.DeadlineExceeded))}
+		return fail("connect", 0, fmt.Errorf("%w: %w", delivery.ErrUnavailable, cmp.Or(err, context.DeadlineExceeded)))
 	}
 	client, err := mail.NewClient(s.cfg.Host, s.options(timeout)...)
 	if err != nil {
-		return &Error{Op: "connect", Err: ErrRefused}
+		return fail("connect", 0, delivery.ErrRefused)
 	}
 	conn, err := client.DialToSMTPClientWithContext(ctx)
 	if err != nil {
@@ -172,13 +173,13 @@ func (s *Sender) options(timeout time.Duration) []mail.Option {
 func (s *Sender) compose(m factor.Message) (*mail.Msg, error) {
 	switch {
 	case m.Kind != "" && m.Kind != factor.KindEmail:
-		return nil, &Error{Err: fmt.Errorf("%w: kind %q, want %q", ErrUnsupported, m.Kind, factor.KindEmail)}
+		return nil, fail("", 0, fmt.Errorf("%w: kind %q, want %q", delivery.ErrUnsupported, m.Kind, factor.KindEmail))
 	case m.Subject == "" || m.Text == "":
-		return nil, &Error{Err: fmt.Errorf("%w: a subject and a text body are required", ErrUnsupported)}
+		return nil, fail("", 0, fmt.Errorf("%w: a subject and a text body are required", delivery.ErrUnsupported))
 	}
 	to, err := netmail.ParseAddress(m.To)
 	if err != nil {
-		return nil, &Error{Err: ErrInvalidAddress}
+		return nil, fail("", 0, delivery.ErrInvalidAddress)
 	}
 	msg := mail.NewMsg()
 	if err := s.address(msg, to.String()); err != nil {
@@ -201,14 +202,14 @@ func (s *Sender) compose(m factor.Message) (*mail.Msg, error) {
 // address sets the sender, recipient and reply address.
 func (s *Sender) address(msg *mail.Msg, to string) error {
 	if err := msg.From(s.from); err != nil {
-		return &Error{Err: fmt.Errorf("%w: sender", ErrInvalidAddress)}
+		return fail("", 0, fmt.Errorf("%w: sender", delivery.ErrInvalidAddress))
 	}
 	if err := msg.To(to); err != nil {
-		return &Error{Err: ErrInvalidAddress}
+		return fail("", 0, delivery.ErrInvalidAddress)
 	}
 	if s.cfg.ReplyTo != "" {
 		if err := msg.ReplyTo(s.cfg.ReplyTo); err != nil {
-			return &Error{Err: fmt.Errorf("%w: reply-to", ErrInvalidAddress)}
+			return fail("", 0, fmt.Errorf("%w: reply-to", delivery.ErrInvalidAddress))
 		}
 	}
 	return nil

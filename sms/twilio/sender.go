@@ -73,7 +73,7 @@ func New(cfg Config) (*Sender, error) {
 }
 
 // Send sends m.Text to m.To, an E.164 number, as an SMS. It returns once
-// Twilio has accepted the message; a failure is an *Error.
+// Twilio has accepted the message; a failure is a *delivery.Error.
 func (s *Sender) Send(ctx context.Context, m factor.Message) error {
 	if err := provider.CheckPhoneMessage("twilio", m, factor.KindSMS); err != nil {
 		return err

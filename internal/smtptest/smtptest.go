@@ -1,4 +1,7 @@
-package smtp_test
+// Package smtptest is a real SMTP server running in the test process,
+// shared by the tests of email/smtp and factor/delivery. It records the
+// mails it accepts and can be told to refuse logins and recipients.
+package smtptest
 
 import (
 	"crypto/ecdsa"
@@ -19,71 +22,87 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// received is one mail the test server accepted.
-type received struct {
-	From   string
-	To     []string
-	Data   []byte
-	TLS    bool   // whether the transaction ran over TLS
-	Authed string // the user that logged in, if any
+// Mail is one mail the server accepted.
+type Mail struct {
+	// From is the envelope sender.
+	From string
+	// To holds the envelope recipients.
+	To []string
+	// Data is the mail as sent, headers and body.
+	Data []byte
+	// TLS reports whether the transaction ran over TLS.
+	TLS bool
+	// Authed is the user that logged in, if any.
+	Authed string
 }
 
-// server is a real SMTP server in the test process.
-type server struct {
-	Addr    string
-	Port    int
-	RootCAs *x509.CertPool // trusts the server's certificate
+// Server is a real SMTP server in the test process.
+type Server struct {
+	// Addr is the server's host:port on 127.0.0.1.
+	Addr string
+	// Port is the server's port.
+	Port int
+	// RootCAs trusts the server's certificate.
+	RootCAs *x509.CertPool
 
 	mu       sync.Mutex
-	mails    []received
+	mails    []Mail
 	user     string
 	pass     string
 	rcptErr  error
 	authSeen bool
 }
 
-type serverOpts struct {
-	tls      bool // offer STARTTLS, or with implicit, speak TLS
-	implicit bool
-	// insecureAuth offers AUTH without TLS, as a careless server would.
-	insecureAuth bool
-	user         string
-	pass         string
-	rcptErr      error
+// Options says how the server behaves.
+type Options struct {
+	// TLS offers STARTTLS, or with Implicit, speaks TLS from the first
+	// byte.
+	TLS bool
+	// Implicit speaks TLS from the first byte (SMTPS).
+	Implicit bool
+	// InsecureAuth offers AUTH without TLS, as a careless server would.
+	InsecureAuth bool
+	// User and Pass are the only login the server accepts. With a User,
+	// the server refuses mail from a client that did not log in.
+	User, Pass string
+	// RcptErr, if set, is the server's answer to every RCPT TO, such as
+	// a *smtp.SMTPError of github.com/emersion/go-smtp.
+	RcptErr error
 }
 
-// newServer starts an SMTP server on 127.0.0.1 with a certificate made for
-// the test. It stops when the test ends.
-func newServer(t *testing.T, o serverOpts) *server {
+// New starts an SMTP server on 127.0.0.1 with a certificate made for the
+// test. It stops when the test ends.
+func New(t testing.TB, o Options) *Server {
 	t.Helper()
-	s, stop, err := startServer(o)
+	s, stop, err := Start(o)
 	require.NoError(t, err)
 	t.Cleanup(stop)
 	return s
 }
 
-// startServer starts an SMTP server on 127.0.0.1; stop stops it.
-func startServer(o serverOpts) (s *server, stop func(), err error) {
+// Start starts an SMTP server on 127.0.0.1 with a certificate made for it;
+// stop stops it. Examples use it, where there is no testing.TB.
+func Start(o Options) (s *Server, stop func(), err error) {
 	cert, pool, err := selfSigned()
 	if err != nil {
 		return nil, nil, err
 	}
-	s = &server{RootCAs: pool, user: o.user, pass: o.pass, rcptErr: o.rcptErr}
+	s = &Server{RootCAs: pool, user: o.User, pass: o.Pass, rcptErr: o.RcptErr}
 	srv := gosmtp.NewServer(gosmtp.BackendFunc(func(c *gosmtp.Conn) (gosmtp.Session, error) {
 		return &session{srv: s, conn: c}, nil
 	}))
 	srv.Domain = "localhost"
-	srv.AllowInsecureAuth = o.insecureAuth
+	srv.AllowInsecureAuth = o.InsecureAuth
 	srv.ReadTimeout, srv.WriteTimeout = 10*time.Second, 10*time.Second
 	tlsCfg := &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, nil, err
 	}
-	if o.tls {
+	if o.TLS {
 		srv.TLSConfig = tlsCfg
 	}
-	if o.implicit {
+	if o.Implicit {
 		l = tls.NewListener(l, tlsCfg)
 	}
 	s.Addr = l.Addr().String()
@@ -92,22 +111,24 @@ func startServer(o serverOpts) (s *server, stop func(), err error) {
 	return s, func() { _ = srv.Close() }, nil
 }
 
-func (s *server) Mails() []received {
+// Mails returns the mails accepted so far.
+func (s *Server) Mails() []Mail {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return append([]received(nil), s.mails...)
+	return append([]Mail(nil), s.mails...)
 }
 
-func (s *server) AuthSeen() bool {
+// AuthSeen reports whether a client started to log in.
+func (s *Server) AuthSeen() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.authSeen
 }
 
 type session struct {
-	srv  *server
+	srv  *Server
 	conn *gosmtp.Conn
-	cur  received
+	cur  Mail
 	user string
 }
 
@@ -131,7 +152,7 @@ func (ss *session) Mail(from string, _ *gosmtp.MailOptions) error {
 		return &gosmtp.SMTPError{Code: 530, EnhancedCode: gosmtp.EnhancedCode{5, 7, 0}, Message: "Authentication required"}
 	}
 	_, isTLS := ss.conn.TLSConnectionState()
-	ss.cur = received{From: from, TLS: isTLS, Authed: ss.user}
+	ss.cur = Mail{From: from, TLS: isTLS, Authed: ss.user}
 	return nil
 }
 
@@ -155,7 +176,7 @@ func (ss *session) Data(r io.Reader) error {
 	return nil
 }
 
-func (ss *session) Reset()        { ss.cur = received{} }
+func (ss *session) Reset()        { ss.cur = Mail{} }
 func (ss *session) Logout() error { return nil }
 
 // selfSigned makes a certificate for 127.0.0.1 and localhost, and a pool
@@ -190,8 +211,9 @@ func selfSigned() (tls.Certificate, *x509.CertPool, error) {
 	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: leaf}, pool, nil
 }
 
-// silent accepts connections and never says a word, so clients time out.
-func silent(t *testing.T) int {
+// Silent accepts connections on 127.0.0.1 and never says a word, so
+// clients time out. It returns the port.
+func Silent(t testing.TB) int {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
