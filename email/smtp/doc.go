@@ -3,8 +3,10 @@
 //
 // A Sender sends each factor.Message as a multipart/alternative mail with
 // Message.Text as the plain-text part and Message.HTML, when set, as the
-// HTML part, under Message.Subject. Every Send opens its own connection,
-// bounded by the Send's context and Config.Timeout.
+// HTML part, under Message.Subject. Its Message-ID is random and on the
+// From address's domain, and no header names the mailer software. Every
+// Send opens its own connection, bounded by the Send's context and
+// Config.Timeout.
 //
 // The connection is encrypted by default: the zero Config requires
 // STARTTLS and refuses a server that does not offer it, before any
