@@ -10,7 +10,9 @@
 //
 // The connection is encrypted by default: the zero Config requires
 // STARTTLS and refuses a server that does not offer it, before any
-// password is sent. ImplicitTLS speaks TLS from the first byte (SMTPS,
+// password is sent. Of the login mechanisms a server offers, SCRAM is
+// preferred, then PLAIN and LOGIN (always over TLS); CRAM-MD5 and NTLM
+// only when the server offers nothing else. ImplicitTLS speaks TLS from the first byte (SMTPS,
 // port 465). NoTLS is for a local development mail catcher only.
 //
 // Failures are *delivery.Error values with Provider "smtp", the server's

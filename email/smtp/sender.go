@@ -167,7 +167,14 @@ func (s *Sender) options(timeout time.Duration) []mail.Option {
 		opts = append(opts, mail.WithTLSPolicy(mail.TLSMandatory))
 	}
 	if s.cfg.Username != "" {
-		opts = append(opts, mail.WithSMTPAuth(mail.SMTPAuthAutoDiscover),
+		// A login always runs over TLS (check refuses NoTLS with a
+		// Username), so PLAIN and LOGIN are safe; SCRAM goes first because
+		// the server never sees the password. CRAM-MD5 and NTLM, which rest
+		// on MD5 and make servers keep password equivalents, are used only
+		// when the server offers none of these.
+		prefer := []mail.SMTPAuthType{mail.SMTPAuthSCRAMSHA256PLUS, mail.SMTPAuthSCRAMSHA256,
+			mail.SMTPAuthSCRAMSHA1PLUS, mail.SMTPAuthSCRAMSHA1, mail.SMTPAuthPlain, mail.SMTPAuthLogin}
+		opts = append(opts, mail.WithOpportunisticSMTPAuth(prefer...),
 			mail.WithUsername(s.cfg.Username), mail.WithPassword(s.cfg.Password))
 	}
 	return opts

@@ -308,3 +308,33 @@ func noSecrets(t *testing.T, err error) {
 		assert.NotContains(t, err.Error(), s)
 	}
 }
+
+func TestSendPrefersSafeAuth(t *testing.T) {
+	tests := map[string]struct {
+		offered   []string
+		want      string
+		delivered bool
+	}{
+		"plain before cram-md5 and ntlm": {offered: []string{"CRAM-MD5", "NTLM", "PLAIN", "LOGIN"}, want: "PLAIN", delivered: true},
+		"login before cram-md5":          {offered: []string{"CRAM-MD5", "LOGIN"}, want: "LOGIN", delivered: true},
+		"scram before plain":             {offered: []string{"PLAIN", "SCRAM-SHA-256"}, want: "SCRAM-SHA-256"},
+	}
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			srv := smtptest.New(t, smtptest.Options{TLS: true, User: user, Pass: password, Mechanisms: tt.offered})
+			s, err := smtp.New(config(srv))
+			require.NoError(t, err)
+			err = s.Send(context.Background(), emailMsg())
+
+			assert.Equal(t, tt.want, srv.Mechanism())
+			if tt.delivered {
+				require.NoError(t, err)
+				require.Len(t, srv.Mails(), 1)
+				assert.Equal(t, user, srv.Mails()[0].Authed)
+				return
+			}
+			require.Error(t, err) // the test server implements PLAIN and LOGIN only
+			noSecrets(t, err)
+		})
+	}
+}

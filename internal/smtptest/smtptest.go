@@ -51,6 +51,8 @@ type Server struct {
 	pass     string
 	rcptErr  error
 	authSeen bool
+	mechs    []string
+	mech     string
 }
 
 // Options says how the server behaves.
@@ -65,6 +67,10 @@ type Options struct {
 	// User and Pass are the only login the server accepts. With a User,
 	// the server refuses mail from a client that did not log in.
 	User, Pass string
+	// Mechanisms are the AUTH mechanisms the server offers, in its
+	// order; nil means PLAIN only. Logins succeed with PLAIN and LOGIN;
+	// any other mechanism is recorded (see Mechanism) and refused.
+	Mechanisms []string
 	// RcptErr, if set, is the server's answer to every RCPT TO, such as
 	// a *smtp.SMTPError of github.com/emersion/go-smtp.
 	RcptErr error
@@ -87,7 +93,10 @@ func Start(o Options) (s *Server, stop func(), err error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	s = &Server{RootCAs: pool, user: o.User, pass: o.Pass, rcptErr: o.RcptErr}
+	s = &Server{RootCAs: pool, user: o.User, pass: o.Pass, rcptErr: o.RcptErr, mechs: o.Mechanisms}
+	if s.mechs == nil {
+		s.mechs = []string{sasl.Plain}
+	}
 	srv := gosmtp.NewServer(gosmtp.BackendFunc(func(c *gosmtp.Conn) (gosmtp.Session, error) {
 		return &session{srv: s, conn: c}, nil
 	}))
@@ -132,19 +141,61 @@ type session struct {
 	user string
 }
 
-func (ss *session) AuthMechanisms() []string { return []string{sasl.Plain} }
+// Mechanism returns the AUTH mechanism the last client chose; empty if
+// none logged in.
+func (s *Server) Mechanism() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.mech
+}
 
-func (ss *session) Auth(string) (sasl.Server, error) {
+func (ss *session) AuthMechanisms() []string { return ss.srv.mechs }
+
+func (ss *session) Auth(mech string) (sasl.Server, error) {
 	ss.srv.mu.Lock()
 	ss.srv.authSeen = true
+	ss.srv.mech = mech
 	ss.srv.mu.Unlock()
-	return sasl.NewPlainServer(func(_, user, pass string) error {
-		if user != ss.srv.user || pass != ss.srv.pass {
-			return &gosmtp.SMTPError{Code: 535, EnhancedCode: gosmtp.EnhancedCode{5, 7, 8}, Message: "bad credentials for " + user + ":" + pass}
+	switch mech {
+	case sasl.Plain:
+		return sasl.NewPlainServer(func(_, user, pass string) error { return ss.login(user, pass) }), nil
+	case sasl.Login:
+		return &loginServer{login: ss.login}, nil
+	}
+	return nil, &gosmtp.SMTPError{Code: 504, EnhancedCode: gosmtp.EnhancedCode{5, 5, 4}, Message: "mechanism not implemented by the test server"}
+}
+
+// login checks a user name and password.
+func (ss *session) login(user, pass string) error {
+	if user != ss.srv.user || pass != ss.srv.pass {
+		return &gosmtp.SMTPError{Code: 535, EnhancedCode: gosmtp.EnhancedCode{5, 7, 8}, Message: "bad credentials for " + user + ":" + pass}
+	}
+	ss.user = user
+	return nil
+}
+
+// loginServer is the server side of the LOGIN mechanism: it asks for the
+// user name, then the password.
+type loginServer struct {
+	login func(user, pass string) error
+	user  string
+	step  int
+}
+
+func (l *loginServer) Next(response []byte) (challenge []byte, done bool, err error) {
+	l.step++
+	switch l.step {
+	case 1:
+		if response != nil { // an initial response is the user name
+			l.user, l.step = string(response), 2
+			return []byte("Password:"), false, nil
 		}
-		ss.user = user
-		return nil
-	}), nil
+		return []byte("Username:"), false, nil
+	case 2:
+		l.user = string(response)
+		return []byte("Password:"), false, nil
+	}
+	return nil, true, l.login(l.user, string(response))
 }
 
 func (ss *session) Mail(from string, _ *gosmtp.MailOptions) error {
