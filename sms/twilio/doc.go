@@ -3,8 +3,11 @@
 // A Sender posts each factor.Message to
 // {BaseURL}/2010-04-01/Accounts/{AccountSID}/Messages.json with the
 // message's destination and text, authenticated with the account's auth
-// token or an API key. It uses net/http only, honours the context of every
-// Send, and bounds each request with Config.Timeout.
+// token or an API key. Its ValidityPeriod is the code's remaining lifetime
+// (Message.ExpiresAt), so that Twilio drops a message still queued when
+// its code expires instead of delivering it up to 10 hours late. It uses
+// net/http only, honours the context of every Send, and bounds each
+// request with Config.Timeout.
 //
 // Failures are *delivery.Error values wrapping a reason of package
 // delivery: ErrInvalidNumber (Twilio 21211, 21217), ErrLandline (21614),

@@ -3,6 +3,7 @@ package twilio_test
 import (
 	"context"
 	"net/http"
+	"strconv"
 	"testing"
 	"time"
 
@@ -262,4 +263,48 @@ func TestNewRefusesConfig(t *testing.T) {
 	}
 	_, err := twilio.New(ok)
 	require.NoError(t, err)
+}
+
+func TestSendValidityPeriod(t *testing.T) {
+	tests := map[string]struct {
+		expiresIn time.Duration // from now; 0 leaves ExpiresAt unset
+		min, max  int           // the ValidityPeriod sent, in seconds; 0 for none
+	}{
+		"five minutes":           {expiresIn: 5 * time.Minute, min: 290, max: 300},
+		"longer than twilio":     {expiresIn: 24 * time.Hour, min: 36000, max: 36000},
+		"no expiry, no validity": {},
+	}
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			srv := providertest.New(t, providertest.Reply{Status: http.StatusCreated})
+			m := msg()
+			if tt.expiresIn != 0 {
+				m.ExpiresAt = time.Now().Add(tt.expiresIn)
+			}
+			require.NoError(t, newSender(t, srv, twilio.Config{AccountSID: sid, AuthToken: token, From: "+3197010000000"}).Send(context.Background(), m))
+
+			reqs := srv.Requests()
+			require.Len(t, reqs, 1)
+			got := reqs[0].Form.Get("ValidityPeriod")
+			if tt.max == 0 {
+				assert.NotContains(t, reqs[0].Form, "ValidityPeriod")
+				return
+			}
+			n, err := strconv.Atoi(got)
+			require.NoError(t, err, got)
+			assert.GreaterOrEqual(t, n, tt.min)
+			assert.LessOrEqual(t, n, tt.max)
+		})
+	}
+}
+
+func TestSendRefusesExpiredCode(t *testing.T) {
+	srv := providertest.New(t, providertest.Reply{Status: http.StatusCreated})
+	m := msg()
+	m.ExpiresAt = time.Now().Add(-time.Second)
+	err := newSender(t, srv, twilio.Config{AccountSID: sid, AuthToken: token, From: "+3197010000000"}).Send(context.Background(), m)
+
+	require.ErrorIs(t, err, delivery.ErrUnsupported)
+	assert.Empty(t, srv.Requests(), "nothing is sent")
+	providertest.NoSecrets(t, err, token, code, text, to)
 }
