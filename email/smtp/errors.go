@@ -12,61 +12,25 @@ import (
 
 	mail "github.com/wneessen/go-mail"
 
-	"github.com/twostep/twostep/factor"
+	"github.com/twostep/twostep/factor/delivery"
 )
 
-// Reasons a message was not delivered; test with errors.Is.
-var (
-	// ErrInvalidAddress means the recipient is not a valid email address.
-	ErrInvalidAddress = errors.New("invalid email address")
-	// ErrUnsupported means the message cannot be sent as an email at all:
-	// another kind, no subject or no text. Nothing was sent.
-	ErrUnsupported = errors.New("message not supported by this sender")
-	// ErrNoStartTLS means the server does not offer STARTTLS while the
-	// Config requires it. Nothing, not even the password, was sent.
-	ErrNoStartTLS = errors.New("server does not offer STARTTLS")
-	// ErrRefused means the server refused the connection, the login or
-	// the message for good: a permanent (5xx) reply, a certificate that
-	// does not verify, or a failed handshake.
-	ErrRefused = errors.New("server refused")
-	// ErrUnavailable means the server could not be reached, timed out or
-	// answered with a temporary (4xx) reply. It is retryable.
-	ErrUnavailable = errors.New("server unavailable")
-)
+// provider names the SMTP server in a *delivery.Error.
+const provider = "smtp"
 
-// Error is a failed delivery. It wraps factor.ErrDelivery and one of the
-// reasons above.
-type Error struct {
-	// Op is the step that failed: "connect" (dialling, TLS and login) or
-	// "send" (the mail transaction); empty for a refused message.
-	Op string
-	// Code is the server's SMTP reply code, such as 550; 0 when there was
-	// no reply.
-	Code int
-	// Err is the reason: one of the sentinel errors of this package,
-	// possibly wrapping the network or TLS failure.
-	Err error
-}
-
-// Error describes the failure without the server's reply text.
-func (e *Error) Error() string {
-	s := "smtp: "
-	if e.Op != "" {
-		s += e.Op + ": "
+// fail returns a *delivery.Error with the step that failed ("connect" or
+// "send"; empty for a message refused before connecting), the server's
+// reply code (0 for none) and the reason.
+func fail(step string, code int, reason error) error {
+	e := &delivery.Error{Provider: provider, Err: reason}
+	if step != "" {
+		e.Err = fmt.Errorf("%s: %w", step, reason)
 	}
-	s += e.Err.Error()
-	if e.Code != 0 {
-		s += " (reply " + strconv.Itoa(e.Code) + ")"
+	if code != 0 {
+		e.Code = strconv.Itoa(code)
 	}
-	return s
+	return e
 }
-
-// Unwrap returns factor.ErrDelivery and the reason.
-func (e *Error) Unwrap() []error { return []error{factor.ErrDelivery, e.Err} }
-
-// Retryable reports whether trying again later or through another server
-// may succeed: a network failure, a timeout or a temporary reply.
-func (e *Error) Retryable() bool { return errors.Is(e.Err, ErrUnavailable) }
 
 // connectError classifies a failure to dial, secure or log in. Only texts
 // made on this side (network, TLS) are kept; a server reply keeps its code.
@@ -79,42 +43,58 @@ func connectError(err error) error {
 	)
 	switch {
 	case strings.Contains(err.Error(), "does not support STARTTLS"):
-		return &Error{Op: "connect", Err: ErrNoStartTLS}
+		return fail("connect", 0, fmt.Errorf("%w: the server does not offer STARTTLS", delivery.ErrRefused))
 	case errors.As(err, &reply):
-		return &Error{Op: "connect", Code: reply.Code, Err: byCode(reply.Code)}
+		return fail("connect", reply.Code, byCode(reply.Code))
 	case errors.As(err, &certErr):
-		return &Error{Op: "connect", Err: fmt.Errorf("%w: %w", ErrRefused, certErr)}
+		return fail("connect", 0, fmt.Errorf("%w: %w", delivery.ErrRefused, certErr))
 	case errors.As(err, &recErr):
-		return &Error{Op: "connect", Err: fmt.Errorf("%w: %w", ErrRefused, recErr)}
+		return fail("connect", 0, fmt.Errorf("%w: %w", delivery.ErrRefused, recErr))
 	case errors.As(err, &netErr):
-		return &Error{Op: "connect", Err: fmt.Errorf("%w: %w", ErrUnavailable, netErr)}
+		return fail("connect", 0, fmt.Errorf("%w: %w", delivery.ErrUnavailable, netErr))
 	case errors.Is(err, context.DeadlineExceeded):
-		return &Error{Op: "connect", Err: fmt.Errorf("%w: %w", ErrUnavailable, context.DeadlineExceeded)}
+		return fail("connect", 0, fmt.Errorf("%w: %w", delivery.ErrUnavailable, context.DeadlineExceeded))
 	case errors.Is(err, context.Canceled):
-		return &Error{Op: "connect", Err: fmt.Errorf("%w: %w", ErrUnavailable, context.Canceled)}
+		return fail("connect", 0, fmt.Errorf("%w: %w", delivery.ErrUnavailable, context.Canceled))
 	}
-	return &Error{Op: "connect", Err: ErrRefused}
+	return fail("connect", 0, delivery.ErrRefused)
 }
 
 // sendError classifies a failed mail transaction. Without a reply code
-// the connection failed, which is worth another try.
+// the connection failed, which is worth another try. A recipient refused
+// with an enhanced status saying that the mailbox or its domain does not
+// exist is an invalid address.
 func sendError(err error) error {
 	var se *mail.SendError
 	if !errors.As(err, &se) {
-		return &Error{Op: "send", Err: ErrUnavailable}
+		return fail("send", 0, delivery.ErrUnavailable)
 	}
 	code := se.ErrorCode()
 	reason := byCode(code)
-	if code == 0 || se.IsTemp() {
-		reason = ErrUnavailable
+	switch {
+	case code == 0 || se.IsTemp():
+		reason = delivery.ErrUnavailable
+	case se.Reason == mail.ErrSMTPRcptTo && badMailbox[se.EnhancedStatusCode()]:
+		reason = delivery.ErrInvalidAddress
 	}
-	return &Error{Op: "send", Code: code, Err: fmt.Errorf("%w: %s", reason, se.Reason)}
+	return fail("send", code, fmt.Errorf("%w: %s", reason, se.Reason))
 }
 
-// byCode maps an SMTP reply code to a reason.
+// badMailbox holds the enhanced status codes (RFC 3463) that say a
+// recipient does not exist: bad mailbox, bad domain, bad syntax, moved
+// without a forwarding address, and a domain that accepts no mail (RFC
+// 7505).
+var badMailbox = map[string]bool{"5.1.1": true, "5.1.2": true, "5.1.3": true, "5.1.6": true, "5.1.10": true}
+
+// byCode maps an SMTP reply code to a reason: a temporary reply (4xx) is
+// worth another try, a refused login (RFC 4954: 530, 534, 535) means the
+// credentials are wrong, and any other reply is a refusal.
 func byCode(code int) error {
-	if code >= 400 && code < 500 {
-		return ErrUnavailable
+	switch {
+	case code >= 400 && code < 500:
+		return delivery.ErrUnavailable
+	case code == 530 || code == 534 || code == 535:
+		return delivery.ErrUnauthorized
 	}
-	return ErrRefused
+	return delivery.ErrRefused
 }

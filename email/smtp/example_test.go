@@ -7,12 +7,13 @@ import (
 
 	"github.com/twostep/twostep/email/smtp"
 	"github.com/twostep/twostep/factor"
+	"github.com/twostep/twostep/internal/smtptest"
 )
 
 func Example() {
 	// A real SMTP server in this process, offering STARTTLS with a
 	// certificate made for the example.
-	srv, stop, err := startServer(serverOpts{tls: true, user: "mailer", pass: "secret"})
+	srv, stop, err := smtptest.Start(smtptest.Options{TLS: true, User: "mailer", Pass: "secret"})
 	if err != nil {
 		panic(err)
 	}

@@ -3,14 +3,17 @@ package smtp
 import (
 	"cmp"
 	"context"
+	"crypto/rand"
 	"crypto/tls"
 	"fmt"
 	netmail "net/mail"
+	"strings"
 	"time"
 
 	mail "github.com/wneessen/go-mail"
 
 	"github.com/twostep/twostep/factor"
+	"github.com/twostep/twostep/factor/delivery"
 )
 
 // DefaultTimeout bounds one Send, connection and transaction, when
@@ -63,8 +66,9 @@ type Config struct {
 // Sender sends email messages over SMTP. It is safe for concurrent use;
 // each Send uses its own connection.
 type Sender struct {
-	cfg  Config
-	from string
+	cfg    Config
+	from   string
+	domain string // of From, lower case: the right side of Message-IDs
 }
 
 var _ factor.Sender = (*Sender)(nil)
@@ -76,7 +80,8 @@ func New(cfg Config) (*Sender, error) {
 		return nil, err
 	}
 	from, _ := netmail.ParseAddress(cfg.From)
-	return &Sender{cfg: cfg, from: from.String()}, nil
+	domain := strings.ToLower(from.Address[strings.LastIndexByte(from.Address, '@')+1:])
+	return &Sender{cfg: cfg, from: from.String(), domain: domain}, nil
 }
 
 // check validates cfg and fills in the defaults.
@@ -113,7 +118,7 @@ func check(cfg *Config) error {
 
 // Send mails m to m.To: m.Subject, with m.Text and, if set, m.HTML as
 // alternatives. It returns once the server has accepted the message; a
-// failure is an *Error. Send honours ctx's deadline throughout, and its
+// failure is a *delivery.Error. Send honours ctx's deadline throughout, and its
 // cancellation while connecting.
 func (s *Sender) Send(ctx context.Context, m factor.Message) error {
 	msg, err := s.compose(m)
@@ -125,11 +130,11 @@ func (s *Sender) Send(ctx context.Context, m factor.Message) error {
 		timeout = min(timeout, time.Until(deadline))
 	}
 	if err := ctx.Err(); err != nil || timeout <= 0 {
-		return &Error{Op: "connect", Err: fmt.Errorf("%w: %w", ErrUnavailable, cmp.Or(err, context.DeadlineExceeded))}
+		return fail("connect", 0, fmt.Errorf("%w: %w", delivery.ErrUnavailable, cmp.Or(err, context.DeadlineExceeded)))
 	}
 	client, err := mail.NewClient(s.cfg.Host, s.options(timeout)...)
 	if err != nil {
-		return &Error{Op: "connect", Err: ErrRefused}
+		return fail("connect", 0, delivery.ErrRefused)
 	}
 	conn, err := client.DialToSMTPClientWithContext(ctx)
 	if err != nil {
@@ -162,7 +167,14 @@ func (s *Sender) options(timeout time.Duration) []mail.Option {
 		opts = append(opts, mail.WithTLSPolicy(mail.TLSMandatory))
 	}
 	if s.cfg.Username != "" {
-		opts = append(opts, mail.WithSMTPAuth(mail.SMTPAuthAutoDiscover),
+		// A login always runs over TLS (check refuses NoTLS with a
+		// Username), so PLAIN and LOGIN are safe; SCRAM goes first because
+		// the server never sees the password. CRAM-MD5 and NTLM, which rest
+		// on MD5 and make servers keep password equivalents, are used only
+		// when the server offers none of these.
+		prefer := []mail.SMTPAuthType{mail.SMTPAuthSCRAMSHA256PLUS, mail.SMTPAuthSCRAMSHA256,
+			mail.SMTPAuthSCRAMSHA1PLUS, mail.SMTPAuthSCRAMSHA1, mail.SMTPAuthPlain, mail.SMTPAuthLogin}
+		opts = append(opts, mail.WithOpportunisticSMTPAuth(prefer...),
 			mail.WithUsername(s.cfg.Username), mail.WithPassword(s.cfg.Password))
 	}
 	return opts
@@ -172,21 +184,24 @@ func (s *Sender) options(timeout time.Duration) []mail.Option {
 func (s *Sender) compose(m factor.Message) (*mail.Msg, error) {
 	switch {
 	case m.Kind != "" && m.Kind != factor.KindEmail:
-		return nil, &Error{Err: fmt.Errorf("%w: kind %q, want %q", ErrUnsupported, m.Kind, factor.KindEmail)}
+		return nil, fail("", 0, fmt.Errorf("%w: kind %q, want %q", delivery.ErrUnsupported, m.Kind, factor.KindEmail))
 	case m.Subject == "" || m.Text == "":
-		return nil, &Error{Err: fmt.Errorf("%w: a subject and a text body are required", ErrUnsupported)}
+		return nil, fail("", 0, fmt.Errorf("%w: a subject and a text body are required", delivery.ErrUnsupported))
 	}
 	to, err := netmail.ParseAddress(m.To)
 	if err != nil {
-		return nil, &Error{Err: ErrInvalidAddress}
+		return nil, fail("", 0, delivery.ErrInvalidAddress)
 	}
-	msg := mail.NewMsg()
+	msg := mail.NewMsg(mail.WithNoDefaultUserAgent())
 	if err := s.address(msg, to.String()); err != nil {
 		return nil, err
 	}
 	msg.Subject(m.Subject)
 	msg.SetDate()
-	msg.SetMessageID()
+	// 128 random bits on the sender's own domain: the Message-ID names
+	// neither the machine nor the library, and filters that compare it
+	// with the From domain are satisfied.
+	msg.SetMessageIDWithValue(rand.Text() + "@" + s.domain)
 	msg.SetGenHeader("Auto-Submitted", "auto-generated")
 	if m.Language != "" {
 		msg.SetGenHeader(mail.HeaderContentLang, m.Language)
@@ -201,14 +216,14 @@ func (s *Sender) compose(m factor.Message) (*mail.Msg, error) {
 // address sets the sender, recipient and reply address.
 func (s *Sender) address(msg *mail.Msg, to string) error {
 	if err := msg.From(s.from); err != nil {
-		return &Error{Err: fmt.Errorf("%w: sender", ErrInvalidAddress)}
+		return fail("", 0, fmt.Errorf("%w: sender", delivery.ErrInvalidAddress))
 	}
 	if err := msg.To(to); err != nil {
-		return &Error{Err: ErrInvalidAddress}
+		return fail("", 0, delivery.ErrInvalidAddress)
 	}
 	if s.cfg.ReplyTo != "" {
 		if err := msg.ReplyTo(s.cfg.ReplyTo); err != nil {
-			return &Error{Err: fmt.Errorf("%w: reply-to", ErrInvalidAddress)}
+			return fail("", 0, fmt.Errorf("%w: reply-to", delivery.ErrInvalidAddress))
 		}
 	}
 	return nil

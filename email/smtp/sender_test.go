@@ -19,6 +19,8 @@ import (
 
 	"github.com/twostep/twostep/email/smtp"
 	"github.com/twostep/twostep/factor"
+	"github.com/twostep/twostep/factor/delivery"
+	"github.com/twostep/twostep/internal/smtptest"
 )
 
 const (
@@ -38,7 +40,7 @@ func emailMsg() factor.Message {
 // secrets are what no error may show.
 var secrets = []string{password, code, text, html, rcpt}
 
-func config(s *server) smtp.Config {
+func config(s *smtptest.Server) smtp.Config {
 	return smtp.Config{
 		Host: "127.0.0.1", Port: s.Port, Username: user, Password: password,
 		From: "Twostep <no-reply@example.com>", ReplyTo: "support@example.com",
@@ -78,21 +80,21 @@ func parse(t *testing.T, data []byte) (netmail.Header, []part) {
 
 func TestSendDelivers(t *testing.T) {
 	tests := map[string]struct {
-		opts serverOpts
+		opts smtptest.Options
 		cfg  func(smtp.Config) smtp.Config
 		tls  bool
 		user string
 	}{
-		"starttls, the default": {opts: serverOpts{tls: true, user: user, pass: password},
+		"starttls, the default": {opts: smtptest.Options{TLS: true, User: user, Pass: password},
 			cfg: func(c smtp.Config) smtp.Config { return c }, tls: true, user: user},
-		"implicit tls": {opts: serverOpts{implicit: true, user: user, pass: password},
+		"implicit tls": {opts: smtptest.Options{Implicit: true, User: user, Pass: password},
 			cfg: func(c smtp.Config) smtp.Config { c.TLS = smtp.ImplicitTLS; return c }, tls: true, user: user},
-		"no tls, no login, for development": {opts: serverOpts{},
+		"no tls, no login, for development": {opts: smtptest.Options{},
 			cfg: func(c smtp.Config) smtp.Config { c.TLS, c.Username, c.Password = smtp.NoTLS, "", ""; return c }},
 	}
 	for name, tt := range tests {
 		t.Run(name, func(t *testing.T) {
-			srv := newServer(t, tt.opts)
+			srv := smtptest.New(t, tt.opts)
 			s, err := smtp.New(tt.cfg(config(srv)))
 			require.NoError(t, err)
 			require.NoError(t, s.Send(context.Background(), emailMsg()))
@@ -112,7 +114,9 @@ func TestSendDelivers(t *testing.T) {
 			assert.Equal(t, subject, h.Get("Subject"))
 			assert.Equal(t, "nl", h.Get("Content-Language"))
 			assert.Equal(t, "auto-generated", h.Get("Auto-Submitted"))
-			assert.NotEmpty(t, h.Get("Message-ID"))
+			assert.Regexp(t, `^<[A-Z2-7]{26}@example\.com>$`, h.Get("Message-ID"), "random, on the From domain")
+			assert.Empty(t, h.Get("X-Mailer"), "no mailer banner")
+			assert.Empty(t, h.Get("User-Agent"), "no mailer banner")
 			assert.NotEmpty(t, h.Get("Date"))
 			require.Len(t, parts, 2)
 			assert.Equal(t, part{"text/plain", text}, parts[0])
@@ -123,15 +127,16 @@ func TestSendDelivers(t *testing.T) {
 }
 
 func TestSendRefusesServerWithoutStartTLS(t *testing.T) {
-	srv := newServer(t, serverOpts{insecureAuth: true, user: user, pass: password})
+	srv := smtptest.New(t, smtptest.Options{InsecureAuth: true, User: user, Pass: password})
 	s, err := smtp.New(config(srv))
 	require.NoError(t, err)
 	err = s.Send(context.Background(), emailMsg())
 
-	require.ErrorIs(t, err, factor.ErrDelivery)
-	require.ErrorIs(t, err, smtp.ErrNoStartTLS)
-	var se *smtp.Error
+	require.ErrorIs(t, err, delivery.ErrRefused)
+	assert.Contains(t, err.Error(), "STARTTLS")
+	var se *delivery.Error
 	require.ErrorAs(t, err, &se)
+	assert.Equal(t, "smtp", se.Provider)
 	assert.False(t, se.Retryable())
 	assert.False(t, srv.AuthSeen(), "the password must not be sent in plain text")
 	assert.Empty(t, srv.Mails())
@@ -140,38 +145,47 @@ func TestSendRefusesServerWithoutStartTLS(t *testing.T) {
 
 func TestSendFailures(t *testing.T) {
 	tests := map[string]struct {
-		opts      serverOpts
+		opts      smtptest.Options
 		cfg       func(*smtp.Config)
 		want      error
-		code      int
+		code      string
 		retryable bool
 	}{
 		"untrusted certificate": {
-			opts: serverOpts{tls: true}, cfg: func(c *smtp.Config) { c.TLSConfig = nil; c.Username = "" },
-			want: smtp.ErrRefused,
+			opts: smtptest.Options{TLS: true}, cfg: func(c *smtp.Config) { c.TLSConfig = nil; c.Username = "" },
+			want: delivery.ErrRefused,
 		},
 		"wrong password": {
-			opts: serverOpts{tls: true, user: user, pass: "other"},
-			want: smtp.ErrRefused, code: 535,
+			opts: smtptest.Options{TLS: true, User: user, Pass: "other"},
+			want: delivery.ErrUnauthorized, code: "535",
+		},
+		"no login where one is required": {
+			opts: smtptest.Options{TLS: true, User: user, Pass: password}, cfg: func(c *smtp.Config) { c.Username, c.Password = "", "" },
+			want: delivery.ErrUnauthorized, code: "530",
 		},
 		"recipient unknown": {
-			opts: serverOpts{tls: true, user: user, pass: password, rcptErr: &gosmtp.SMTPError{
+			opts: smtptest.Options{TLS: true, User: user, Pass: password, RcptErr: &gosmtp.SMTPError{
 				Code: 550, EnhancedCode: gosmtp.EnhancedCode{5, 1, 1}, Message: "<" + rcpt + ">: mailbox unknown"}},
-			want: smtp.ErrRefused, code: 550,
+			want: delivery.ErrInvalidAddress, code: "550",
+		},
+		"relaying denied": {
+			opts: smtptest.Options{TLS: true, User: user, Pass: password, RcptErr: &gosmtp.SMTPError{
+				Code: 550, EnhancedCode: gosmtp.EnhancedCode{5, 7, 1}, Message: "relaying denied for " + rcpt}},
+			want: delivery.ErrRefused, code: "550",
 		},
 		"mailbox busy": {
-			opts: serverOpts{tls: true, user: user, pass: password, rcptErr: &gosmtp.SMTPError{
+			opts: smtptest.Options{TLS: true, User: user, Pass: password, RcptErr: &gosmtp.SMTPError{
 				Code: 451, EnhancedCode: gosmtp.EnhancedCode{4, 3, 0}, Message: "try again, " + rcpt}},
-			want: smtp.ErrUnavailable, code: 451, retryable: true,
+			want: delivery.ErrUnavailable, code: "451", retryable: true,
 		},
 		"implicit tls to a starttls port": {
-			opts: serverOpts{tls: true, user: user, pass: password}, cfg: func(c *smtp.Config) { c.TLS = smtp.ImplicitTLS },
-			want: smtp.ErrRefused,
+			opts: smtptest.Options{TLS: true, User: user, Pass: password}, cfg: func(c *smtp.Config) { c.TLS = smtp.ImplicitTLS },
+			want: delivery.ErrRefused,
 		},
 	}
 	for name, tt := range tests {
 		t.Run(name, func(t *testing.T) {
-			srv := newServer(t, tt.opts)
+			srv := smtptest.New(t, tt.opts)
 			cfg := config(srv)
 			if tt.cfg != nil {
 				tt.cfg(&cfg)
@@ -180,9 +194,8 @@ func TestSendFailures(t *testing.T) {
 			require.NoError(t, err)
 			err = s.Send(context.Background(), emailMsg())
 
-			require.ErrorIs(t, err, factor.ErrDelivery)
 			require.ErrorIs(t, err, tt.want)
-			var se *smtp.Error
+			var se *delivery.Error
 			require.ErrorAs(t, err, &se)
 			assert.Equal(t, tt.code, se.Code)
 			assert.Equal(t, tt.retryable, se.Retryable())
@@ -204,8 +217,8 @@ func TestSendUnreachable(t *testing.T) {
 		ctx     time.Duration
 	}{
 		"connection refused":   {port: port, timeout: 5 * time.Second, ctx: 5 * time.Second},
-		"silent server":        {port: silent(t), timeout: 200 * time.Millisecond, ctx: 5 * time.Second},
-		"context deadline hit": {port: silent(t), timeout: 5 * time.Second, ctx: 200 * time.Millisecond},
+		"silent server":        {port: smtptest.Silent(t), timeout: 200 * time.Millisecond, ctx: 5 * time.Second},
+		"context deadline hit": {port: smtptest.Silent(t), timeout: 5 * time.Second, ctx: 200 * time.Millisecond},
 	}
 	for name, tt := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -218,9 +231,8 @@ func TestSendUnreachable(t *testing.T) {
 			err = s.Send(ctx, emailMsg())
 
 			assert.Less(t, time.Since(start), 4*time.Second)
-			require.ErrorIs(t, err, factor.ErrDelivery)
-			require.ErrorIs(t, err, smtp.ErrUnavailable)
-			var se *smtp.Error
+			require.ErrorIs(t, err, delivery.ErrUnavailable)
+			var se *delivery.Error
 			require.ErrorAs(t, err, &se)
 			assert.True(t, se.Retryable())
 			noSecrets(t, err)
@@ -233,24 +245,25 @@ func TestSendRefusesMessage(t *testing.T) {
 		edit func(*factor.Message)
 		want error
 	}{
-		"sms message":   {func(m *factor.Message) { m.Kind = factor.KindSMS }, smtp.ErrUnsupported},
-		"no subject":    {func(m *factor.Message) { m.Subject = "" }, smtp.ErrUnsupported},
-		"no text":       {func(m *factor.Message) { m.Text = "" }, smtp.ErrUnsupported},
-		"bad address":   {func(m *factor.Message) { m.To = "anna at example.org" }, smtp.ErrInvalidAddress},
-		"header inject": {func(m *factor.Message) { m.To = rcpt + "\r\nBcc: eve@example.net" }, smtp.ErrInvalidAddress},
+		"sms message":   {func(m *factor.Message) { m.Kind = factor.KindSMS }, delivery.ErrUnsupported},
+		"no subject":    {func(m *factor.Message) { m.Subject = "" }, delivery.ErrUnsupported},
+		"no text":       {func(m *factor.Message) { m.Text = "" }, delivery.ErrUnsupported},
+		"bad address":   {func(m *factor.Message) { m.To = "anna at example.org" }, delivery.ErrInvalidAddress},
+		"header inject": {func(m *factor.Message) { m.To = rcpt + "\r\nBcc: eve@example.net" }, delivery.ErrInvalidAddress},
 	}
 	for name, tt := range tests {
 		t.Run(name, func(t *testing.T) {
-			srv := newServer(t, serverOpts{tls: true, user: user, pass: password})
+			srv := smtptest.New(t, smtptest.Options{TLS: true, User: user, Pass: password})
 			s, err := smtp.New(config(srv))
 			require.NoError(t, err)
 			m := emailMsg()
 			tt.edit(&m)
 			err = s.Send(context.Background(), m)
 
-			require.ErrorIs(t, err, factor.ErrDelivery)
 			require.ErrorIs(t, err, tt.want)
-			assert.False(t, err.(*smtp.Error).Retryable())
+			var se *delivery.Error
+			require.ErrorAs(t, err, &se)
+			assert.False(t, se.Retryable())
 			assert.Empty(t, srv.Mails())
 			noSecrets(t, err)
 		})
@@ -293,5 +306,35 @@ func noSecrets(t *testing.T, err error) {
 	require.Error(t, err)
 	for _, s := range secrets {
 		assert.NotContains(t, err.Error(), s)
+	}
+}
+
+func TestSendPrefersSafeAuth(t *testing.T) {
+	tests := map[string]struct {
+		offered   []string
+		want      string
+		delivered bool
+	}{
+		"plain before cram-md5 and ntlm": {offered: []string{"CRAM-MD5", "NTLM", "PLAIN", "LOGIN"}, want: "PLAIN", delivered: true},
+		"login before cram-md5":          {offered: []string{"CRAM-MD5", "LOGIN"}, want: "LOGIN", delivered: true},
+		"scram before plain":             {offered: []string{"PLAIN", "SCRAM-SHA-256"}, want: "SCRAM-SHA-256"},
+	}
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			srv := smtptest.New(t, smtptest.Options{TLS: true, User: user, Pass: password, Mechanisms: tt.offered})
+			s, err := smtp.New(config(srv))
+			require.NoError(t, err)
+			err = s.Send(context.Background(), emailMsg())
+
+			assert.Equal(t, tt.want, srv.Mechanism())
+			if tt.delivered {
+				require.NoError(t, err)
+				require.Len(t, srv.Mails(), 1)
+				assert.Equal(t, user, srv.Mails()[0].Authed)
+				return
+			}
+			require.Error(t, err) // the test server implements PLAIN and LOGIN only
+			noSecrets(t, err)
+		})
 	}
 }

@@ -3,9 +3,10 @@
 //
 // A Sender moves on to the next sender only when a failure is retryable:
 // when the error, or an error it wraps, implements Retryable and reports
-// true. The provider errors of twostep (sms/twilio, sms/bird, voice/twilio
-// and email/smtp) do so for rate limits, timeouts, network failures and
-// failures on the provider's side. Any other failure, such as an invalid
+// true. The senders of twostep (sms/twilio, sms/bird, voice/twilio and
+// email/smtp) return a *delivery.Error, which does so for
+// delivery.ErrThrottled and delivery.ErrUnavailable: a provider's rate
+// limit, timeouts, network failures and failures on the provider's side. Any other failure, such as an invalid
 // phone number, stops at once: another provider would refuse it too, and
 // trying would only spend money and send budget.
 package failover

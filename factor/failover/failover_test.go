@@ -9,22 +9,16 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/twostep/twostep/email/smtp"
 	"github.com/twostep/twostep/factor"
+	"github.com/twostep/twostep/factor/delivery"
 	"github.com/twostep/twostep/factor/failover"
 	"github.com/twostep/twostep/internal/providertest"
 	"github.com/twostep/twostep/sms/bird"
 	"github.com/twostep/twostep/sms/twilio"
-	voicetwilio "github.com/twostep/twostep/voice/twilio"
 )
 
-// The provider errors tell failover whether to move on.
-var (
-	_ failover.Retryable = (*twilio.Error)(nil)
-	_ failover.Retryable = (*bird.Error)(nil)
-	_ failover.Retryable = (*voicetwilio.Error)(nil)
-	_ failover.Retryable = (*smtp.Error)(nil)
-)
+// The errors of every sender of twostep tell failover whether to move on.
+var _ failover.Retryable = (*delivery.Error)(nil)
 
 // flaky is an error that says whether it is retryable.
 type flaky struct{ retry bool }
@@ -127,7 +121,7 @@ func TestTwilioThenBird(t *testing.T) {
 		"twilio down":             {twilio: providertest.Reply{Status: http.StatusServiceUnavailable}, birdSent: 1},
 		"twilio rate limited":     {twilio: providertest.Reply{Status: http.StatusTooManyRequests, Body: `{"code":20429}`}, birdSent: 1},
 		"twilio delivers":         {twilio: providertest.Reply{Status: http.StatusCreated}, birdSent: 0},
-		"invalid number, no bird": {twilio: providertest.Reply{Status: 400, Body: `{"code":21211}`}, birdSent: 0, wantErr: twilio.ErrInvalidNumber},
+		"invalid number, no bird": {twilio: providertest.Reply{Status: 400, Body: `{"code":21211}`}, birdSent: 0, wantErr: delivery.ErrInvalidNumber},
 	}
 	for name, tt := range tests {
 		t.Run(name, func(t *testing.T) {

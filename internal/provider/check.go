@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/twostep/twostep/factor"
+	"github.com/twostep/twostep/factor/delivery"
 )
 
 // DefaultTimeout bounds one request to a provider when a Config leaves its
@@ -91,17 +92,17 @@ func Digits(s string) bool {
 }
 
 // CheckPhoneMessage checks that m is of kind k, has text, and goes to an
-// E.164 number. It returns an *Error that names neither the number nor
-// the text.
+// E.164 number. It returns a *delivery.Error that names neither the number
+// nor the text.
 func CheckPhoneMessage(prov string, m factor.Message, k factor.Kind) error {
 	if m.Kind != "" && m.Kind != k {
-		return &Error{Provider: prov, Err: fmt.Errorf("%w: kind %q, want %q", ErrUnsupported, m.Kind, k)}
+		return &delivery.Error{Provider: prov, Err: fmt.Errorf("%w: kind %q, want %q", delivery.ErrUnsupported, m.Kind, k)}
 	}
 	if m.Text == "" {
-		return &Error{Provider: prov, Err: fmt.Errorf("%w: no text", ErrUnsupported)}
+		return &delivery.Error{Provider: prov, Err: fmt.Errorf("%w: no text", delivery.ErrUnsupported)}
 	}
 	if !E164(m.To) {
-		return &Error{Provider: prov, Err: ErrInvalidNumber}
+		return &delivery.Error{Provider: prov, Err: delivery.ErrInvalidNumber}
 	}
 	return nil
 }

@@ -1,3 +1,10 @@
+// Package provider is the plumbing shared by the senders that call a
+// provider's HTTP API (Twilio, Bird): request execution with a deadline,
+// the mapping of error answers to the reasons of package delivery, and
+// checks of configuration and messages.
+//
+// Nothing here ever puts a credential, a code, a message body or a full
+// phone number into an error string.
 package provider
 
 import (
@@ -9,6 +16,8 @@ import (
 	"net/url"
 	"strconv"
 	"time"
+
+	"github.com/twostep/twostep/factor/delivery"
 )
 
 // maxBody caps how much of a provider's answer is read.
@@ -35,7 +44,7 @@ type Client struct {
 }
 
 // Do sends req bounded by c.Timeout and ctx, and returns nil for a 2xx
-// answer. Any other outcome is an *Error. Do closes the response body.
+// answer. Any other outcome is a *delivery.Error. Do closes the response body.
 func (c *Client) Do(ctx context.Context, req *http.Request) error {
 	ctx, cancel := context.WithTimeout(ctx, c.Timeout)
 	defer cancel()
@@ -62,19 +71,19 @@ func (c *Client) transportError(err error) error {
 	if errors.As(err, &uerr) {
 		err = uerr.Err
 	}
-	return &Error{Provider: c.Provider, Err: fmt.Errorf("%w: %w", ErrUnavailable, err)}
+	return &delivery.Error{Provider: c.Provider, Err: fmt.Errorf("%w: %w", delivery.ErrUnavailable, err)}
 }
 
-// answerError maps an error answer to an *Error.
+// answerError maps an error answer to a *delivery.Error.
 func (c *Client) answerError(resp *http.Response, body []byte) error {
-	e := &Error{Provider: c.Provider, Status: resp.StatusCode}
+	e := &delivery.Error{Provider: c.Provider, Status: resp.StatusCode}
 	if c.Classify != nil {
 		e.Code, e.Err = c.Classify(resp.StatusCode, body)
 	}
 	if e.Err == nil {
 		e.Err = ByStatus(resp.StatusCode)
 	}
-	if errors.Is(e.Err, ErrRateLimited) || resp.StatusCode == http.StatusServiceUnavailable {
+	if errors.Is(e.Err, delivery.ErrThrottled) || resp.StatusCode == http.StatusServiceUnavailable {
 		e.RetryAfter = RetryAfter(resp.Header.Get("Retry-After"), time.Now())
 	}
 	return e
@@ -84,13 +93,13 @@ func (c *Client) answerError(resp *http.Response, body []byte) error {
 func ByStatus(status int) error {
 	switch {
 	case status == http.StatusTooManyRequests:
-		return ErrRateLimited
+		return delivery.ErrThrottled
 	case status == http.StatusUnauthorized || status == http.StatusForbidden:
-		return ErrUnauthorized
+		return delivery.ErrUnauthorized
 	case status == http.StatusRequestTimeout || status >= 500:
-		return ErrUnavailable
+		return delivery.ErrUnavailable
 	default:
-		return ErrRefused
+		return delivery.ErrRefused
 	}
 }
 

@@ -1,7 +1,6 @@
 package provider_test
 
 import (
-	"errors"
 	"net/http"
 	"testing"
 	"time"
@@ -10,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/twostep/twostep/factor"
+	"github.com/twostep/twostep/factor/delivery"
 	"github.com/twostep/twostep/internal/provider"
 )
 
@@ -37,36 +37,12 @@ func TestRetryAfter(t *testing.T) {
 
 func TestByStatus(t *testing.T) {
 	tests := map[int]error{
-		400: provider.ErrRefused, 401: provider.ErrUnauthorized, 403: provider.ErrUnauthorized,
-		404: provider.ErrRefused, 408: provider.ErrUnavailable, 422: provider.ErrRefused,
-		429: provider.ErrRateLimited, 500: provider.ErrUnavailable, 503: provider.ErrUnavailable,
+		400: delivery.ErrRefused, 401: delivery.ErrUnauthorized, 403: delivery.ErrUnauthorized,
+		404: delivery.ErrRefused, 408: delivery.ErrUnavailable, 422: delivery.ErrRefused,
+		429: delivery.ErrThrottled, 500: delivery.ErrUnavailable, 503: delivery.ErrUnavailable,
 	}
 	for status, want := range tests {
 		assert.ErrorIs(t, provider.ByStatus(status), want, "HTTP %d", status)
-	}
-}
-
-func TestError(t *testing.T) {
-	tests := map[string]struct {
-		err       *provider.Error
-		text      string
-		retryable bool
-	}{
-		"status and code": {&provider.Error{Provider: "twilio", Status: 400, Code: "21211", Err: provider.ErrInvalidNumber},
-			"twilio: invalid phone number (HTTP 400, code 21211)", false},
-		"retry after": {&provider.Error{Provider: "bird", Status: 429, RetryAfter: 3 * time.Second, Err: provider.ErrRateLimited},
-			"bird: rate limited by provider (HTTP 429), retry after 3s", true},
-		"code only": {&provider.Error{Provider: "bird", Code: "X", Err: provider.ErrRefused},
-			"bird: provider refused the message (code X)", false},
-		"no answer": {&provider.Error{Provider: "twilio", Err: errors.Join(provider.ErrUnavailable, errors.New("connection refused"))},
-			"twilio: provider unavailable\nconnection refused", true},
-	}
-	for name, tt := range tests {
-		t.Run(name, func(t *testing.T) {
-			assert.Equal(t, tt.text, tt.err.Error())
-			assert.Equal(t, tt.retryable, tt.err.Retryable())
-			require.ErrorIs(t, tt.err, factor.ErrDelivery)
-		})
 	}
 }
 

@@ -1,7 +1,7 @@
 // Package twilioapi is the part of Twilio's REST API that the Twilio
 // senders (sms/twilio, voice/twilio) share: account credentials,
 // form-encoded POSTs to the 2010-04-01 API, and the mapping of Twilio's
-// error codes to the reasons of package provider.
+// error codes to the reasons of package delivery.
 package twilioapi
 
 import (
@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/twostep/twostep/factor/delivery"
 	"github.com/twostep/twostep/internal/provider"
 )
 
@@ -92,11 +93,11 @@ func credentials(cfg string, a Account) (user, pass string, err error) {
 }
 
 // Post creates resource (such as "Messages" or "Calls") from form. It
-// returns nil when Twilio accepted it, an *provider.Error otherwise.
+// returns nil when Twilio accepted it, a *delivery.Error otherwise.
 func (c *Client) Post(ctx context.Context, resource string, form url.Values) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.base+"/"+resource+".json", strings.NewReader(form.Encode()))
 	if err != nil {
-		return &provider.Error{Provider: "twilio", Err: provider.ErrUnsupported}
+		return &delivery.Error{Provider: "twilio", Err: delivery.ErrUnsupported}
 	}
 	req.SetBasicAuth(c.user, c.pass)
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
@@ -126,17 +127,17 @@ func classify(status int, body []byte) (string, error) {
 func reason(code int) error {
 	switch code {
 	case 21211, 21217: // invalid 'To' number; number does not appear to be valid
-		return provider.ErrInvalidNumber
+		return delivery.ErrInvalidNumber
 	case 21614: // 'To' number is not a valid mobile number
-		return provider.ErrLandline
+		return delivery.ErrLandline
 	case 21408, 21215: // geo permissions for SMS and for calls
-		return provider.ErrRegionNotPermitted
+		return delivery.ErrRegionNotPermitted
 	case 21610: // recipient replied STOP
-		return provider.ErrOptedOut
+		return delivery.ErrOptedOut
 	case 20429: // too many requests
-		return provider.ErrRateLimited
+		return delivery.ErrThrottled
 	case 20003, 20005: // authentication failed; account not active
-		return provider.ErrUnauthorized
+		return delivery.ErrUnauthorized
 	}
 	return nil
 }

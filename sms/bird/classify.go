@@ -5,7 +5,7 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/twostep/twostep/internal/provider"
+	"github.com/twostep/twostep/factor/delivery"
 )
 
 // classify reads the code of Bird's error answer, {"code": …} or
@@ -27,7 +27,7 @@ func classify(status int, raw []byte) (string, error) {
 	lower := strings.ToLower(code)
 	invalid := strings.Contains(lower, "recipient") || strings.Contains(lower, "receiver")
 	if invalid && (status == http.StatusBadRequest || status == http.StatusUnprocessableEntity) {
-		return code, provider.ErrInvalidNumber
+		return code, delivery.ErrInvalidNumber
 	}
 	return code, nil
 }

@@ -7,8 +7,13 @@
 // the workspace. It uses net/http only, honours the context of every Send,
 // and bounds each request with Config.Timeout.
 //
-// Failures are *Error values wrapping factor.ErrDelivery and a reason such
-// as ErrRefused or ErrRateLimited. Rate limits, timeouts and Bird's own
-// failures are retryable (see failover.Sender); errors never contain the
-// access key, the code, the text or the phone number.
+// Failures are *delivery.Error values wrapping a reason of package
+// delivery: ErrInvalidNumber (refused before sending, or an invalid
+// recipient by Bird), ErrThrottled (HTTP 429), ErrUnauthorized (HTTP 401,
+// 403), ErrRefused (another refusal, such as a failed validation or an
+// unknown workspace or channel), ErrUnavailable (network failures,
+// timeouts, HTTP 5xx) or ErrUnsupported (a message that is not an SMS, or
+// has no text). ErrThrottled and ErrUnavailable are retryable (see
+// failover.Sender). Errors never contain the access key, the code, the
+// text or the phone number.
 package bird

@@ -2,7 +2,6 @@ package bird_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -36,9 +35,9 @@ func Example() {
 		panic(err)
 	}
 	err = sender.Send(context.Background(), factor.Message{Kind: factor.KindSMS, To: "+31612345678", Text: "Your code is 123456."})
-	fmt.Println(err, errors.Is(err, factor.ErrDelivery))
+	fmt.Println(err)
 	// Output:
 	// POST /workspaces/a1405560-c8d3-4b1a-877d-3f449ad95352/channels/8e0c2a2c-2d2f-4d65-a9a0-0c3f5e1d9b11/messages
 	// {"receiver":{"contacts":[{"identifierKey":"phonenumber","identifierValue":"+31612345678"}]},"body":{"type":"text","text":{"text":"Your code is 123456."}}}
-	// <nil> false
+	// <nil>
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/twostep/twostep/factor"
+	"github.com/twostep/twostep/factor/delivery"
 	"github.com/twostep/twostep/internal/provider"
 )
 
@@ -96,7 +97,7 @@ type text struct {
 }
 
 // Send sends m.Text to m.To, an E.164 number, as an SMS. It returns once
-// Bird has accepted the message; a failure is an *Error.
+// Bird has accepted the message; a failure is a *delivery.Error.
 func (s *Sender) Send(ctx context.Context, m factor.Message) error {
 	if err := provider.CheckPhoneMessage("bird", m, factor.KindSMS); err != nil {
 		return err
@@ -106,11 +107,11 @@ func (s *Sender) Send(ctx context.Context, m factor.Message) error {
 		Body:     body{Type: "text", Text: text{Text: m.Text}},
 	})
 	if err != nil {
-		return &Error{Provider: "bird", Err: provider.ErrUnsupported}
+		return &delivery.Error{Provider: "bird", Err: delivery.ErrUnsupported}
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.endpoint, bytes.NewReader(payload))
 	if err != nil {
-		return &Error{Provider: "bird", Err: provider.ErrUnsupported}
+		return &delivery.Error{Provider: "bird", Err: delivery.ErrUnsupported}
 	}
 	req.Header.Set("Authorization", "AccessKey "+s.key)
 	req.Header.Set("Content-Type", "application/json")

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/twostep/twostep/factor"
+	"github.com/twostep/twostep/factor/delivery"
 	"github.com/twostep/twostep/internal/providertest"
 	"github.com/twostep/twostep/sms/bird"
 )
@@ -71,36 +72,35 @@ func TestSendFailures(t *testing.T) {
 	}{
 		"validation failed": {
 			reply: providertest.Reply{Status: 422, Body: `{"code":"InvalidPayload","message":"body.text.text: too long","details":{}}`},
-			want:  bird.ErrRefused, status: 422, code: "InvalidPayload",
+			want:  delivery.ErrRefused, status: 422, code: "InvalidPayload",
 		},
 		"invalid recipient": {
 			reply: providertest.Reply{Status: 422, Body: `{"error":{"type":"validation_error","code":"invalid_recipient","message":"+31612345678 is not a phone number"}}`},
-			want:  bird.ErrInvalidNumber, status: 422, code: "invalid_recipient",
+			want:  delivery.ErrInvalidNumber, status: 422, code: "invalid_recipient",
 		},
 		"bad request": {
 			reply: providertest.Reply{Status: 400, Body: `{"code":"InvalidRequest","message":"bad"}`},
-			want:  bird.ErrRefused, status: 400, code: "InvalidRequest",
+			want:  delivery.ErrRefused, status: 400, code: "InvalidRequest",
 		},
 		"odd code is dropped": {
 			reply: providertest.Reply{Status: 400, Body: `{"code":"see +31612345678 for details","message":"bad"}`},
-			want:  bird.ErrRefused, status: 400,
+			want:  delivery.ErrRefused, status: 400,
 		},
-		"bad key":          {reply: providertest.Reply{Status: 401, Body: `{"code":"Unauthorized"}`}, want: bird.ErrUnauthorized, status: 401, code: "Unauthorized"},
-		"no permission":    {reply: providertest.Reply{Status: 403}, want: bird.ErrUnauthorized, status: 403},
-		"unknown channel":  {reply: providertest.Reply{Status: 404, Body: `{"code":"NotFound"}`}, want: bird.ErrRefused, status: 404, code: "NotFound"},
-		"conflict":         {reply: providertest.Reply{Status: 409}, want: bird.ErrRefused, status: 409},
-		"rate limited":     {reply: providertest.Reply{Status: 429, Header: map[string]string{"Retry-After": "1"}}, want: bird.ErrRateLimited, status: 429, retryable: true, retryAfter: time.Second},
-		"server error":     {reply: providertest.Reply{Status: 500, Body: `{"code":"InternalError"}`}, want: bird.ErrUnavailable, status: 500, code: "InternalError", retryable: true},
-		"gateway time-out": {reply: providertest.Reply{Status: 504}, want: bird.ErrUnavailable, status: 504, retryable: true},
+		"bad key":          {reply: providertest.Reply{Status: 401, Body: `{"code":"Unauthorized"}`}, want: delivery.ErrUnauthorized, status: 401, code: "Unauthorized"},
+		"no permission":    {reply: providertest.Reply{Status: 403}, want: delivery.ErrUnauthorized, status: 403},
+		"unknown channel":  {reply: providertest.Reply{Status: 404, Body: `{"code":"NotFound"}`}, want: delivery.ErrRefused, status: 404, code: "NotFound"},
+		"conflict":         {reply: providertest.Reply{Status: 409}, want: delivery.ErrRefused, status: 409},
+		"rate limited":     {reply: providertest.Reply{Status: 429, Header: map[string]string{"Retry-After": "1"}}, want: delivery.ErrThrottled, status: 429, retryable: true, retryAfter: time.Second},
+		"server error":     {reply: providertest.Reply{Status: 500, Body: `{"code":"InternalError"}`}, want: delivery.ErrUnavailable, status: 500, code: "InternalError", retryable: true},
+		"gateway time-out": {reply: providertest.Reply{Status: 504}, want: delivery.ErrUnavailable, status: 504, retryable: true},
 	}
 	for name, tt := range tests {
 		t.Run(name, func(t *testing.T) {
 			srv := providertest.New(t, tt.reply)
 			err := newSender(t, srv, 0).Send(context.Background(), msg())
 
-			require.ErrorIs(t, err, factor.ErrDelivery)
 			require.ErrorIs(t, err, tt.want)
-			var be *bird.Error
+			var be *delivery.Error
 			require.ErrorAs(t, err, &be)
 			assert.Equal(t, "bird", be.Provider)
 			assert.Equal(t, tt.status, be.Status)
@@ -116,10 +116,9 @@ func TestSendTimeout(t *testing.T) {
 	srv := providertest.New(t, providertest.Reply{Hang: true})
 	err := newSender(t, srv, 50*time.Millisecond).Send(context.Background(), msg())
 
-	require.ErrorIs(t, err, factor.ErrDelivery)
-	require.ErrorIs(t, err, bird.ErrUnavailable)
+	require.ErrorIs(t, err, delivery.ErrUnavailable)
 	require.ErrorIs(t, err, context.DeadlineExceeded)
-	var be *bird.Error
+	var be *delivery.Error
 	require.ErrorAs(t, err, &be)
 	assert.True(t, be.Retryable())
 	providertest.NoSecrets(t, err, key, code, text, to, workspace, channel)
@@ -130,9 +129,9 @@ func TestSendRefusesMessage(t *testing.T) {
 		edit func(*factor.Message)
 		want error
 	}{
-		"email message": {func(m *factor.Message) { m.Kind = factor.KindEmail }, bird.ErrUnsupported},
-		"no text":       {func(m *factor.Message) { m.Text = "" }, bird.ErrUnsupported},
-		"not e164":      {func(m *factor.Message) { m.To = "31612345678" }, bird.ErrInvalidNumber},
+		"email message": {func(m *factor.Message) { m.Kind = factor.KindEmail }, delivery.ErrUnsupported},
+		"no text":       {func(m *factor.Message) { m.Text = "" }, delivery.ErrUnsupported},
+		"not e164":      {func(m *factor.Message) { m.To = "31612345678" }, delivery.ErrInvalidNumber},
 	}
 	for name, tt := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -141,7 +140,6 @@ func TestSendRefusesMessage(t *testing.T) {
 			tt.edit(&m)
 			err := newSender(t, srv, 0).Send(context.Background(), m)
 			require.ErrorIs(t, err, tt.want)
-			require.ErrorIs(t, err, factor.ErrDelivery)
 			assert.Empty(t, srv.Requests())
 			providertest.NoSecrets(t, err, key, code, text, "31612345678")
 		})

@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 
 	"github.com/twostep/twostep/factor"
+	"github.com/twostep/twostep/factor/delivery"
 	"github.com/twostep/twostep/sms/twilio"
 )
 
@@ -39,11 +40,14 @@ func Example() {
 	msg.To = "+31201234567"
 	err = sender.Send(context.Background(), msg)
 	fmt.Println(err)
-	fmt.Println(errors.Is(err, factor.ErrDelivery), errors.Is(err, twilio.ErrLandline))
+	var de *delivery.Error
+	if errors.As(err, &de) {
+		fmt.Println(errors.Is(err, delivery.ErrLandline), de.Code, de.Retryable())
+	}
 	// Output:
 	// POST /2010-04-01/Accounts/AC0123456789abcdef0123456789abcdef/Messages.json
 	// <nil>
 	// POST /2010-04-01/Accounts/AC0123456789abcdef0123456789abcdef/Messages.json
 	// twilio: number cannot receive SMS (HTTP 400, code 21614)
-	// true true
+	// true 21614 false
 }

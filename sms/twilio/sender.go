@@ -2,15 +2,22 @@ package twilio
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/twostep/twostep/factor"
+	"github.com/twostep/twostep/factor/delivery"
 	"github.com/twostep/twostep/internal/provider"
 	"github.com/twostep/twostep/internal/twilioapi"
 )
+
+// MaxValidity is the longest Twilio keeps a message queued, and the
+// longest ValidityPeriod it accepts.
+const MaxValidity = 10 * time.Hour
 
 // Config configures a Sender. Give the AccountSID, either the AuthToken or
 // an API key (APIKeySID and APIKeySecret), and either From or
@@ -72,13 +79,27 @@ func New(cfg Config) (*Sender, error) {
 	return &Sender{api: api, cfg: cfg}, nil
 }
 
-// Send sends m.Text to m.To, an E.164 number, as an SMS. It returns once
-// Twilio has accepted the message; a failure is an *Error.
+// Send sends m.Text to m.To, an E.164 number, as an SMS. When m.ExpiresAt
+// is set, Twilio drops the message if it is still queued when the code
+// expires (its ValidityPeriod, at most MaxValidity); a code that has
+// already expired is not sent. Send returns once Twilio has accepted the
+// message; a failure is a *delivery.Error.
 func (s *Sender) Send(ctx context.Context, m factor.Message) error {
 	if err := provider.CheckPhoneMessage("twilio", m, factor.KindSMS); err != nil {
 		return err
 	}
 	form := url.Values{"To": {m.To}, "Body": {m.Text}}
+	if !m.ExpiresAt.IsZero() {
+		// Twilio drops a message still queued after ValidityPeriod
+		// seconds (1 to 36000, default 36000): a code that arrives after
+		// it expired only confuses the user. The provider's queue runs on
+		// the wall clock, so the remaining lifetime is counted from now.
+		left := time.Until(m.ExpiresAt)
+		if left < time.Second {
+			return &delivery.Error{Provider: "twilio", Err: fmt.Errorf("%w: the code has expired", delivery.ErrUnsupported)}
+		}
+		form.Set("ValidityPeriod", strconv.Itoa(int(min(left, MaxValidity)/time.Second)))
+	}
 	if s.cfg.From != "" {
 		form.Set("From", s.cfg.From)
 	}

@@ -3,6 +3,7 @@ package twilio_test
 import (
 	"context"
 	"net/http"
+	"strconv"
 	"testing"
 	"time"
 
@@ -10,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/twostep/twostep/factor"
+	"github.com/twostep/twostep/factor/delivery"
 	"github.com/twostep/twostep/internal/providertest"
 	"github.com/twostep/twostep/sms/twilio"
 )
@@ -96,47 +98,47 @@ func TestSendFailures(t *testing.T) {
 	}{
 		"invalid number": {
 			reply: providertest.Reply{Status: 400, Body: `{"code":21211,"message":"The 'To' number +31612345678 is not a valid phone number.","status":400}`},
-			want:  twilio.ErrInvalidNumber, status: 400, code: "21211",
+			want:  delivery.ErrInvalidNumber, status: 400, code: "21211",
 		},
 		"landline": {
 			reply: providertest.Reply{Status: 400, Body: `{"code":21614,"message":"'To' number +31612345678 is not a valid mobile number","status":400}`},
-			want:  twilio.ErrLandline, status: 400, code: "21614",
+			want:  delivery.ErrLandline, status: 400, code: "21614",
 		},
 		"region not permitted": {
 			reply: providertest.Reply{Status: 400, Body: `{"code":21408,"message":"Permission to send an SMS has not been enabled for the region indicated by the 'To' number: +31612345678.","status":400}`},
-			want:  twilio.ErrRegionNotPermitted, status: 400, code: "21408",
+			want:  delivery.ErrRegionNotPermitted, status: 400, code: "21408",
 		},
 		"opted out": {
 			reply: providertest.Reply{Status: 400, Body: `{"code":21610,"message":"Attempt to send to unsubscribed recipient","status":400}`},
-			want:  twilio.ErrOptedOut, status: 400, code: "21610",
+			want:  delivery.ErrOptedOut, status: 400, code: "21610",
 		},
 		"unknown code": {
 			reply: providertest.Reply{Status: 400, Body: `{"code":21612,"message":"cannot route","status":400}`},
-			want:  twilio.ErrRefused, status: 400, code: "21612",
+			want:  delivery.ErrRefused, status: 400, code: "21612",
 		},
 		"not json": {
 			reply: providertest.Reply{Status: 400, Body: `<html>bad request</html>`},
-			want:  twilio.ErrRefused, status: 400,
+			want:  delivery.ErrRefused, status: 400,
 		},
 		"bad credentials": {
 			reply: providertest.Reply{Status: 401, Body: `{"code":20003,"message":"Authenticate","status":401}`},
-			want:  twilio.ErrUnauthorized, status: 401, code: "20003",
+			want:  delivery.ErrUnauthorized, status: 401, code: "20003",
 		},
 		"rate limited": {
 			reply: providertest.Reply{Status: 429, Body: `{"code":20429,"message":"Too Many Requests","status":429}`, Header: map[string]string{"Retry-After": "30"}},
-			want:  twilio.ErrRateLimited, status: 429, code: "20429", retryable: true, retryAfter: 30 * time.Second,
+			want:  delivery.ErrThrottled, status: 429, code: "20429", retryable: true, retryAfter: 30 * time.Second,
 		},
 		"rate limited without body": {
 			reply: providertest.Reply{Status: 429},
-			want:  twilio.ErrRateLimited, status: 429, retryable: true,
+			want:  delivery.ErrThrottled, status: 429, retryable: true,
 		},
 		"server error": {
 			reply: providertest.Reply{Status: 500, Body: `{"code":20500,"message":"Internal Server Error","status":500}`},
-			want:  twilio.ErrUnavailable, status: 500, code: "20500", retryable: true,
+			want:  delivery.ErrUnavailable, status: 500, code: "20500", retryable: true,
 		},
 		"unavailable": {
 			reply: providertest.Reply{Status: 503, Header: map[string]string{"Retry-After": "5"}},
-			want:  twilio.ErrUnavailable, status: 503, retryable: true, retryAfter: 5 * time.Second,
+			want:  delivery.ErrUnavailable, status: 503, retryable: true, retryAfter: 5 * time.Second,
 		},
 	}
 	for name, tt := range tests {
@@ -145,9 +147,8 @@ func TestSendFailures(t *testing.T) {
 			s := newSender(t, srv, twilio.Config{AccountSID: sid, AuthToken: token, From: "+3197010000000"})
 			err := s.Send(context.Background(), msg())
 
-			require.ErrorIs(t, err, factor.ErrDelivery)
 			require.ErrorIs(t, err, tt.want)
-			var te *twilio.Error
+			var te *delivery.Error
 			require.ErrorAs(t, err, &te)
 			assert.Equal(t, tt.status, te.Status)
 			assert.Equal(t, tt.code, te.Code)
@@ -180,10 +181,9 @@ func TestSendTimeout(t *testing.T) {
 			err := s.Send(ctx, msg())
 
 			assert.Less(t, time.Since(start), 5*time.Second)
-			require.ErrorIs(t, err, factor.ErrDelivery)
-			require.ErrorIs(t, err, twilio.ErrUnavailable)
+			require.ErrorIs(t, err, delivery.ErrUnavailable)
 			require.ErrorIs(t, err, context.DeadlineExceeded)
-			var te *twilio.Error
+			var te *delivery.Error
 			require.ErrorAs(t, err, &te)
 			assert.True(t, te.Retryable())
 			providertest.NoSecrets(t, err, keySec, code, text, to, sid)
@@ -197,8 +197,8 @@ func TestSendUnreachable(t *testing.T) {
 	srv.Close()
 
 	err := s.Send(context.Background(), msg())
-	require.ErrorIs(t, err, twilio.ErrUnavailable)
-	var te *twilio.Error
+	require.ErrorIs(t, err, delivery.ErrUnavailable)
+	var te *delivery.Error
 	require.ErrorAs(t, err, &te)
 	assert.True(t, te.Retryable())
 	providertest.NoSecrets(t, err, token, code, text, to, sid)
@@ -209,10 +209,10 @@ func TestSendRefusesMessage(t *testing.T) {
 		edit func(*factor.Message)
 		want error
 	}{
-		"voice message": {func(m *factor.Message) { m.Kind = factor.KindVoice }, twilio.ErrUnsupported},
-		"no text":       {func(m *factor.Message) { m.Text = "" }, twilio.ErrUnsupported},
-		"national form": {func(m *factor.Message) { m.To = "0612345678" }, twilio.ErrInvalidNumber},
-		"letters":       {func(m *factor.Message) { m.To = "+3161234567a" }, twilio.ErrInvalidNumber},
+		"voice message": {func(m *factor.Message) { m.Kind = factor.KindVoice }, delivery.ErrUnsupported},
+		"no text":       {func(m *factor.Message) { m.Text = "" }, delivery.ErrUnsupported},
+		"national form": {func(m *factor.Message) { m.To = "0612345678" }, delivery.ErrInvalidNumber},
+		"letters":       {func(m *factor.Message) { m.To = "+3161234567a" }, delivery.ErrInvalidNumber},
 	}
 	for name, tt := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -222,9 +222,8 @@ func TestSendRefusesMessage(t *testing.T) {
 			tt.edit(&m)
 			err := s.Send(context.Background(), m)
 
-			require.ErrorIs(t, err, factor.ErrDelivery)
 			require.ErrorIs(t, err, tt.want)
-			var te *twilio.Error
+			var te *delivery.Error
 			require.ErrorAs(t, err, &te)
 			assert.False(t, te.Retryable())
 			assert.Empty(t, srv.Requests(), "nothing may be sent")
@@ -264,4 +263,48 @@ func TestNewRefusesConfig(t *testing.T) {
 	}
 	_, err := twilio.New(ok)
 	require.NoError(t, err)
+}
+
+func TestSendValidityPeriod(t *testing.T) {
+	tests := map[string]struct {
+		expiresIn time.Duration // from now; 0 leaves ExpiresAt unset
+		min, max  int           // the ValidityPeriod sent, in seconds; 0 for none
+	}{
+		"five minutes":           {expiresIn: 5 * time.Minute, min: 290, max: 300},
+		"longer than twilio":     {expiresIn: 24 * time.Hour, min: 36000, max: 36000},
+		"no expiry, no validity": {},
+	}
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			srv := providertest.New(t, providertest.Reply{Status: http.StatusCreated})
+			m := msg()
+			if tt.expiresIn != 0 {
+				m.ExpiresAt = time.Now().Add(tt.expiresIn)
+			}
+			require.NoError(t, newSender(t, srv, twilio.Config{AccountSID: sid, AuthToken: token, From: "+3197010000000"}).Send(context.Background(), m))
+
+			reqs := srv.Requests()
+			require.Len(t, reqs, 1)
+			got := reqs[0].Form.Get("ValidityPeriod")
+			if tt.max == 0 {
+				assert.NotContains(t, reqs[0].Form, "ValidityPeriod")
+				return
+			}
+			n, err := strconv.Atoi(got)
+			require.NoError(t, err, got)
+			assert.GreaterOrEqual(t, n, tt.min)
+			assert.LessOrEqual(t, n, tt.max)
+		})
+	}
+}
+
+func TestSendRefusesExpiredCode(t *testing.T) {
+	srv := providertest.New(t, providertest.Reply{Status: http.StatusCreated})
+	m := msg()
+	m.ExpiresAt = time.Now().Add(-time.Second)
+	err := newSender(t, srv, twilio.Config{AccountSID: sid, AuthToken: token, From: "+3197010000000"}).Send(context.Background(), m)
+
+	require.ErrorIs(t, err, delivery.ErrUnsupported)
+	assert.Empty(t, srv.Requests(), "nothing is sent")
+	providertest.NoSecrets(t, err, token, code, text, to)
 }

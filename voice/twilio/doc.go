@@ -15,7 +15,14 @@
 // A Validator checks the X-Twilio-Signature header of such callbacks, so
 // that the keypad handler acts only on requests that came from Twilio.
 //
-// Failures are *Error values wrapping factor.ErrDelivery and a reason such
-// as ErrInvalidNumber or ErrRateLimited, never containing the credentials,
-// the code, the text or the phone number.
+// Failures are *delivery.Error values wrapping a reason of package
+// delivery: ErrInvalidNumber (Twilio 21211, 21217), ErrRegionNotPermitted
+// (21215), ErrThrottled (HTTP 429, 20429), ErrUnauthorized (HTTP 401, 403,
+// 20003, 20005), ErrRefused (any other refusal), ErrUnavailable (network
+// failures, timeouts, HTTP 5xx) or ErrUnsupported (a message that cannot
+// be made into a call: another kind, no text, a code that is not 1 to 12
+// digits, a keypad message without a challenge or CallbackURL, or TwiML
+// over MaxTwiML characters). ErrThrottled and ErrUnavailable are retryable
+// (see failover.Sender). Errors never contain the credentials, the code,
+// the text or the phone number.
 package twilio

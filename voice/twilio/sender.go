@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/twostep/twostep/factor"
+	"github.com/twostep/twostep/factor/delivery"
 	"github.com/twostep/twostep/internal/provider"
 	"github.com/twostep/twostep/internal/twilioapi"
 )
@@ -110,13 +111,13 @@ func checkTimeLimit(d time.Duration) (string, error) {
 // Send calls m.To, an E.164 number, and says m.Text, which reads the code
 // (spoken mode), or says m.Text while gathering len(m.Code) digits on the
 // keypad (m.Keypad). It returns once Twilio has accepted the
-// call; a failure is an *Error.
+// call; a failure is a *delivery.Error.
 func (s *Sender) Send(ctx context.Context, m factor.Message) error {
 	if err := provider.CheckPhoneMessage("twilio", m, factor.KindVoice); err != nil {
 		return err
 	}
 	if !provider.Digits(m.Code) || len(m.Code) > 12 {
-		return &Error{Provider: "twilio", Err: fmt.Errorf("%w: the code must be 1 to 12 digits", ErrUnsupported)}
+		return &delivery.Error{Provider: "twilio", Err: fmt.Errorf("%w: the code must be 1 to 12 digits", delivery.ErrUnsupported)}
 	}
 	twiml, err := s.twiml(m)
 	if err != nil {

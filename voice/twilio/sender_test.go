@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/twostep/twostep/factor"
+	"github.com/twostep/twostep/factor/delivery"
 	"github.com/twostep/twostep/internal/providertest"
 	"github.com/twostep/twostep/voice/twilio"
 )
@@ -240,9 +241,8 @@ func TestSendRefusesMessage(t *testing.T) {
 			tt.edit(&m)
 			err = s.Send(context.Background(), m)
 
-			require.ErrorIs(t, err, factor.ErrDelivery)
-			require.ErrorIs(t, err, twilio.ErrUnsupported)
-			var te *twilio.Error
+			require.ErrorIs(t, err, delivery.ErrUnsupported)
+			var te *delivery.Error
 			require.ErrorAs(t, err, &te)
 			assert.False(t, te.Retryable())
 			assert.Empty(t, srv.Requests())
@@ -258,12 +258,12 @@ func TestSendFailures(t *testing.T) {
 		code      string
 		retryable bool
 	}{
-		"invalid number": {reply: providertest.Reply{Status: 400, Body: `{"code":21211,"message":"Invalid 'To' Phone Number: +31201234567","status":400}`}, want: twilio.ErrInvalidNumber, code: "21211"},
-		"region":         {reply: providertest.Reply{Status: 400, Body: `{"code":21215,"message":"Account not authorized to call +31201234567","status":400}`}, want: twilio.ErrRegionNotPermitted, code: "21215"},
-		"bad key":        {reply: providertest.Reply{Status: 401, Body: `{"code":20003,"message":"Authenticate","status":401}`}, want: twilio.ErrUnauthorized, code: "20003"},
-		"rate limited":   {reply: providertest.Reply{Status: 429, Body: `{"code":20429,"message":"Too Many Requests","status":429}`, Header: map[string]string{"Retry-After": "2"}}, want: twilio.ErrRateLimited, code: "20429", retryable: true},
-		"server error":   {reply: providertest.Reply{Status: 502}, want: twilio.ErrUnavailable, retryable: true},
-		"timeout":        {reply: providertest.Reply{Hang: true}, want: twilio.ErrUnavailable, retryable: true},
+		"invalid number": {reply: providertest.Reply{Status: 400, Body: `{"code":21211,"message":"Invalid 'To' Phone Number: +31201234567","status":400}`}, want: delivery.ErrInvalidNumber, code: "21211"},
+		"region":         {reply: providertest.Reply{Status: 400, Body: `{"code":21215,"message":"Account not authorized to call +31201234567","status":400}`}, want: delivery.ErrRegionNotPermitted, code: "21215"},
+		"bad key":        {reply: providertest.Reply{Status: 401, Body: `{"code":20003,"message":"Authenticate","status":401}`}, want: delivery.ErrUnauthorized, code: "20003"},
+		"rate limited":   {reply: providertest.Reply{Status: 429, Body: `{"code":20429,"message":"Too Many Requests","status":429}`, Header: map[string]string{"Retry-After": "2"}}, want: delivery.ErrThrottled, code: "20429", retryable: true},
+		"server error":   {reply: providertest.Reply{Status: 502}, want: delivery.ErrUnavailable, retryable: true},
+		"timeout":        {reply: providertest.Reply{Hang: true}, want: delivery.ErrUnavailable, retryable: true},
 	}
 	for name, tt := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -274,9 +274,8 @@ func TestSendFailures(t *testing.T) {
 			require.NoError(t, err)
 			err = s.Send(context.Background(), voiceMsg("nl", "Uw code is"))
 
-			require.ErrorIs(t, err, factor.ErrDelivery)
 			require.ErrorIs(t, err, tt.want)
-			var te *twilio.Error
+			var te *delivery.Error
 			require.ErrorAs(t, err, &te)
 			assert.Equal(t, tt.code, te.Code)
 			assert.Equal(t, tt.retryable, te.Retryable())

@@ -6,6 +6,7 @@ import (
 	"net/url"
 
 	"github.com/twostep/twostep/factor"
+	"github.com/twostep/twostep/factor/delivery"
 	"github.com/twostep/twostep/internal/provider"
 )
 
@@ -61,10 +62,10 @@ func (s *Sender) twiml(m factor.Message) (string, error) {
 	}
 	b, err := xml.Marshal(r)
 	if err != nil {
-		return "", &Error{Provider: "twilio", Err: fmt.Errorf("%w: TwiML: %w", ErrUnsupported, err)}
+		return "", &delivery.Error{Provider: "twilio", Err: fmt.Errorf("%w: TwiML: %w", delivery.ErrUnsupported, err)}
 	}
 	if len(b) > MaxTwiML {
-		return "", &Error{Provider: "twilio", Err: fmt.Errorf("%w: TwiML longer than %d characters", ErrUnsupported, MaxTwiML)}
+		return "", &delivery.Error{Provider: "twilio", Err: fmt.Errorf("%w: TwiML longer than %d characters", delivery.ErrUnsupported, MaxTwiML)}
 	}
 	return string(b), nil
 }
@@ -88,10 +89,10 @@ func (v Voice) say(text string) say {
 // callback is Config.CallbackURL with challenge=id added to its query.
 func (s *Sender) callback(id string) (string, error) {
 	if s.callbackURL == nil {
-		return "", &Error{Provider: "twilio", Err: fmt.Errorf("%w: keypad mode needs Config.CallbackURL", ErrUnsupported)}
+		return "", &delivery.Error{Provider: "twilio", Err: fmt.Errorf("%w: keypad mode needs Config.CallbackURL", delivery.ErrUnsupported)}
 	}
 	if id == "" {
-		return "", &Error{Provider: "twilio", Err: fmt.Errorf("%w: keypad mode needs a ChallengeID", ErrUnsupported)}
+		return "", &delivery.Error{Provider: "twilio", Err: fmt.Errorf("%w: keypad mode needs a ChallengeID", delivery.ErrUnsupported)}
 	}
 	u := *s.callbackURL
 	q := u.Query()
