@@ -69,7 +69,7 @@ func TestAllocsVerifyTOTP(t *testing.T) {
 }
 
 func TestAllocsSealer(t *testing.T) {
-	s, err := factor.NewSealer([]factor.Key{{ID: "k1", Secret: []byte("0123456789abcdef0123456789abcdef")}})
+	s, err := factor.NewSealer([]factor.ServerKey{{ID: "k1", Secret: []byte("0123456789abcdef0123456789abcdef")}})
 	if err != nil {
 		t.Fatal(err)
 	}

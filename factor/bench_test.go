@@ -72,7 +72,7 @@ func perfManager(tb testing.TB, store factor.Store) *factor.Manager {
 	m, err := factor.NewManager(factor.Config{
 		Store:   store,
 		Factors: []factor.Factor{app},
-		Keys:    []factor.Key{{ID: "k1", Secret: []byte("0123456789abcdef0123456789abcdef")}},
+		Keys:    []factor.ServerKey{{ID: "k1", Secret: []byte("0123456789abcdef0123456789abcdef")}},
 		Logger:  slog.New(slog.DiscardHandler),
 		Lockout: factor.Lockout{Limit: 100},
 	})
@@ -214,7 +214,7 @@ func BenchmarkHMACFloor(b *testing.B) {
 // (an enrollment's secret, on a secret-cache miss), MAC (storing a code or
 // token) and CheckMAC (checking a delivered code or a device token).
 func BenchmarkSealer(b *testing.B) {
-	s, err := factor.NewSealer([]factor.Key{{ID: "k1", Secret: []byte("0123456789abcdef0123456789abcdef")}})
+	s, err := factor.NewSealer([]factor.ServerKey{{ID: "k1", Secret: []byte("0123456789abcdef0123456789abcdef")}})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -170,7 +170,7 @@ func (m *Manager) cooldown(ctx context.Context, e *Enrollment, now time.Time) er
 func (m *Manager) send(ctx context.Context, ch Challenger, e *Enrollment, c *Challenge, code, lang string, now time.Time) error {
 	msg, err := ch.Compose(e, c, code, lang)
 	if err == nil {
-		msg.Kind, msg.To, msg.Code, msg.Keypad, msg.ChallengeID, msg.ExpiresAt = e.Kind, e.Address, code, c.Keypad, c.ID, c.ExpiresAt
+		msg.Kind, msg.To, msg.Code, msg.Keypad, msg.ChallengeID, msg.SentAt, msg.ExpiresAt = e.Kind, e.Address, code, c.Keypad, c.ID, now, c.ExpiresAt
 		sctx, cancel := context.WithTimeout(ctx, m.cfg.Codes.SendTimeout)
 		err = m.cfg.Sender.Send(sctx, msg)
 		cancel()

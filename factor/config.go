@@ -19,7 +19,7 @@ type Config struct {
 	// first. Empty means a random key for the life of the process, which
 	// suits only in-memory stores: anything persisted under it is lost at
 	// restart.
-	Keys []Key
+	Keys []ServerKey
 	// Sender delivers codes of factors that implement Challenger; required
 	// when there are any. A Router sends each kind its own way;
 	// ConsoleSender prints them, for development.
@@ -107,7 +107,7 @@ type Budget struct {
 
 func (c Config) withDefaults() Config {
 	c.Factors = append([]Factor(nil), c.Factors...)
-	c.Keys = append([]Key(nil), c.Keys...)
+	c.Keys = append([]ServerKey(nil), c.Keys...)
 	c.Lockout.Limit = orInt(c.Lockout.Limit, 10)
 	c.Lockout.Duration = orDur(c.Lockout.Duration, 15*time.Minute)
 	c.Lockout.MaxDuration = orDur(c.Lockout.MaxDuration, 24*time.Hour)

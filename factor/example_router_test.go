@@ -85,7 +85,7 @@ func ExampleRouter() {
 	}
 	m, err := factor.NewManager(factor.Config{
 		Store:   store,
-		Keys:    []factor.Key{{ID: os.Getenv("TWOSTEP_KEY_ID"), Secret: serverKey}}, // a new ID for every new key
+		Keys:    []factor.ServerKey{{ID: os.Getenv("TWOSTEP_KEY_ID"), Secret: serverKey}}, // a new ID for every new key
 		Factors: []factor.Factor{smsFactor, voiceFactor, emailFactor},
 		Sender: factor.Router{
 			factor.KindSMS:   &failover.Sender{Senders: []factor.Sender{texts, backup}},

@@ -29,7 +29,7 @@ func Example() {
 	m, err := factor.NewManager(factor.Config{
 		Store:   memstore.New(),
 		Factors: []factor.Factor{app},
-		Keys:    []factor.Key{{ID: "2026-11", Secret: serverKey}}, // 32+ random bytes
+		Keys:    []factor.ServerKey{{ID: "2026-11", Secret: serverKey}}, // 32+ random bytes
 	})
 	if err != nil {
 		panic(err)

@@ -39,8 +39,8 @@ func (f fakePhone) Compose(_ *factor.Enrollment, _ *factor.Challenge, code, _ st
 // The keys of a hardened world: keyOld seals everything until a test
 // rotates to keyNew.
 var (
-	keyOld = factor.Key{ID: "old", Secret: []byte("0123456789abcdef0123456789abcdef")}
-	keyNew = factor.Key{ID: "new", Secret: []byte("fedcba9876543210fedcba9876543210")}
+	keyOld = factor.ServerKey{ID: "old", Secret: []byte("0123456789abcdef0123456789abcdef")}
+	keyNew = factor.ServerKey{ID: "new", Secret: []byte("fedcba9876543210fedcba9876543210")}
 )
 
 // The secrets of alice's authenticator apps in a hardened world.
@@ -131,7 +131,7 @@ func newWorld(t *testing.T, policy factor.Policy, b backing) *world {
 
 // build makes the Manager, and the recovery codes and trusted devices on
 // it, with the given keys, current key first.
-func (w *world) build(keys ...factor.Key) {
+func (w *world) build(keys ...factor.ServerKey) {
 	app, err := totp.New(totp.Config{Issuer: "Hardening"})
 	require.NoError(w.t, err)
 	w.m, err = factor.NewManager(factor.Config{
@@ -416,7 +416,7 @@ func TestSendTimeout(t *testing.T) {
 	slow := &factortest.SlowSender{}
 	m, err := factor.NewManager(factor.Config{
 		Store:   memstore.New(),
-		Keys:    []factor.Key{keyOld},
+		Keys:    []factor.ServerKey{keyOld},
 		Sender:  slow,
 		Factors: []factor.Factor{fakePhone{factor.KindSMS}},
 		Codes:   factor.DeliveredCodes{SendTimeout: 50 * time.Millisecond},

@@ -12,10 +12,10 @@ import (
 	"golang.org/x/crypto/hkdf"
 )
 
-// Key is a server secret from which twostep derives the keys that seal
+// ServerKey is a server secret from which twostep derives the keys that seal
 // factor secrets at rest and hash codes. Keys rotate: Config.Keys lists the
 // current key first and older keys after it.
-type Key struct {
+type ServerKey struct {
 	// ID names the key; it is stored beside everything the key sealed or
 	// hashed, so it must be unique and should never be reused. 1 to 32
 	// bytes.
@@ -50,7 +50,7 @@ type Sealer struct {
 }
 
 // NewSealer returns a Sealer for keys, the current key first.
-func NewSealer(keys []Key) (*Sealer, error) {
+func NewSealer(keys []ServerKey) (*Sealer, error) {
 	if len(keys) == 0 {
 		return nil, &ConfigError{Field: "Keys", Reason: "at least one key is required"}
 	}
@@ -69,7 +69,7 @@ func NewSealer(keys []Key) (*Sealer, error) {
 	return s, nil
 }
 
-func checkKey(k Key, seen map[string]bool) error {
+func checkKey(k ServerKey, seen map[string]bool) error {
 	switch {
 	case len(k.ID) == 0 || len(k.ID) > 32:
 		return errors.New("ID must be 1 to 32 bytes")
@@ -82,7 +82,7 @@ func checkKey(k Key, seen map[string]bool) error {
 	return nil
 }
 
-func deriveKey(k Key) (derivedKey, error) {
+func deriveKey(k ServerKey) (derivedKey, error) {
 	sealKey := make([]byte, chacha20poly1305.KeySize)
 	macKey := make([]byte, 32)
 	if _, err := io.ReadFull(hkdf.New(sha256.New, k.Secret, nil, []byte("twostep seal v1")), sealKey); err != nil {

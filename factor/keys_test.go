@@ -10,12 +10,12 @@ import (
 	"github.com/twostep/twostep/factor"
 )
 
-func testKey(id string, b byte) factor.Key {
-	return factor.Key{ID: id, Secret: bytes.Repeat([]byte{b}, 32)}
+func testKey(id string, b byte) factor.ServerKey {
+	return factor.ServerKey{ID: id, Secret: bytes.Repeat([]byte{b}, 32)}
 }
 
 func TestSealerRoundTripAndTamper(t *testing.T) {
-	s, err := factor.NewSealer([]factor.Key{testKey("k1", 1)})
+	s, err := factor.NewSealer([]factor.ServerKey{testKey("k1", 1)})
 	require.NoError(t, err)
 	secret := []byte("12345678901234567890")
 	sealed, err := s.Seal(secret, []byte("ad-a"))
@@ -41,13 +41,13 @@ func TestSealerRoundTripAndTamper(t *testing.T) {
 }
 
 func TestSealerRotation(t *testing.T) {
-	old, err := factor.NewSealer([]factor.Key{testKey("old", 1)})
+	old, err := factor.NewSealer([]factor.ServerKey{testKey("old", 1)})
 	require.NoError(t, err)
 	sealed, err := old.Seal([]byte("secret"), nil)
 	require.NoError(t, err)
 	mac := old.MAC("p", "u", []byte("code"))
 
-	rotated, err := factor.NewSealer([]factor.Key{testKey("new", 2), testKey("old", 1)})
+	rotated, err := factor.NewSealer([]factor.ServerKey{testKey("new", 2), testKey("old", 1)})
 	require.NoError(t, err)
 	got, err := rotated.Open(sealed, nil)
 	require.NoError(t, err, "rows sealed with the old key still open")
@@ -59,7 +59,7 @@ func TestSealerRotation(t *testing.T) {
 	require.NoError(t, err)
 	assert.True(t, rotated.Current(resealed))
 
-	onlyNew, err := factor.NewSealer([]factor.Key{testKey("new", 2)})
+	onlyNew, err := factor.NewSealer([]factor.ServerKey{testKey("new", 2)})
 	require.NoError(t, err)
 	_, err = onlyNew.Open(resealed, nil)
 	assert.NoError(t, err, "after re-sealing only the new key is needed")
@@ -68,7 +68,7 @@ func TestSealerRotation(t *testing.T) {
 }
 
 func TestSealerMACBinding(t *testing.T) {
-	s, err := factor.NewSealer([]factor.Key{testKey("k", 3)})
+	s, err := factor.NewSealer([]factor.ServerKey{testKey("k", 3)})
 	require.NoError(t, err)
 	mac := s.MAC("recovery", "alice", []byte("ABCD"))
 	assert.True(t, s.CheckMAC(mac, "recovery", "alice", []byte("ABCD")))
@@ -81,7 +81,7 @@ func TestSealerMACBinding(t *testing.T) {
 }
 
 func TestNewSealerRefusesBadKeys(t *testing.T) {
-	for name, keys := range map[string][]factor.Key{
+	for name, keys := range map[string][]factor.ServerKey{
 		"none":      nil,
 		"short":     {{ID: "k", Secret: []byte("short")}},
 		"no id":     {{Secret: bytes.Repeat([]byte{1}, 32)}},

@@ -145,7 +145,7 @@ func newLeakEnv(t *testing.T, policy factor.Policy) *leakEnv {
 	logger := slog.New(slog.NewJSONHandler(l.logs, &slog.HandlerOptions{Level: slog.LevelDebug, ReplaceAttr: dropTime}))
 	e := &leakEnv{leakCheck: l, ctx: context.Background(), sender: &factortest.RecordingSender{}, now: t0}
 	e.sw = &switchSender{to: e.sender}
-	key := factor.Key{ID: "k1", Secret: []byte("server-key-that-must-never-leak!")}
+	key := factor.ServerKey{ID: "k1", Secret: []byte("server-key-that-must-never-leak!")}
 	l.bytes("the server key", key.Secret)
 	var err error
 	e.app, err = totp.New(totp.Config{Issuer: "Portal"})
@@ -157,7 +157,7 @@ func newLeakEnv(t *testing.T, policy factor.Policy) *leakEnv {
 	emailF, err := email.New(email.Config{AppName: "Portal"})
 	require.NoError(t, err)
 	e.m, err = factor.NewManager(factor.Config{
-		Store: memstore.New(), Factors: []factor.Factor{e.app, smsF, voiceF, emailF}, Keys: []factor.Key{key},
+		Store: memstore.New(), Factors: []factor.Factor{e.app, smsF, voiceF, emailF}, Keys: []factor.ServerKey{key},
 		Sender: e.sw, Logger: logger, Events: l.events, Notifier: l.events, Policy: policy,
 	})
 	require.NoError(t, err)

@@ -72,7 +72,7 @@ func (m *Manager) addFactors(fs []Factor) error {
 	return nil
 }
 
-func (m *Manager) keys(keys []Key) ([]Key, error) {
+func (m *Manager) keys(keys []ServerKey) ([]ServerKey, error) {
 	if len(keys) > 0 {
 		return keys, nil
 	}
@@ -81,7 +81,7 @@ func (m *Manager) keys(keys []Key) ([]Key, error) {
 		return nil, fmt.Errorf("factor: generate ephemeral key: %w", err)
 	}
 	m.log.Warn("twostep: no Keys configured; using an ephemeral key, so sealed secrets and hashes will not survive a restart")
-	return []Key{{ID: "ephemeral", Secret: secret}}, nil
+	return []ServerKey{{ID: "ephemeral", Secret: secret}}, nil
 }
 
 // newID returns a new random identifier of 128 bits, as 26 characters of

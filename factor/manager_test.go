@@ -281,7 +281,7 @@ func TestNewManagerValidates(t *testing.T) {
 		"pending 2 days":   {Store: store, PendingTTL: 48 * time.Hour},
 		"duplicate kind":   {Store: store, Factors: []factor.Factor{&spy{}, &spy{}}},
 		"nil factor":       {Store: store, Factors: []factor.Factor{nil}},
-		"short key":        {Store: store, Keys: []factor.Key{{ID: "k", Secret: []byte("x")}}},
+		"short key":        {Store: store, Keys: []factor.ServerKey{{ID: "k", Secret: []byte("x")}}},
 		"keypad 7 digits":  {Store: store, Codes: factor.DeliveredCodes{KeypadDigits: 7}},
 		"email ttl 2 hour": {Store: store, Codes: factor.DeliveredCodes{EmailTTL: 2 * time.Hour}},
 	} {

@@ -16,7 +16,7 @@ func TestResealAfterRotation(t *testing.T) {
 	ctx := context.Background()
 	store := memstore.New()
 	oldKey, newKey := testKey("2025", 1), testKey("2026", 2)
-	newManager := func(keys ...factor.Key) *factor.Manager {
+	newManager := func(keys ...factor.ServerKey) *factor.Manager {
 		m, err := factor.NewManager(factor.Config{Store: store, Keys: keys, Factors: []factor.Factor{&spy{}}})
 		require.NoError(t, err)
 		return m

@@ -32,7 +32,11 @@ type Message struct {
 	Text string
 	// HTML is the HTML email body; empty for other channels.
 	HTML string
-	// ExpiresAt is when the code stops being accepted.
+	// SentAt is the time the Manager sent the message at, the now of the
+	// call that sent it.
+	SentAt time.Time
+	// ExpiresAt is when the code stops being accepted; ExpiresAt less
+	// SentAt is the code's lifetime.
 	ExpiresAt time.Time
 }
 

@@ -23,7 +23,7 @@ func TestAllocsRedeemMiss(t *testing.T) {
 	ctx := context.Background()
 	m, err := factor.NewManager(factor.Config{
 		Store:   memstore.New(),
-		Keys:    []factor.Key{{ID: "k1", Secret: []byte("0123456789abcdef0123456789abcdef")}},
+		Keys:    []factor.ServerKey{{ID: "k1", Secret: []byte("0123456789abcdef0123456789abcdef")}},
 		Logger:  slog.New(slog.DiscardHandler),
 		Lockout: factor.Lockout{Limit: 100}, // 51 misses stay below it
 	})

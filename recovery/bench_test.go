@@ -17,7 +17,7 @@ func benchCodes(b *testing.B, count int) (*factor.Manager, *recovery.Codes) {
 	b.Helper()
 	m, err := factor.NewManager(factor.Config{
 		Store:   memstore.New(),
-		Keys:    []factor.Key{testKey("k1")},
+		Keys:    []factor.ServerKey{testKey("k1")},
 		Lockout: factor.Lockout{Limit: 100}, // so that misses rarely need an Unlock
 	})
 	if err != nil {

@@ -14,7 +14,7 @@ import (
 )
 
 func TestNewConfig(t *testing.T) {
-	m, err := factor.NewManager(factor.Config{Store: memstore.New(), Keys: []factor.Key{testKey("k1")}})
+	m, err := factor.NewManager(factor.Config{Store: memstore.New(), Keys: []factor.ServerKey{testKey("k1")}})
 	require.NoError(t, err)
 	tests := []struct {
 		name string

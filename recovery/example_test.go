@@ -34,7 +34,7 @@ func Example() {
 	userID := "alice"
 	m, err := factor.NewManager(factor.Config{
 		Store: memstore.New(),
-		Keys:  []factor.Key{{ID: "2026-07", Secret: []byte("an example secret of 32 bytes or more")}},
+		Keys:  []factor.ServerKey{{ID: "2026-07", Secret: []byte("an example secret of 32 bytes or more")}},
 		Rand:  fixedRand(2026), // only so that the output is fixed; leave Rand nil
 	})
 	if err != nil {
@@ -86,7 +86,7 @@ func ExampleConfig() {
 	now := time.Date(2026, 7, 1, 9, 0, 0, 0, time.UTC)
 	m, err := factor.NewManager(factor.Config{
 		Store: memstore.New(),
-		Keys:  []factor.Key{{ID: "2026-07", Secret: []byte("an example secret of 32 bytes or more")}},
+		Keys:  []factor.ServerKey{{ID: "2026-07", Secret: []byte("an example secret of 32 bytes or more")}},
 		Rand:  fixedRand(2026), // only so that the output is fixed; leave Rand nil
 	})
 	if err != nil {

@@ -18,8 +18,8 @@ import (
 
 var t0 = time.Date(2026, 4, 1, 9, 0, 0, 0, time.UTC)
 
-func testKey(id string) factor.Key {
-	return factor.Key{ID: id, Secret: []byte("0123456789abcdef0123456789abcdef" + id)}
+func testKey(id string) factor.ServerKey {
+	return factor.ServerKey{ID: id, Secret: []byte("0123456789abcdef0123456789abcdef" + id)}
 }
 
 // env is a Manager on a memstore, with its store counted, its events
@@ -43,7 +43,7 @@ func newEnv(t *testing.T, cfg factor.Config) *env {
 	logger, e.log = factortest.NewLogger()
 	cfg.Store, cfg.Logger, cfg.Events = e.store, logger, e.events
 	if len(cfg.Keys) == 0 {
-		cfg.Keys = []factor.Key{testKey("k1")}
+		cfg.Keys = []factor.ServerKey{testKey("k1")}
 	}
 	var err error
 	e.m, err = factor.NewManager(cfg)

@@ -57,15 +57,15 @@ func TestRedeemRevokesTrustedDevices(t *testing.T) {
 
 func TestRedeemAfterKeyRotation(t *testing.T) {
 	mem := memstore.New()
-	before := newEnv(t, factor.Config{Store: mem, Keys: []factor.Key{testKey("old")}})
+	before := newEnv(t, factor.Config{Store: mem, Keys: []factor.ServerKey{testKey("old")}})
 	codes, err := newCodes(t, before, recovery.Config{}).Generate(t.Context(), "alice", t0)
 	require.NoError(t, err)
-	after := newEnv(t, factor.Config{Store: mem, Keys: []factor.Key{testKey("new"), testKey("old")}})
+	after := newEnv(t, factor.Config{Store: mem, Keys: []factor.ServerKey{testKey("new"), testKey("old")}})
 	c := newCodes(t, after, recovery.Config{})
 	res, err := c.Redeem(t.Context(), "alice", codes[0], t0)
 	require.NoError(t, err)
 	assert.Equal(t, 9, res.Remaining)
-	gone := newEnv(t, factor.Config{Store: mem, Keys: []factor.Key{testKey("new")}})
+	gone := newEnv(t, factor.Config{Store: mem, Keys: []factor.ServerKey{testKey("new")}})
 	_, err = newCodes(t, gone, recovery.Config{}).Redeem(t.Context(), "alice", codes[1], t0)
 	assert.ErrorIs(t, err, factor.ErrInvalidCode, "a retired key's hashes no longer match")
 }

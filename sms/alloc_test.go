@@ -30,7 +30,7 @@ func TestAllocsVerify(t *testing.T) {
 		Logger:  slog.New(slog.DiscardHandler),
 		Budget:  factor.Budget{PerDestinationHour: -1, PerDestinationDay: -1, PerUserDay: -1, GlobalPerMinute: -1},
 		Codes:   factor.DeliveredCodes{ResendAfter: time.Second}, // 51 codes in 51 s: none expires before its check
-		Lockout: factor.Lockout{Limit: 100},             // 51 wrong codes stay below it
+		Lockout: factor.Lockout{Limit: 100},                      // 51 wrong codes stay below it
 	})
 	e := env.EnrollConfirmed(t, "alice", factor.KindSMS, "06-12345678")
 	const runs = 50

@@ -178,7 +178,7 @@ func sendN(t *testing.T, env *messagetest.Env, userID, enrollmentID string, n in
 // number whatever the key's ID; a long ID must not make all numbers share
 // one budget.
 func TestBudgetPerDestinationWithLongKeyID(t *testing.T) {
-	env := newEnv(t, factor.Config{Keys: []factor.Key{{ID: "production-2026-rotation-a", Secret: []byte("0123456789abcdef0123456789abcdef")}}})
+	env := newEnv(t, factor.Config{Keys: []factor.ServerKey{{ID: "production-2026-rotation-a", Secret: []byte("0123456789abcdef0123456789abcdef")}}})
 	sendN(t, env, "u1", env.Enroll(t, "u1", factor.KindSMS, "06-12345678").ID, 5)
 	assert.NoError(t, challenge(env, "u2", env.Enroll(t, "u2", factor.KindSMS, "06-87654321").ID), "another number has its own budget")
 }

@@ -17,7 +17,7 @@ func benchDevices(tb testing.TB) *trust.Devices {
 	tb.Helper()
 	m, err := factor.NewManager(factor.Config{
 		Store:  memstore.New(),
-		Keys:   []factor.Key{{ID: "k1", Secret: []byte("0123456789abcdef0123456789abcdef")}},
+		Keys:   []factor.ServerKey{{ID: "k1", Secret: []byte("0123456789abcdef0123456789abcdef")}},
 		Logger: slog.New(slog.DiscardHandler),
 	})
 	if err != nil {

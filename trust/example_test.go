@@ -21,7 +21,7 @@ func Example() {
 	userID := "alice"
 	m, err := factor.NewManager(factor.Config{
 		Store: memstore.New(),
-		Keys:  []factor.Key{{ID: "2026-07", Secret: []byte("an example secret of 32 bytes or more")}},
+		Keys:  []factor.ServerKey{{ID: "2026-07", Secret: []byte("an example secret of 32 bytes or more")}},
 		Rand:  mrand.NewChaCha8([32]byte{}), // only so that the output is fixed; leave Rand nil
 	})
 	if err != nil {
@@ -76,7 +76,7 @@ func ExampleDevices_Check() {
 	now := time.Date(2026, 7, 1, 9, 0, 0, 0, time.UTC)
 	m, err := factor.NewManager(factor.Config{
 		Store: memstore.New(),
-		Keys:  []factor.Key{{ID: "2026-07", Secret: []byte("an example secret of 32 bytes or more")}},
+		Keys:  []factor.ServerKey{{ID: "2026-07", Secret: []byte("an example secret of 32 bytes or more")}},
 		Rand:  mrand.NewChaCha8([32]byte{}), // only so that the output is fixed; leave Rand nil
 	})
 	if err != nil {

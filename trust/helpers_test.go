@@ -37,7 +37,7 @@ func newEnv(t *testing.T, cfg trust.Config) *env {
 	e.log = buf
 	m, err := factor.NewManager(factor.Config{
 		Store:  e.store,
-		Keys:   []factor.Key{{ID: "k1", Secret: []byte("0123456789abcdef0123456789abcdef")}},
+		Keys:   []factor.ServerKey{{ID: "k1", Secret: []byte("0123456789abcdef0123456789abcdef")}},
 		Logger: logger,
 		Events: e.events,
 	})

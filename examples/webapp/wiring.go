@@ -72,7 +72,7 @@ func sqliteDSN(path string) string {
 // loadKeys reads the server keys from the data directory, generating and
 // storing a first key (mode 0600) on the first start, so that sealed
 // secrets and hashed codes survive restarts.
-func loadKeys(dir string, now time.Time) ([]factor.Key, error) {
+func loadKeys(dir string, now time.Time) ([]factor.ServerKey, error) {
 	path := filepath.Join(dir, "server-keys.json")
 	b, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -81,17 +81,17 @@ func loadKeys(dir string, now time.Time) ([]factor.Key, error) {
 	if err != nil {
 		return nil, err
 	}
-	var keys []factor.Key
+	var keys []factor.ServerKey
 	if err := json.Unmarshal(b, &keys); err != nil || len(keys) == 0 {
 		return nil, fmt.Errorf("%s: no keys in the file", path)
 	}
 	return keys, nil
 }
 
-func newKeys(path string, now time.Time) ([]factor.Key, error) {
+func newKeys(path string, now time.Time) ([]factor.ServerKey, error) {
 	secret := make([]byte, 32)
 	rand.Read(secret)
-	keys := []factor.Key{{ID: "k" + now.UTC().Format("20060102150405"), Secret: secret}}
+	keys := []factor.ServerKey{{ID: "k" + now.UTC().Format("20060102150405"), Secret: secret}}
 	b, err := json.MarshalIndent(keys, "", "  ")
 	if err != nil {
 		return nil, err

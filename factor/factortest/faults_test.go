@@ -180,7 +180,7 @@ func TestSlowSenderWaitsForTheDeadline(t *testing.T) {
 func ExampleFaultStore() {
 	ctx := context.Background()
 	fs := &factortest.FaultStore{Inner: memstore.New()}
-	m, err := factor.NewManager(factor.Config{Store: fs.Store(), Keys: []factor.Key{{ID: "k1", Secret: make([]byte, 32)}}})
+	m, err := factor.NewManager(factor.Config{Store: fs.Store(), Keys: []factor.ServerKey{{ID: "k1", Secret: make([]byte, 32)}}})
 	if err != nil {
 		panic(err)
 	}

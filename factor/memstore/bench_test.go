@@ -43,7 +43,7 @@ func newMemEnv(tb testing.TB) *memEnv {
 	env.m, err = factor.NewManager(factor.Config{
 		Store:   env.store,
 		Factors: []factor.Factor{app, texts},
-		Keys:    []factor.Key{{ID: "k1", Secret: []byte("0123456789abcdef0123456789abcdef")}},
+		Keys:    []factor.ServerKey{{ID: "k1", Secret: []byte("0123456789abcdef0123456789abcdef")}},
 		Sender:  factor.SenderFunc(func(context.Context, factor.Message) error { return nil }),
 		Logger:  slog.New(slog.DiscardHandler),
 	})

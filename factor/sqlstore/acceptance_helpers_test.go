@@ -61,11 +61,11 @@ func wrongCode(secret []byte, t time.Time, seed int) string {
 }
 
 // newKey returns a fresh random key.
-func newKey(tb testing.TB, id string) factor.Key {
+func newKey(tb testing.TB, id string) factor.ServerKey {
 	secret := make([]byte, 32)
 	_, err := rand.Read(secret)
 	require.NoError(tb, err)
-	return factor.Key{ID: id, Secret: secret}
+	return factor.ServerKey{ID: id, Secret: secret}
 }
 
 // newApp returns the authenticator-app factor with its default window of
@@ -78,7 +78,7 @@ func newApp(tb testing.TB) *totp.Factor {
 
 // newTOTPManager returns a Manager with an authenticator-app factor (or the
 // factors given) on s, under keys.
-func newTOTPManager(tb testing.TB, s factor.Store, keys []factor.Key, factors ...factor.Factor) *factor.Manager {
+func newTOTPManager(tb testing.TB, s factor.Store, keys []factor.ServerKey, factors ...factor.Factor) *factor.Manager {
 	tb.Helper()
 	if len(factors) == 0 {
 		factors = []factor.Factor{newApp(tb)}

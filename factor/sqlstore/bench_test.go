@@ -28,7 +28,7 @@ func BenchmarkVerifyTOTP(b *testing.B) {
 // user logging in every 30 seconds would.
 func benchRight(b *testing.B, ct countedTarget) {
 	s, c := ct.counted(b)
-	m := newTOTPManager(b, s, []factor.Key{newKey(b, "bench")})
+	m := newTOTPManager(b, s, []factor.ServerKey{newKey(b, "bench")})
 	e := enrolTOTP(b, m, "alice", at(0))
 	a := factor.Answer{UserID: e.UserID, EnrollmentID: e.ID}
 	codes, times := make([]string, b.N), make([]time.Time, b.N)
@@ -54,7 +54,7 @@ func benchRight(b *testing.B, ct countedTarget) {
 // never locked out and every code is compared.
 func benchWrong(b *testing.B, ct countedTarget) {
 	s, c := ct.counted(b)
-	m := newTOTPManager(b, s, []factor.Key{newKey(b, "bench")})
+	m := newTOTPManager(b, s, []factor.ServerKey{newKey(b, "bench")})
 	e := enrolTOTP(b, m, "alice", at(0))
 	now := at(1)
 	a := factor.Answer{UserID: e.UserID, EnrollmentID: e.ID, Code: wrongCode(e.Secret, now, 0)}

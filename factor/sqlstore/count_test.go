@@ -309,7 +309,7 @@ func TestVerifyStatements(t *testing.T) {
 	for _, ct := range countedTargets() {
 		t.Run(ct.name, func(t *testing.T) {
 			s, c := ct.counted(t)
-			m := newTOTPManager(t, s, []factor.Key{newKey(t, "k")})
+			m := newTOTPManager(t, s, []factor.ServerKey{newKey(t, "k")})
 			e := enrolTOTP(t, m, "alice", at(0))
 			w := want[ct.dialect]
 

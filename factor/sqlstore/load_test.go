@@ -125,7 +125,7 @@ func loadManager(t *testing.T, s factor.Store) *factor.Manager {
 	m, err := factor.NewManager(factor.Config{
 		Store:   s,
 		Factors: []factor.Factor{app},
-		Keys:    []factor.Key{{ID: "load", Secret: []byte("0123456789abcdef0123456789abcdef")}},
+		Keys:    []factor.ServerKey{{ID: "load", Secret: []byte("0123456789abcdef0123456789abcdef")}},
 		Logger:  slog.New(slog.DiscardHandler),
 	})
 	if err != nil {

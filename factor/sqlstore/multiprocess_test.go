@@ -58,7 +58,7 @@ type helperJob struct {
 	Driver  string
 	DSN     string
 	// Key is the Manager's only key, the same in every process.
-	Key factor.Key
+	Key factor.ServerKey
 	// Now is the time of every attempt.
 	Now time.Time
 	// Goroutines is how many goroutines attack each task at once, each
@@ -160,7 +160,7 @@ func runHelperJob(t *testing.T, job helperJob, signal *bufio.Reader) helperRepor
 	}
 
 	app := &countingVerifier{Factor: newApp(t)}
-	m := newTOTPManager(t, s, []factor.Key{job.Key}, app)
+	m := newTOTPManager(t, s, []factor.ServerKey{job.Key}, app)
 	codes, err := recovery.New(m, recovery.Config{})
 	require.NoError(t, err)
 	attempt := func(name string, task helperTask, code string) error {
@@ -334,7 +334,7 @@ func TestMultiProcessSingleUse(t *testing.T) {
 			d := target.make(t)
 			s := d.open(t)
 			key := newKey(t, "multi-process")
-			m := newTOTPManager(t, s, []factor.Key{key})
+			m := newTOTPManager(t, s, []factor.ServerKey{key})
 
 			e := enrolTOTP(t, m, "totp-user", at(0))
 			codes, err := recovery.New(m, recovery.Config{})
@@ -386,7 +386,7 @@ func TestMultiProcessFailureLimit(t *testing.T) {
 			d := target.make(t)
 			s := d.open(t)
 			key := newKey(t, "multi-process")
-			m := newTOTPManager(t, s, []factor.Key{key})
+			m := newTOTPManager(t, s, []factor.ServerKey{key})
 			e := enrolTOTP(t, m, "storm-user", at(0))
 			var wrong []string
 			for i := range goroutines * tries {

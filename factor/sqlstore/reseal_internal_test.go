@@ -39,10 +39,10 @@ func TestResealAllPages(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, s.Migrate(ctx))
 
-	key := func(id string) factor.Key {
-		return factor.Key{ID: id, Secret: []byte(id + "-0123456789abcdef0123456789abcdef")}
+	key := func(id string) factor.ServerKey {
+		return factor.ServerKey{ID: id, Secret: []byte(id + "-0123456789abcdef0123456789abcdef")}
 	}
-	manager := func(keys ...factor.Key) *factor.Manager {
+	manager := func(keys ...factor.ServerKey) *factor.Manager {
 		m, err := factor.NewManager(factor.Config{Store: s, Keys: keys, Factors: []factor.Factor{fakeSecret{}}})
 		require.NoError(t, err)
 		return m

@@ -56,7 +56,7 @@ func TestRotationThroughSQL(t *testing.T) {
 		oldKey, newKey := newKey(t, "2025"), newKey(t, "2026")
 		text, err := sms.New(sms.Config{AppName: "Acme"})
 		require.NoError(t, err)
-		manager := func(keys ...factor.Key) *factor.Manager {
+		manager := func(keys ...factor.ServerKey) *factor.Manager {
 			m, err := factor.NewManager(factor.Config{
 				Store: s, Keys: keys, Factors: []factor.Factor{newApp(t), text},
 				Sender: &factortest.RecordingSender{},
@@ -104,7 +104,7 @@ func TestRotationThroughSQL(t *testing.T) {
 func TestResealAllCarriesOnPastBrokenSecrets(t *testing.T) {
 	forEachDB(t, func(t *testing.T, db *sql.DB, s *sqlstore.Store) {
 		oldKey, newKey := newKey(t, "old"), newKey(t, "new")
-		before := newTOTPManager(t, s, []factor.Key{oldKey})
+		before := newTOTPManager(t, s, []factor.ServerKey{oldKey})
 		a := enrolTOTP(t, before, "a", at(0))
 		b := enrolTOTP(t, before, "b", at(0))
 		c := enrolTOTP(t, before, "c", at(0))
@@ -112,7 +112,7 @@ func TestResealAllCarriesOnPastBrokenSecrets(t *testing.T) {
 		bad[len(bad)-1] ^= 1
 		setSecret(t, db, b.ID, bad)
 
-		rotated := newTOTPManager(t, s, []factor.Key{newKey, oldKey})
+		rotated := newTOTPManager(t, s, []factor.ServerKey{newKey, oldKey})
 		n, err := s.ResealAll(ctx, rotated)
 		assert.Equal(t, 2, n)
 		require.ErrorIs(t, err, factor.ErrSealed)

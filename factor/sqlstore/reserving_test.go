@@ -24,7 +24,7 @@ func TestReservingLogin(t *testing.T) {
 	for _, b := range backends() {
 		t.Run(b.name, func(t *testing.T) {
 			s := b.newStore(t)
-			m := newTOTPManager(t, s, []factor.Key{newKey(t, "k")})
+			m := newTOTPManager(t, s, []factor.ServerKey{newKey(t, "k")})
 			alice := enrolTOTP(t, m, "alice", at(0))
 			bob := enrolTOTP(t, m, "bob", at(0))
 			failures := func(user string) int {
@@ -102,7 +102,7 @@ func TestReservingNeedsEveryNormalizer(t *testing.T) {
 	for _, ct := range countedTargets() {
 		t.Run(ct.name, func(t *testing.T) {
 			s, c := ct.counted(t)
-			m := newTOTPManager(t, s, []factor.Key{newKey(t, "k")}, newApp(t), eightChars{})
+			m := newTOTPManager(t, s, []factor.ServerKey{newKey(t, "k")}, newApp(t), eightChars{})
 			e := enrolTOTP(t, m, "alice", at(0))
 			w := want[ct.dialect]
 

@@ -225,7 +225,7 @@ func TestDumpHoldsNoSecrets(t *testing.T) {
 		text, err := sms.New(sms.Config{AppName: "Acme"})
 		require.NoError(t, err)
 		sender := &factortest.RecordingSender{}
-		m, err := factor.NewManager(factor.Config{Store: s, Keys: []factor.Key{key}, Factors: []factor.Factor{app, text}, Sender: sender})
+		m, err := factor.NewManager(factor.Config{Store: s, Keys: []factor.ServerKey{key}, Factors: []factor.Factor{app, text}, Sender: sender})
 		require.NoError(t, err)
 		const user = "alice"
 
@@ -345,7 +345,7 @@ func setSecret(t *testing.T, db *sql.DB, id string, b []byte) {
 // restored.
 func TestTamperedSecretDoesNotOpen(t *testing.T) {
 	forEachDB(t, func(t *testing.T, db *sql.DB, s *sqlstore.Store) {
-		m := newTOTPManager(t, s, []factor.Key{newKey(t, "k1")})
+		m := newTOTPManager(t, s, []factor.ServerKey{newKey(t, "k1")})
 		e := enrolTOTP(t, m, "alice", at(0))
 		orig := sealedSecret(t, db, e.ID)
 		require.NotContains(t, string(orig), string(e.Secret))
@@ -384,7 +384,7 @@ func TestTamperedSecretDoesNotOpen(t *testing.T) {
 // binds a sealed secret to its user and enrollment.
 func TestMovedSecretDoesNotOpen(t *testing.T) {
 	forEachDB(t, func(t *testing.T, db *sql.DB, s *sqlstore.Store) {
-		m := newTOTPManager(t, s, []factor.Key{newKey(t, "k1")})
+		m := newTOTPManager(t, s, []factor.ServerKey{newKey(t, "k1")})
 		a := enrolTOTP(t, m, "alice", at(0))
 		a2 := enrolTOTP(t, m, "alice", at(0))
 		b := enrolTOTP(t, m, "bob", at(0))

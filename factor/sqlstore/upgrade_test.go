@@ -67,7 +67,7 @@ func testMigrateFromVersion1(t *testing.T, v1SQL func(*testing.T, sqlstore.Diale
 
 			s, err := sqlstore.New(db, b.dialect)
 			require.NoError(t, err)
-			m := newTOTPManager(t, s, []factor.Key{newKey(t, "k")})
+			m := newTOTPManager(t, s, []factor.ServerKey{newKey(t, "k")})
 			e, err := m.Enroll(ctx, factor.Enrollment{UserID: "alice", Kind: factor.KindTOTP}, at(0))
 			require.NoError(t, err, "enrolling on the version 1 schema")
 			_, err = s.ReserveAttempt(ctx, "alice", at(0))

@@ -92,9 +92,13 @@ func (s *Sender) Send(ctx context.Context, m factor.Message) error {
 	if !m.ExpiresAt.IsZero() {
 		// Twilio drops a message still queued after ValidityPeriod
 		// seconds (1 to 36000, default 36000): a code that arrives after
-		// it expired only confuses the user. The provider's queue runs on
-		// the wall clock, so the remaining lifetime is counted from now.
+		// it expired only confuses the user. The lifetime counts from the
+		// Manager's send time, or from the wall clock for a message
+		// without one.
 		left := time.Until(m.ExpiresAt)
+		if !m.SentAt.IsZero() {
+			left = m.ExpiresAt.Sub(m.SentAt)
+		}
 		if left < time.Second {
 			return &delivery.Error{Provider: "twilio", Err: fmt.Errorf("%w: the code has expired", delivery.ErrUnsupported)}
 		}

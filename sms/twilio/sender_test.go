@@ -268,11 +268,15 @@ func TestNewRefusesConfig(t *testing.T) {
 func TestSendValidityPeriod(t *testing.T) {
 	tests := map[string]struct {
 		expiresIn time.Duration // from now; 0 leaves ExpiresAt unset
+		sentAt    time.Time     // the Manager's send time, if any
 		min, max  int           // the ValidityPeriod sent, in seconds; 0 for none
 	}{
 		"five minutes":           {expiresIn: 5 * time.Minute, min: 290, max: 300},
 		"longer than twilio":     {expiresIn: 24 * time.Hour, min: 36000, max: 36000},
 		"no expiry, no validity": {},
+		// The Manager's clock decides, not the wall clock: a code sent at
+		// a simulated time a year ago with 4 minutes to live gets 240 s.
+		"manager's send time": {expiresIn: 4*time.Minute - 365*24*time.Hour, sentAt: time.Now().Add(-365 * 24 * time.Hour), min: 239, max: 240},
 	}
 	for name, tt := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -280,6 +284,10 @@ func TestSendValidityPeriod(t *testing.T) {
 			m := msg()
 			if tt.expiresIn != 0 {
 				m.ExpiresAt = time.Now().Add(tt.expiresIn)
+			}
+			m.SentAt = tt.sentAt
+			if !tt.sentAt.IsZero() {
+				m.ExpiresAt = tt.sentAt.Add(4 * time.Minute)
 			}
 			require.NoError(t, newSender(t, srv, twilio.Config{AccountSID: sid, AuthToken: token, From: "+3197010000000"}).Send(context.Background(), m))
 

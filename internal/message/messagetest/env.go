@@ -50,7 +50,7 @@ func NewEnv(tb testing.TB, cfg factor.Config) *Env {
 		cfg.Logger = slog.New(slog.NewJSONHandler(e.Log, &slog.HandlerOptions{Level: slog.LevelDebug, ReplaceAttr: dropTime}))
 	}
 	if len(cfg.Keys) == 0 {
-		cfg.Keys = []factor.Key{{ID: "k1", Secret: []byte("0123456789abcdef0123456789abcdef")}}
+		cfg.Keys = []factor.ServerKey{{ID: "k1", Secret: []byte("0123456789abcdef0123456789abcdef")}}
 	}
 	m, err := factor.NewManager(cfg)
 	require.NoError(tb, err)
