@@ -52,9 +52,10 @@
 // a user's recovery codes, and consuming one and counting the rest, so that
 // concurrent consumers see distinct counts. On PostgreSQL these two
 // transactions are serialised per user by a transaction-scoped advisory
-// lock. UpdateEnrollmentVerified is one statement on both dialects: a
-// data-modifying WITH clause on PostgreSQL, an UPDATE whose trigger resets
-// the attempts on SQLite.
+// lock. UpdateEnrollmentVerified, the save after a successful code, changes
+// the enrollment and resets the user's attempts together: in one statement
+// on PostgreSQL, a data-modifying WITH clause, and in a transaction of two
+// on SQLite, which has no such clause.
 //
 // Times are stored in UTC with microsecond precision and returned in UTC;
 // the zero time is stored as NULL and comes back as the zero time. Empty
@@ -67,8 +68,10 @@
 // and reads the enrollment in one statement, and UpdateEnrollmentVerified
 // saves the enrollment and resets the failures in one; a wrong code is the
 // first alone. On SQLite, in-process and without round trips to save,
-// ReserveAttemptGetEnrollment is ReserveAttempt and then GetEnrollment, so
-// a login is three statements. On PostgreSQL UpdateEnrollmentVerified
+// ReserveAttemptGetEnrollment is ReserveAttempt and then GetEnrollment,
+// and UpdateEnrollmentVerified is a transaction of an UPDATE and a DELETE,
+// so a login is four statements, two of them in one transaction, and a
+// wrong code two. On PostgreSQL UpdateEnrollmentVerified
 // keeps the user's twostep_attempts row with zero counts rather than
 // deleting it, as ResetAttempts does, and migration 0002 leaves free room
 // in the pages of the attempts and enrollment tables, so that a login's
