@@ -16,12 +16,16 @@
 // once: on PostgreSQL it holds a transaction-scoped advisory lock, on SQLite
 // it takes the write lock up front with BEGIN IMMEDIATE. Hosts with their own
 // migration tool can take the files from Migrations instead. Every table is
-// prefixed twostep_.
+// prefixed twostep_, and there are no triggers. The dialects need not have
+// the same versions. SQLite's version 3 drops the trigger and the column
+// that its version 2 added; a process of an earlier release still writes
+// that column and fails once it is gone, so upgrade all processes that
+// share a SQLite database together.
 //
 // # SQLite
 //
-// SQLite needs SQLite 3.35 or later (for RETURNING). The recommended DSN for
-// modernc.org/sqlite is
+// SQLite needs SQLite 3.35 or later (for RETURNING and DROP COLUMN). The
+// recommended DSN for modernc.org/sqlite is
 //
 //	file:/path/to/app.db?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_txlock=immediate
 //
