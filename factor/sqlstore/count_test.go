@@ -298,13 +298,14 @@ func (ct countedTarget) counted(tb testing.TB) (*sqlstore.Store, *stmtCounter) {
 // which saves the enrollment and resets the failures in one statement (a
 // data-modifying WITH clause); a wrong code is the first alone. On SQLite,
 // which has no data-modifying WITH clause and no round trip to save,
-// ReserveAttemptGetEnrollment is two statements and the verified save one,
-// its trigger resetting the failures: three for a right code, two for a
-// wrong one.
+// ReserveAttemptGetEnrollment is two statements and the verified save a
+// transaction of two, the UPDATE of the enrollment and the DELETE of the
+// failures: four statements and one transaction for a right code, two
+// statements for a wrong one.
 func TestVerifyStatements(t *testing.T) {
 	want := map[sqlstore.Dialect]struct{ right, rightTx, wrong int64 }{
 		sqlstore.Postgres: {right: 2, rightTx: 0, wrong: 1},
-		sqlstore.SQLite:   {right: 3, rightTx: 0, wrong: 2},
+		sqlstore.SQLite:   {right: 4, rightTx: 1, wrong: 2},
 	}
 	for _, ct := range countedTargets() {
 		t.Run(ct.name, func(t *testing.T) {

@@ -16,12 +16,16 @@
 // once: on PostgreSQL it holds a transaction-scoped advisory lock, on SQLite
 // it takes the write lock up front with BEGIN IMMEDIATE. Hosts with their own
 // migration tool can take the files from Migrations instead. Every table is
-// prefixed twostep_.
+// prefixed twostep_, and there are no triggers. The dialects need not have
+// the same versions. SQLite's version 3 drops the trigger and the column
+// that its version 2 added; a process of an earlier release still writes
+// that column and fails once it is gone, so upgrade all processes that
+// share a SQLite database together.
 //
 // # SQLite
 //
-// SQLite needs SQLite 3.35 or later (for RETURNING). The recommended DSN for
-// modernc.org/sqlite is
+// SQLite needs SQLite 3.35 or later (for RETURNING and DROP COLUMN). The
+// recommended DSN for modernc.org/sqlite is
 //
 //	file:/path/to/app.db?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_txlock=immediate
 //
@@ -52,9 +56,10 @@
 // a user's recovery codes, and consuming one and counting the rest, so that
 // concurrent consumers see distinct counts. On PostgreSQL these two
 // transactions are serialised per user by a transaction-scoped advisory
-// lock. UpdateEnrollmentVerified is one statement on both dialects: a
-// data-modifying WITH clause on PostgreSQL, an UPDATE whose trigger resets
-// the attempts on SQLite.
+// lock. UpdateEnrollmentVerified, the save after a successful code, changes
+// the enrollment and resets the user's attempts together: in one statement
+// on PostgreSQL, a data-modifying WITH clause, and in a transaction of two
+// on SQLite, which has no such clause.
 //
 // Times are stored in UTC with microsecond precision and returned in UTC;
 // the zero time is stored as NULL and comes back as the zero time. Empty
@@ -67,8 +72,10 @@
 // and reads the enrollment in one statement, and UpdateEnrollmentVerified
 // saves the enrollment and resets the failures in one; a wrong code is the
 // first alone. On SQLite, in-process and without round trips to save,
-// ReserveAttemptGetEnrollment is ReserveAttempt and then GetEnrollment, so
-// a login is three statements. On PostgreSQL UpdateEnrollmentVerified
+// ReserveAttemptGetEnrollment is ReserveAttempt and then GetEnrollment,
+// and UpdateEnrollmentVerified is a transaction of an UPDATE and a DELETE,
+// so a login is four statements, two of them in one transaction, and a
+// wrong code two. On PostgreSQL UpdateEnrollmentVerified
 // keeps the user's twostep_attempts row with zero counts rather than
 // deleting it, as ResetAttempts does, and migration 0002 leaves free room
 // in the pages of the attempts and enrollment tables, so that a login's

@@ -1,8 +1,10 @@
 package sqlstore_test
 
 import (
+	"database/sql"
 	"io/fs"
 	"os"
+	"slices"
 	"testing"
 	"time"
 
@@ -14,36 +16,102 @@ import (
 	"github.com/twostep/twostep/factor/sqlstore"
 )
 
+// An earlier release's database: the SQL of its schema and the versions
+// its Migrate recorded.
+type oldDatabase struct {
+	schema   []string
+	versions []int
+}
+
+// shippedUpTo returns the database that the shipped migrations up to
+// version n leave, read from the embedded files, which are never edited
+// once shipped.
+func shippedUpTo(n int) func(*testing.T, sqlstore.Dialect) oldDatabase {
+	return func(t *testing.T, d sqlstore.Dialect) oldDatabase {
+		names, err := fs.Glob(sqlstore.Migrations(d), "*.sql")
+		require.NoError(t, err)
+		require.GreaterOrEqual(t, len(names), n)
+		var old oldDatabase
+		for i, name := range names[:n] {
+			b, err := fs.ReadFile(sqlstore.Migrations(d), name)
+			require.NoError(t, err)
+			old.schema = append(old.schema, string(b))
+			old.versions = append(old.versions, i+1)
+		}
+		return old
+	}
+}
+
 // TestMigrateFromVersion1 upgrades a database that an earlier release
 // migrated, which recorded version 1 only: the schema is the shipped 0001
 // applied by hand, with an enrolled user who has failures counted. Migrate
-// applies 0002 alone, and a login with an authenticator app then works end
-// to end: the pending enrollment confirms, a wrong code is counted, and a
-// right code is accepted and forgets the user's failures.
+// applies the later files, and a login with an authenticator app then
+// works end to end: the pending enrollment confirms, a wrong code is
+// counted, and a right code is accepted and forgets the user's failures.
 func TestMigrateFromVersion1(t *testing.T) {
-	shipped := func(t *testing.T, d sqlstore.Dialect) string {
-		v1, err := fs.ReadFile(sqlstore.Migrations(d), "0001_init.sql")
-		require.NoError(t, err)
-		return string(v1)
+	testMigrateFrom(t, shippedUpTo(1), nil, assertWithoutVerifiedReset)
+}
+
+// TestMigrateFromVersion2 upgrades a database that the previous release
+// migrated, which recorded versions 1 and 2. On SQLite that schema has a
+// trigger and a flag column that resets a user's failures when an
+// enrollment is saved after a successful code; migration 0003 drops both,
+// and the Store resets the failures in a transaction instead. PostgreSQL
+// has nothing to apply.
+func TestMigrateFromVersion2(t *testing.T) {
+	before := func(t *testing.T, db *sql.DB, d sqlstore.Dialect) {
+		if d != sqlstore.SQLite {
+			return
+		}
+		triggers, cols := sqliteSchema(t, db)
+		require.Equal(t, []string{"twostep_enrollments_verified_reset"}, triggers, "the version 2 schema")
+		require.Contains(t, cols, "verified_reset", "the version 2 schema")
 	}
-	testMigrateFromVersion1(t, shipped)
+	testMigrateFrom(t, shippedUpTo(2), before, assertWithoutVerifiedReset)
 }
 
 // TestMigrateFromPrereleaseVersion1 upgrades a SQLite database made by a
 // pre-release 0001, which already had a column and a trigger for the
 // verified reset under other names (testdata/sqlite_0001_prerelease.sql).
+// The trigger goes; its column, reset_attempts, stays, no longer written:
+// SQLite cannot drop a column only if it exists.
 func TestMigrateFromPrereleaseVersion1(t *testing.T) {
 	pre, err := os.ReadFile("testdata/sqlite_0001_prerelease.sql")
 	require.NoError(t, err)
-	testMigrateFromVersion1(t, func(t *testing.T, d sqlstore.Dialect) string {
+	old := func(t *testing.T, d sqlstore.Dialect) oldDatabase {
 		if d != sqlstore.SQLite {
 			t.Skip("the pre-release schema is SQLite's")
 		}
-		return string(pre)
+		return oldDatabase{schema: []string{string(pre)}, versions: []int{1}}
+	}
+	testMigrateFrom(t, old, nil, func(t *testing.T, db *sql.DB, _ sqlstore.Dialect) {
+		triggers, cols := sqliteSchema(t, db)
+		assert.Empty(t, triggers)
+		assert.Equal(t, append(slices.Clone(enrollmentColumns), "reset_attempts"), cols)
 	})
 }
 
-func testMigrateFromVersion1(t *testing.T, v1SQL func(*testing.T, sqlstore.Dialect) string) {
+// assertWithoutVerifiedReset checks that a SQLite database has no trigger
+// and exactly the enrollment columns the Store uses. PostgreSQL never had
+// either.
+func assertWithoutVerifiedReset(t *testing.T, db *sql.DB, d sqlstore.Dialect) {
+	t.Helper()
+	if d != sqlstore.SQLite {
+		return
+	}
+	triggers, cols := sqliteSchema(t, db)
+	assert.Empty(t, triggers, "the verified-reset trigger is gone")
+	assert.Equal(t, enrollmentColumns, cols, "the verified_reset column is gone")
+}
+
+// schemaCheck checks the schema of db, of dialect d.
+type schemaCheck func(t *testing.T, db *sql.DB, d sqlstore.Dialect)
+
+// testMigrateFrom makes the database old returns on every backend, with an
+// enrolled user who has a failure counted, checks it with before, migrates
+// it, checks it with after, and then logs the user in. A nil check is
+// skipped.
+func testMigrateFrom(t *testing.T, old func(*testing.T, sqlstore.Dialect) oldDatabase, before, after schemaCheck) {
 	versionTable := map[sqlstore.Dialect]string{
 		sqlstore.SQLite: `CREATE TABLE twostep_schema_version (
 	version INTEGER NOT NULL PRIMARY KEY, applied_at INTEGER NOT NULL)`,
@@ -56,25 +124,35 @@ func testMigrateFromVersion1(t *testing.T, v1SQL func(*testing.T, sqlstore.Diale
 	}
 	for _, b := range backends() {
 		t.Run(b.name, func(t *testing.T) {
-			v1 := v1SQL(t, b.dialect)
+			o := old(t, b.dialect)
 			db := b.open(t)
-			_, err := db.Exec(v1)
+			for _, schema := range o.schema {
+				_, err := db.Exec(schema)
+				require.NoError(t, err)
+			}
+			_, err := db.Exec(versionTable[b.dialect])
 			require.NoError(t, err)
-			_, err = db.Exec(versionTable[b.dialect])
-			require.NoError(t, err)
-			_, err = db.Exec(`INSERT INTO twostep_schema_version (version, applied_at) VALUES (1, $1)`, appliedAt[b.dialect])
-			require.NoError(t, err)
+			for _, v := range o.versions {
+				_, err = db.Exec(`INSERT INTO twostep_schema_version (version, applied_at) VALUES ($1, $2)`, v, appliedAt[b.dialect])
+				require.NoError(t, err)
+			}
 
 			s, err := sqlstore.New(db, b.dialect)
 			require.NoError(t, err)
 			m := newTOTPManager(t, s, []factor.ServerKey{newKey(t, "k")})
 			e, err := m.Enroll(ctx, factor.Enrollment{UserID: "alice", Kind: factor.KindTOTP}, at(0))
-			require.NoError(t, err, "enrolling on the version 1 schema")
+			require.NoError(t, err, "enrolling on the old schema")
 			_, err = s.ReserveAttempt(ctx, "alice", at(0))
 			require.NoError(t, err)
+			if before != nil {
+				before(t, db, b.dialect)
+			}
 
 			require.NoError(t, s.Migrate(ctx))
-			assert.Equal(t, []int{1, 2}, schemaVersions(t, db))
+			assert.Equal(t, latestVersions[b.dialect], schemaVersions(t, db))
+			if after != nil {
+				after(t, db, b.dialect)
+			}
 
 			require.NoError(t, factortest.Err(m.Confirm(ctx, factor.Answer{UserID: "alice", EnrollmentID: e.ID, Code: totpCode(e.Secret, at(0))}, at(0))))
 			err = verifyTOTP(m, &e.Enrollment, wrongCode(e.Secret, at(1), 1), at(1))

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 
 	"github.com/twostep/twostep/factor"
 )
@@ -20,24 +21,15 @@ reset AS (UPDATE twostep_attempts SET failures = 0, locks = 0, locked_until = NU
 	WHERE user_id IN (SELECT user_id FROM updated))
 SELECT count(*) FROM updated`
 
-// updateVerifiedSQLite is UpdateEnrollment that also sets verified_reset,
-// whose trigger (see SQLite migration 0002) deletes the user's attempts in
-// the same statement. SQLite has no data-modifying WITH clause.
-const updateVerifiedSQLite = `UPDATE twostep_enrollments SET kind = $3, label = $4, address = $5,
-	is_primary = $6, confirmed = $7, replaces = $8, secret = $9, counter = $10,
-	state = $11, created_at = $12, expires_at = $13, confirmed_at = $14,
-	last_used_at = $15, version = version + 1, verified_reset = 1
-WHERE id = $1 AND user_id = $2 AND version = $16`
-
 var _ factor.VerifiedStore = (*Store)(nil)
 
 // UpdateEnrollmentVerified does UpdateEnrollment and, only if that
 // succeeds, ResetAttempts for e.UserID, atomically. It is the save after a
-// successful code, so with ReserveAttemptGetEnrollment a login with an
-// authenticator app costs two statements on PostgreSQL and three on
-// SQLite. It is one statement on both dialects: a data-modifying WITH
-// clause on PostgreSQL, an UPDATE whose trigger deletes the attempts on
-// SQLite (see migration 0002).
+// successful code. On PostgreSQL it is one statement, a data-modifying
+// WITH clause, so that with ReserveAttemptGetEnrollment a login with an
+// authenticator app costs two statements. SQLite has no data-modifying
+// WITH clause: there it is a transaction of the compare-and-swap UPDATE
+// and the DELETE of the user's attempts.
 func (s *Store) UpdateEnrollmentVerified(ctx context.Context, e *factor.Enrollment) error {
 	args := append(s.enrollmentArgs(e), e.Version)
 	var n int64
@@ -45,7 +37,7 @@ func (s *Store) UpdateEnrollmentVerified(ctx context.Context, e *factor.Enrollme
 	if s.d == Postgres {
 		err = s.db.QueryRowContext(ctx, updateVerifiedPostgres, args...).Scan(&n)
 	} else {
-		n, err = s.exec(ctx, updateVerifiedSQLite, args...)
+		n, err = s.updateVerifiedInTx(ctx, e.UserID, args)
 	}
 	if err == nil && n == 0 {
 		err = s.missed(ctx, enrollmentExists, e.ID, e.UserID)
@@ -55,4 +47,21 @@ func (s *Store) UpdateEnrollmentVerified(ctx context.Context, e *factor.Enrollme
 	}
 	e.Version++
 	return nil
+}
+
+// updateVerifiedInTx runs updateEnrollment with args and, only if it
+// changed the row, resetAttempts for userID, in one transaction. It
+// returns how many enrollments the UPDATE changed.
+func (s *Store) updateVerifiedInTx(ctx context.Context, userID string, args []any) (int64, error) {
+	var n int64
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		n, err = execOn(ctx, tx, updateEnrollment, args...)
+		if err != nil || n == 0 {
+			return err
+		}
+		_, err = execOn(ctx, tx, resetAttempts, userID)
+		return err
+	})
+	return n, err
 }
