@@ -2,7 +2,7 @@
 // plain-text body in Dutch or English.
 //
 // Email is a weak second factor: whoever knows the password often knows
-// the mailbox's too. So, as in seed 004, the factor.Manager offers email
+// the mailbox's too. So the factor.Manager offers email
 // codes only to users who have no other confirmed enrollment, unless
 // factor.DeliveredCodes.EmailAlongside allows them beside other enrollments. Enrolling
 // or challenging email for a user with, say, an authenticator app is an

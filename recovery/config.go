@@ -17,7 +17,7 @@ const (
 const LowRemaining = 3
 
 // Config sets the shape of recovery codes. The zero Config gives 10 codes of
-// 16 characters in 4 groups of 4 (80 bits each). The look of seed 002,
+// 16 characters in 4 groups of 4 (80 bits each). The shorter look some services print,
 // three groups of four such as 2E7G-XZX8-C8MW, is Config{Groups: 3}: 60
 // bits, the least New accepts.
 type Config struct {

@@ -20,7 +20,7 @@ const (
 	maxMax = 400 * 24 * time.Hour
 )
 
-// defaultDurations are the choices of seed 002: 12 hours, a day, three days
+// defaultDurations are the choices a login page offers: 12 hours, a day, three days
 // and a week.
 func defaultDurations() []time.Duration {
 	return []time.Duration{12 * time.Hour, 24 * time.Hour, 3 * 24 * time.Hour, 7 * 24 * time.Hour}

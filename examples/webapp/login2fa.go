@@ -66,7 +66,7 @@ func (a *App) rememberOptions(lang string) []rememberOption {
 }
 
 // offer is the methods the user may choose from, primary first. Email is
-// left out beside other methods: it is only a fallback (seed 004).
+// left out beside other methods: it is only a fallback.
 func offer(st *factor.Status) []factor.EnrollmentInfo {
 	if len(st.Offer) <= 1 {
 		return st.Offer

@@ -10,7 +10,7 @@ import (
 )
 
 // passwordFresh is how recently the password must have been entered to
-// turn two-step verification on from the settings (seed 002).
+// turn two-step verification on from the settings.
 const passwordFresh = 10 * time.Minute
 
 func (a *App) setupRoutes(mux *routeMux) {
