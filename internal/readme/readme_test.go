@@ -22,6 +22,7 @@ var snippets = []struct {
 	{"Recovery codes", "recovery/example_test.go", "Example"},
 	{"Remember this device", "trust/example_test.go", "Example"},
 	{"Senders", "factor/example_router_test.go", "ExampleRouter"},
+	{"Policy", "factor/example_policy_test.go", "Example_policy"},
 }
 
 // TestSnippetsAreExamples checks that every non-blank line of each
@@ -115,4 +116,50 @@ func exampleLines(t *testing.T, path, name string) []string {
 	}
 	t.Fatalf("%s has no func %s", path, name)
 	return nil
+}
+
+// TestManagerMethodsInREADME fails when the Manager has a method that the
+// README neither shows in a snippet (m.Name() nor names (`Name`): every
+// method of the Manager is host API, and hosts learn it there.
+func TestManagerMethodsInREADME(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fset := token.NewFileSet()
+	files, err := filepath.Glob(filepath.Join("..", "..", "factor", "*.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, path := range files {
+		if strings.HasSuffix(path, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, path, nil, parser.SkipObjectResolution)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range f.Decls {
+			fn, ok := d.(*ast.FuncDecl)
+			if !ok || fn.Recv == nil || !fn.Name.IsExported() {
+				continue
+			}
+			star, ok := fn.Recv.List[0].Type.(*ast.StarExpr)
+			if !ok {
+				continue
+			}
+			if id, ok := star.X.(*ast.Ident); !ok || id.Name != "Manager" {
+				continue
+			}
+			n++
+			name := fn.Name.Name
+			if !strings.Contains(string(readme), "m."+name+"(") && !strings.Contains(string(readme), "`"+name+"`") {
+				t.Errorf("Manager.%s is in neither a README snippet nor its text", name)
+			}
+		}
+	}
+	if n < 10 {
+		t.Fatalf("found only %d methods of Manager", n)
+	}
 }
