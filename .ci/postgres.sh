@@ -5,6 +5,11 @@
 #
 #   export TWOSTEP_TEST_POSTGRES=$(bash .ci/postgres.sh | tail -n 1)
 #
+# With --durable the cluster keeps fsync, synchronous_commit and
+# full_page_writes on, as a production server does (for benchmarks; the
+# test cluster turns them off for speed). The two kinds are separate
+# clusters with their own state files.
+#
 # Everything else goes to stderr. Running it again reuses the cluster the
 # previous run started while that one is still up; otherwise it starts a new
 # one, on port 5432 or the next free port. The cluster lives in a temporary
@@ -13,7 +18,9 @@
 # where DIR is named in the state file below.
 set -euo pipefail
 
-state=${TMPDIR:-/tmp}/twostep-postgres.state
+durable=
+if [ "${1:-}" = "--durable" ]; then durable=1; fi
+state=${TMPDIR:-/tmp}/twostep-postgres${durable:+-durable}.state
 log() { echo "postgres.sh: $*" >&2; }
 
 find_bin() {
@@ -111,9 +118,11 @@ start_new() {
   as_postgres "$bin/initdb" -D "$dir/data" -U postgres --auth=trust --no-sync \
     -E UTF8 --locale=C.UTF-8 >&2 ||
     as_postgres "$bin/initdb" -D "$dir/data" -U postgres --auth=trust --no-sync -E UTF8 --locale=C >&2
+  local fast="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+  if [ -n "$durable" ]; then fast="-c fsync=on -c synchronous_commit=on -c full_page_writes=on"; fi
   as_postgres "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
     -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$dir \
--c max_connections=300 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+-c max_connections=300 $fast" \
     start >&2
   wait_ready "$port"
   ensure_db "$port"

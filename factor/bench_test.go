@@ -102,6 +102,26 @@ func perfEnroll(tb testing.TB, m *factor.Manager, user string, at time.Time) *fa
 	return &e.Enrollment
 }
 
+// perfUsers is how many users the many-user benchmarks go round: far more
+// than any per-user cache would hold warm, as on a real login path, where
+// one user rarely logs in twice in a row.
+const perfUsers = 10_000
+
+// perfMany returns a Manager on store with perfUsers users, each with a
+// confirmed TOTP enrollment, and each user's answer with a wrong code, to
+// be used round-robin.
+func perfMany(tb testing.TB, store factor.Store) (*factor.Manager, []factor.Answer) {
+	tb.Helper()
+	m := perfManager(tb, store)
+	answers := make([]factor.Answer, perfUsers)
+	for i := range answers {
+		user := fmt.Sprintf("user-%05d", i)
+		e := perfEnroll(tb, m, user, perfNow.Add(-time.Hour))
+		answers[i] = factor.Answer{UserID: user, EnrollmentID: e.ID, Code: perfWrongCode}
+	}
+	return m, answers
+}
+
 // perfWrong runs Verify with a wrong code, unlocking the user whenever the
 // limit is reached (once per 100 attempts, so about 1% of an Unlock per op).
 func perfWrong(ctx context.Context, tb testing.TB, m *factor.Manager, a factor.Answer) {
@@ -146,12 +166,23 @@ func perfRight(b *testing.B, m *factor.Manager, e *factor.Enrollment) func(ctx c
 
 // BenchmarkVerifyTOTP measures Manager.Verify for an authenticator app on
 // memstore with the default window (one step behind, one ahead): loading
-// the enrollment, counting the attempt, opening the sealed secret (cached),
-// the window and, for a right code, the compare-and-swap save. A wrong code
+// the enrollment, counting the attempt, opening the sealed secret, the
+// window and, for a right code, the compare-and-swap save. A wrong code
 // tries all three steps; a right code of the current step tries one.
-// SQLite and PostgreSQL are measured in factor/sqlstore.
+// ManyUsers/WrongCode goes round perfUsers users, as real logins do; the
+// others repeat one user. SQLite and PostgreSQL are measured in
+// factor/sqlstore.
 func BenchmarkVerifyTOTP(b *testing.B) {
 	ctx := context.Background()
+	b.Run("memstore/ManyUsers/WrongCode", func(b *testing.B) {
+		m, answers := perfMany(b, memstore.New())
+		b.ReportAllocs()
+		i := 0
+		for b.Loop() {
+			perfWrong(ctx, b, m, answers[i%len(answers)])
+			i++
+		}
+	})
 	b.Run("memstore/WrongCode", func(b *testing.B) {
 		m, e := perfSetup(b, memstore.New(), "alice")
 		a := factor.Answer{UserID: "alice", EnrollmentID: e.ID, Code: perfWrongCode}
@@ -282,15 +313,16 @@ func runPaired(b *testing.B, k int, fns ...pairedFn) {
 	}
 }
 
-// BenchmarkPairedTOTPWrong runs BenchmarkVerifyTOTP/memstore/WrongCode,
+// BenchmarkPairedTOTPWrong runs
+// BenchmarkVerifyTOTP/memstore/ManyUsers/WrongCode,
 // BenchmarkPquernaValidateCustom and BenchmarkHMACFloor interleaved, 16
 // calls of each in turn, and reports the ratios twostep/pquerna and
 // twostep/floor, which hold up on a noisy machine better than ratios of
 // separate benchmarks.
 func BenchmarkPairedTOTPWrong(b *testing.B) {
 	ctx := context.Background()
-	m, e := perfSetup(b, memstore.New(), "alice")
-	a := factor.Answer{UserID: "alice", EnrollmentID: e.ID, Code: perfWrongCode}
+	m, answers := perfMany(b, memstore.New())
+	next := 0
 	secret := base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(perfSecret)
 	opts := pqtotp.ValidateOpts{Period: 30, Skew: 1, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1}
 	mac := hmac.New(sha1.New, perfSecret)
@@ -298,7 +330,10 @@ func BenchmarkPairedTOTPWrong(b *testing.B) {
 	sum := make([]byte, 0, sha1.Size)
 	step := uint64(perfStep(perfNow))
 	runPaired(b, 16,
-		pairedFn{"twostep", func() { perfWrong(ctx, b, m, a) }},
+		pairedFn{"twostep", func() {
+			perfWrong(ctx, b, m, answers[next%len(answers)])
+			next++
+		}},
 		pairedFn{"pquerna", func() {
 			if ok, err := pqtotp.ValidateCustom(perfWrongCode, secret, perfNow, opts); ok || err != nil {
 				b.Fatal("wrong code accepted, or", err)

@@ -50,7 +50,8 @@ func parse(r io.Reader) (*results, error) {
 			pkg = strings.TrimPrefix(strings.TrimPrefix(line, "pkg: "), module)
 		case strings.HasPrefix(line, "Benchmark"):
 			res.addBenchmark(pkg, line)
-		case strings.Contains(line, "PostgreSQL load:") || strings.Contains(line, "logins/s; latency"):
+		case strings.Contains(line, "PostgreSQL load:") || strings.Contains(line, "logins/s; latency") ||
+			strings.Contains(line, "PostgreSQL open loop:") || strings.Contains(line, ": p50 "):
 			if i := strings.Index(line, ": "); i >= 0 && strings.HasPrefix(line, "load_test.go") {
 				line = line[i+2:]
 			}
