@@ -35,6 +35,9 @@ func (m *Manager) IssueActivationCode(ctx context.Context, userID, actor string,
 	if err := checkUserID(userID); err != nil {
 		return "", err
 	}
+	if err := checkActor(actor); err != nil {
+		return "", err
+	}
 	code, err := crockford.Generate(m.rand, activationLen)
 	if err != nil {
 		return "", err

@@ -29,8 +29,11 @@ func (m *Manager) Reset(ctx context.Context, req ResetRequest, now time.Time) (s
 	if err := checkUserID(req.UserID); err != nil {
 		return "", err
 	}
-	if req.Actor == "" {
-		return "", &InputError{Field: "actor", Reason: "an admin reset must name its actor"}
+	if err := checkActor(req.Actor); err != nil {
+		return "", err
+	}
+	if err := checkText("reason", req.Reason, maxReason); err != nil {
+		return "", err
 	}
 	// Record the wipe, even a partial one, before anything else can fail.
 	werr := m.wipe(ctx, req.UserID)
@@ -66,6 +69,11 @@ type UserSummary struct {
 // Overview summarises the given users for an admin page. The host owns the
 // user list, so it passes the IDs.
 func (m *Manager) Overview(ctx context.Context, userIDs []string) ([]UserSummary, error) {
+	for _, id := range userIDs {
+		if err := checkUserID(id); err != nil {
+			return nil, err
+		}
+	}
 	out := make([]UserSummary, 0, len(userIDs))
 	for _, id := range userIDs {
 		all, err := m.store.ListEnrollments(ctx, id)

@@ -165,6 +165,9 @@ func (m *Manager) markEnrollment(ctx context.Context, e *Enrollment, at *attempt
 // user's page then completes with Verify and an empty code; wrong digits are
 // a counted failure.
 func (m *Manager) ApproveKeypad(ctx context.Context, challengeID, digits string, now time.Time) error {
+	if err := checkID("challenge", challengeID); err != nil {
+		return err
+	}
 	c, err := m.store.GetChallenge(ctx, challengeID)
 	if err != nil {
 		return fmt.Errorf("factor: keypad: %w", err)
@@ -199,6 +202,12 @@ const (
 // ChallengeStatus tells the user's page whether a keypad call has been
 // answered. It counts nothing and reveals nothing about the code.
 func (m *Manager) ChallengeStatus(ctx context.Context, userID, challengeID string, now time.Time) (ChallengeState, error) {
+	if err := checkUserID(userID); err != nil {
+		return "", err
+	}
+	if err := checkID("challenge", challengeID); err != nil {
+		return "", err
+	}
 	c, err := m.userChallenge(ctx, userID, challengeID)
 	if err != nil {
 		return "", err

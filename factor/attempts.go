@@ -107,6 +107,9 @@ func (m *Manager) Unlock(ctx context.Context, userID, actor string, now time.Tim
 	if err := checkUserID(userID); err != nil {
 		return err
 	}
+	if err := checkActor(actor); err != nil {
+		return err
+	}
 	if err := m.store.ResetAttempts(ctx, userID); err != nil {
 		return fmt.Errorf("factor: unlock: %w", err)
 	}

@@ -52,6 +52,9 @@ func (m *Manager) Challenge(ctx context.Context, req ChallengeRequest, now time.
 	if err := checkUserID(req.UserID); err != nil {
 		return nil, err
 	}
+	if err := checkID("enrollment", req.EnrollmentID); err != nil {
+		return nil, err
+	}
 	e, ch, err := m.challengeable(ctx, req.UserID, req.EnrollmentID, now)
 	if err != nil {
 		return nil, err
@@ -73,6 +76,9 @@ func (m *Manager) Challenge(ctx context.Context, req ChallengeRequest, now time.
 // budget is spent. Resending never resets the user's failure count.
 func (m *Manager) Resend(ctx context.Context, userID, challengeID, lang string, now time.Time) (*Sent, error) {
 	if err := checkUserID(userID); err != nil {
+		return nil, err
+	}
+	if err := checkID("challenge", challengeID); err != nil {
 		return nil, err
 	}
 	c, err := m.userChallenge(ctx, userID, challengeID)

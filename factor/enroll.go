@@ -23,15 +23,18 @@ func (m *Manager) Enroll(ctx context.Context, e Enrollment, now time.Time) (*Enr
 	if err := checkUserID(e.UserID); err != nil {
 		return nil, err
 	}
+	if err := checkID("replaces", e.Replaces); err != nil {
+		return nil, err
+	}
+	if err := checkText("address", e.Address, maxUserID); err != nil {
+		return nil, err
+	}
+	if err := checkText("label", e.Label, maxLabel); err != nil {
+		return nil, err
+	}
 	f, ok := m.factors[e.Kind]
 	if !ok {
 		return nil, fmt.Errorf("%w: %q", ErrUnknownKind, e.Kind)
-	}
-	if err := m.mayEnrol(ctx, e, now); err != nil {
-		return nil, err
-	}
-	if len(e.Label) > 100 {
-		return nil, &InputError{Field: "label", Reason: "longer than 100 bytes"}
 	}
 	id, err := m.newID()
 	if err != nil {
@@ -39,10 +42,15 @@ func (m *Manager) Enroll(ctx context.Context, e Enrollment, now time.Time) (*Enr
 	}
 	e.ID, e.Confirmed, e.Primary, e.Counter, e.Version = id, false, false, 0, 0
 	e.CreatedAt, e.ExpiresAt, e.ConfirmedAt, e.LastUsedAt = now, now.Add(m.cfg.PendingTTL), time.Time{}, time.Time{}
+	// Bad input, such as a malformed phone number, is refused before any
+	// store call.
 	if p, ok := f.(Preparer); ok {
 		if err := p.Prepare(&e); err != nil {
 			return nil, err
 		}
+	}
+	if err := m.mayEnrol(ctx, e, now); err != nil {
+		return nil, err
 	}
 	if err := m.checkEmailPolicy(ctx, e.UserID, e.Kind, now); err != nil {
 		return nil, err

@@ -63,3 +63,13 @@ func (x Extension) Guard(ctx context.Context, userID string, now time.Time, chec
 	}
 	return x.m.guard(ctx, &attempt{Answer: Answer{UserID: userID}, now: now}, check)
 }
+
+// CheckUserID refuses a user identifier the Manager would refuse: empty,
+// longer than 255 bytes, not valid UTF-8 or holding a control character.
+// The error is an *InputError and wraps ErrMalformed.
+func (x Extension) CheckUserID(userID string) error { return checkUserID(userID) }
+
+// CheckText refuses a text from a host or user, such as a label, that is
+// longer than max bytes, not valid UTF-8 or holds a control character. The
+// error is an *InputError naming field and wraps ErrMalformed.
+func (x Extension) CheckText(field, s string, max int) error { return checkText(field, s, max) }

@@ -6,6 +6,8 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -230,4 +232,43 @@ func TestLongInputIsRefusedCheaply(t *testing.T) {
 	}
 	n := allocated(func() { factor.UserMessage(factor.ErrInvalidCode, long) })
 	assert.Less(t, n, uint64(64<<10), "UserMessage allocated %d bytes for a 1 MiB language", n)
+}
+
+// FuzzIdentifiers feeds arbitrary user, enrollment and challenge
+// identifiers and labels to the Manager. An identifier that is not
+// printable UTF-8 within its bound must be refused with ErrMalformed
+// before any store call; any other must not panic and must not be
+// malformed for its own sake.
+func FuzzIdentifiers(f *testing.F) {
+	f.Add("alice", "enrollment", "", "Phone")
+	f.Add("alice\x00", "", "challenge", "")
+	f.Add("bob", "\xff", "", "Work\nphone")
+	f.Add("", "x", "y", "\u0085")
+	f.Fuzz(func(t *testing.T, user, enrollment, challenge, label string) {
+		w := newWorld(t, basePolicy, mem)
+		printable := func(s string, max int) bool {
+			if len(s) > max || !utf8.ValidString(s) {
+				return false
+			}
+			return !strings.ContainsFunc(s, unicode.IsControl)
+		}
+		idsOK := user != "" && printable(user, 255) && printable(enrollment, 64) && printable(challenge, 64)
+		w.fs.Arm(0, false)
+		_, err := w.m.Verify(w.ctx, factor.Answer{UserID: user, EnrollmentID: enrollment, ChallengeID: challenge, Code: "123456"}, w.now)
+		if !idsOK {
+			require.ErrorIs(t, err, factor.ErrMalformed)
+			require.Empty(t, w.fs.Calls(), "a malformed identifier reached the store")
+		} else if err != nil {
+			var in *factor.InputError
+			if errors.As(err, &in) {
+				require.Equal(t, "code", in.Field, "well-formed identifiers refused: %v", err)
+			}
+		}
+		w.fs.Arm(0, false)
+		_, err = w.m.Enroll(w.ctx, factor.Enrollment{UserID: user, Kind: factor.KindTOTP, Label: label}, w.now)
+		if user == "" || !printable(user, 255) || !printable(label, 100) {
+			require.ErrorIs(t, err, factor.ErrMalformed)
+			require.Empty(t, w.fs.Calls(), "a malformed identifier reached the store")
+		}
+	})
 }

@@ -126,10 +126,3 @@ func (m *Manager) changed(ctx context.Context, e Event) error {
 	}
 	return nil
 }
-
-func checkUserID(userID string) error {
-	if userID == "" || len(userID) > 255 {
-		return &InputError{Field: "user", Reason: "must be 1 to 255 bytes"}
-	}
-	return nil
-}

@@ -48,6 +48,9 @@ func (m *Manager) Remove(ctx context.Context, userID, enrollmentID string, now t
 	if err := checkUserID(userID); err != nil {
 		return err
 	}
+	if err := checkID("enrollment", enrollmentID); err != nil {
+		return err
+	}
 	all, e, err := m.findEnrollment(ctx, userID, enrollmentID)
 	if err != nil {
 		return err
@@ -139,6 +142,9 @@ func (m *Manager) Disable(ctx context.Context, userID string, now time.Time) err
 // nothing. Each record is saved with compare-and-swap.
 func (m *Manager) SetPrimary(ctx context.Context, userID, enrollmentID string, now time.Time) error {
 	if err := checkUserID(userID); err != nil {
+		return err
+	}
+	if err := checkID("enrollment", enrollmentID); err != nil {
 		return err
 	}
 	all, err := m.store.ListEnrollments(ctx, userID)

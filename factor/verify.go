@@ -87,6 +87,12 @@ func (m *Manager) check(ctx context.Context, at attempt) (Result, error) {
 	if err := checkUserID(at.UserID); err != nil {
 		return Result{}, err
 	}
+	if err := checkID("enrollment", at.EnrollmentID); err != nil {
+		return Result{}, err
+	}
+	if err := checkID("challenge", at.ChallengeID); err != nil {
+		return Result{}, err
+	}
 	if len(at.Code) > maxCodeLen {
 		return Result{}, &InputError{Field: "code", Reason: "too long"}
 	}

@@ -48,7 +48,7 @@ func New(m *factor.Manager, cfg Config) (*Codes, error) {
 // 5T7G-XZX8-C8MW-PQ3D. Show them once: only their keyed hashes are stored.
 // Generate emits factor.EventRecoveryGenerated.
 func (c *Codes) Generate(ctx context.Context, userID string, now time.Time) ([]string, error) {
-	if err := checkUser(userID); err != nil {
+	if err := c.x.CheckUserID(userID); err != nil {
 		return nil, err
 	}
 	codes, err := newSet(c.x.Rand(), c.cfg.Count, c.cfg.symbols())
@@ -79,7 +79,7 @@ func (c *Codes) Generate(ctx context.Context, userID string, now time.Time) ([]s
 // trusted devices and emits factor.EventRecoveryUsed. If revoking fails,
 // Redeem returns the error although the code is used up.
 func (c *Codes) Redeem(ctx context.Context, userID, code string, now time.Time) (Redemption, error) {
-	if err := checkUser(userID); err != nil {
+	if err := c.x.CheckUserID(userID); err != nil {
 		return Redemption{}, err
 	}
 	norm, err := c.normalize(code)
@@ -136,7 +136,7 @@ var errInvalidCode = fmt.Errorf("recovery: %w", factor.ErrInvalidCode)
 
 // Remaining returns how many unused codes the user has.
 func (c *Codes) Remaining(ctx context.Context, userID string) (int, error) {
-	if err := checkUser(userID); err != nil {
+	if err := c.x.CheckUserID(userID); err != nil {
 		return 0, err
 	}
 	n, err := c.x.Store().CountRecoveryCodes(ctx, userID)
@@ -148,10 +148,3 @@ func (c *Codes) Remaining(ctx context.Context, userID string) (int, error) {
 
 // Config returns the configuration in effect, defaults filled in.
 func (c *Codes) Config() Config { return c.cfg }
-
-func checkUser(userID string) error {
-	if userID == "" || len(userID) > 255 {
-		return &factor.InputError{Field: "user", Reason: "must be 1 to 255 bytes"}
-	}
-	return nil
-}

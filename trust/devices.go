@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"slices"
 	"time"
-	"unicode/utf8"
 
 	"github.com/twostep/twostep/factor"
 )
@@ -84,11 +83,11 @@ func (d *Devices) Remember(ctx context.Context, userID, label string, duration t
 }
 
 func (d *Devices) checkRemember(userID, label string, duration time.Duration) error {
-	if err := checkUser(userID); err != nil {
+	if err := d.x.CheckUserID(userID); err != nil {
 		return err
 	}
-	if len(label) > maxLabel || !utf8.ValidString(label) {
-		return &factor.InputError{Field: "label", Reason: "must be at most 100 bytes of UTF-8"}
+	if err := d.x.CheckText("label", label, maxLabel); err != nil {
+		return err
 	}
 	if !slices.Contains(d.cfg.Durations, duration) {
 		return &factor.InputError{Field: "duration", Reason: "not one of the offered durations"}
@@ -103,7 +102,7 @@ func (d *Devices) checkRemember(userID, label string, duration time.Duration) er
 // LastUsedAt set to now, which never extends its expiry.
 func (d *Devices) Check(ctx context.Context, userID, token string, now time.Time) (bool, error) {
 	id, data, ok := parseTokenData(token)
-	if !ok || checkUser(userID) != nil {
+	if !ok || d.x.CheckUserID(userID) != nil {
 		return false, nil
 	}
 	dev, err := d.x.Store().GetDevice(ctx, id)
@@ -149,7 +148,7 @@ func (d *Devices) dropExpired(ctx context.Context, dev *factor.TrustedDevice) {
 // List returns the user's trusted devices at now, oldest first. Expired
 // devices are deleted on the way.
 func (d *Devices) List(ctx context.Context, userID string, now time.Time) ([]Device, error) {
-	if err := checkUser(userID); err != nil {
+	if err := d.x.CheckUserID(userID); err != nil {
 		return nil, err
 	}
 	all, err := d.x.Store().ListDevices(ctx, userID)
@@ -171,7 +170,7 @@ func (d *Devices) List(ctx context.Context, userID string, now time.Time) ([]Dev
 // factor.EventDevicesRevoked. actor is who asked: the user or an admin. A
 // device the user does not have is an error wrapping factor.ErrNotFound.
 func (d *Devices) Revoke(ctx context.Context, userID, deviceID, actor string, now time.Time) error {
-	if err := checkUser(userID); err != nil {
+	if err := d.x.CheckUserID(userID); err != nil {
 		return err
 	}
 	if err := d.x.Store().DeleteDevice(ctx, userID, deviceID); err != nil {
@@ -186,7 +185,7 @@ func (d *Devices) Revoke(ctx context.Context, userID, deviceID, actor string, no
 // is who asked: the user or an admin. Changes to the user's factors revoke
 // devices by themselves (see factor.Manager.FactorsChanged).
 func (d *Devices) RevokeAll(ctx context.Context, userID, actor string, now time.Time) error {
-	if err := checkUser(userID); err != nil {
+	if err := d.x.CheckUserID(userID); err != nil {
 		return err
 	}
 	n, err := d.x.Store().DeleteDevices(ctx, userID)
@@ -194,12 +193,5 @@ func (d *Devices) RevokeAll(ctx context.Context, userID, actor string, now time.
 		return fmt.Errorf("trust: revoke devices: %w", err)
 	}
 	d.x.Emit(ctx, factor.Event{Type: factor.EventDevicesRevoked, UserID: userID, Time: now, Actor: actor, Reason: fmt.Sprintf("all %d devices", n)})
-	return nil
-}
-
-func checkUser(userID string) error {
-	if userID == "" || len(userID) > 255 {
-		return &factor.InputError{Field: "user", Reason: "must be 1 to 255 bytes"}
-	}
 	return nil
 }
