@@ -11,6 +11,7 @@ import (
 	"errors"
 	"hash"
 	"math"
+	"strconv"
 	"time"
 
 	"github.com/twostep/twostep/factor"
@@ -70,35 +71,33 @@ func (f *Factor) steps(now time.Time, counter int64) (first, last int64, err err
 // comparing each step's code with code in constant time. code must be
 // canonical. The HMAC is keyed once and reset for each step.
 func (f *Factor) match(secret []byte, code string, first, last int64) (int64, bool) {
+	want, err := strconv.Atoi(code)
+	if err != nil {
+		return 0, false
+	}
 	mac := hmac.New(f.cfg.Algorithm.hash, secret)
 	msg := make([]byte, 8)
 	sum := make([]byte, 0, mac.Size())
-	want := []byte(code)
-	got := make([]byte, len(want))
 	for s := first; s <= last; s++ {
 		binary.BigEndian.PutUint64(msg, uint64(s))
 		mac.Reset()
 		mac.Write(msg)
 		sum = mac.Sum(sum[:0])
-		truncate(got, sum)
-		if subtle.ConstantTimeCompare(got, want) == 1 {
+		got := truncate(sum) % f.modulus
+		if subtle.ConstantTimeEq(int32(got), int32(want)) == 1 {
 			return s, true
 		}
 	}
 	return 0, false
 }
 
-// truncate writes the HOTP value (RFC 4226, section 5.3) of sum, the HMAC
-// of a counter, into dst as len(dst) ASCII digits, zero-padded on the
-// left: the low 4 bits of the last byte of sum pick 4 bytes of it, read as
-// a 31-bit number, whose last len(dst) decimal digits are the code.
-func truncate(dst, sum []byte) {
+// truncate is the dynamic truncation of HOTP (RFC 4226, section 5.3) of
+// sum, the HMAC of a counter: the low 4 bits of the last byte of sum pick
+// 4 bytes of it, read as a 31-bit number. The code is its last
+// Config.Digits decimal digits.
+func truncate(sum []byte) uint32 {
 	off := sum[len(sum)-1] & 0x0f
-	v := binary.BigEndian.Uint32(sum[off:off+4]) & 0x7fffffff
-	for i := len(dst) - 1; i >= 0; i-- {
-		dst[i] = '0' + byte(v%10)
-		v /= 10
-	}
+	return binary.BigEndian.Uint32(sum[off:off+4]) & 0x7fffffff
 }
 
 // hash returns a new hash of a's hash function.

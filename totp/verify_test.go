@@ -5,6 +5,7 @@ import (
 	"crypto/hmac"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -37,11 +38,9 @@ func newFactor(t testing.TB, cfg Config) *Factor {
 
 // codeAt returns f's code for secret at time step.
 func codeAt(f *Factor, secret []byte, step int64) string {
-	out := make([]byte, f.cfg.Digits)
 	mac := hmac.New(f.cfg.Algorithm.hash, secret)
 	mac.Write(binary.BigEndian.AppendUint64(nil, uint64(step)))
-	truncate(out, mac.Sum(nil))
-	return string(out)
+	return fmt.Sprintf("%0*d", f.cfg.Digits, truncate(mac.Sum(nil))%f.modulus)
 }
 
 func currentStep(now time.Time) int64 { return now.Unix() / 30 }
