@@ -47,7 +47,7 @@ suite=(
   "factor"          '^Benchmark(VerifyTOTP|PquernaValidateCustom|HMACFloor|Sealer|PairedTOTPWrong)$'
   "factor/sqlstore" '^BenchmarkVerifyTOTP$'
   "factor/memstore" '^BenchmarkMemoryPerUser$'
-  "totp"            '^Benchmark(VerifyWrongCode|PquernaValidateCustom|QR|PairedQR)$'
+  "totp"            '^Benchmark(VerifyWrongCode|HMACFloor|PairedVerifyWrong|PquernaValidateCustom|QR|PairedQR)$'
   "recovery"        '^BenchmarkRedeem$/^hit$|^Benchmark(Redeem|Bcrypt)$/^miss$/^10-left$'
   "sms"             '^Benchmark(Verify|Challenge)$'
   "email"           '^BenchmarkVerify$'

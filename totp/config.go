@@ -68,20 +68,6 @@ func (a Algorithm) blockSize() int {
 	return 0
 }
 
-// sum hashes data with a into buf and returns the used part of buf.
-func (a Algorithm) sum(buf *[sha512.Size]byte, data []byte) []byte {
-	switch a {
-	case SHA256:
-		s := sha256.Sum256(data)
-		return buf[:copy(buf[:], s[:])]
-	case SHA512:
-		s := sha512.Sum512(data)
-		return buf[:copy(buf[:], s[:])]
-	}
-	s := sha1.Sum(data)
-	return buf[:copy(buf[:], s[:])]
-}
-
 // parseAlgorithm parses an algorithm name, ignoring case.
 func parseAlgorithm(s string) (Algorithm, bool) {
 	for _, a := range []Algorithm{SHA1, SHA256, SHA512} {

@@ -15,8 +15,9 @@ const maxCodeInput = 64
 // factor.Verifier, factor.CodeNormalizer and factor.Preparer. A Factor is
 // immutable and safe for concurrent use.
 type Factor struct {
-	cfg    Config
-	period int64 // seconds
+	cfg     Config
+	period  int64  // seconds
+	modulus uint32 // 10 to the power of Config.Digits
 }
 
 // New validates cfg, fills in its defaults and returns a Factor. An unsafe
@@ -27,7 +28,11 @@ func New(cfg Config) (*Factor, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	return &Factor{cfg: cfg, period: int64(cfg.Period.Seconds())}, nil
+	modulus := uint32(1)
+	for range cfg.Digits {
+		modulus *= 10
+	}
+	return &Factor{cfg: cfg, period: int64(cfg.Period.Seconds()), modulus: modulus}, nil
 }
 
 // Kind returns factor.KindTOTP.

@@ -2,23 +2,20 @@ package totp
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/sha1"
 	"crypto/sha256"
 	"crypto/sha512"
 	"crypto/subtle"
-	"encoding"
 	"encoding/binary"
 	"errors"
 	"hash"
 	"math"
-	"sync"
+	"strconv"
 	"time"
 
 	"github.com/twostep/twostep/factor"
 )
-
-// maxDigits is the longest code a Config allows.
-const maxDigits = 8
 
 // Verify checks code for e at now. It accepts the code of any step in the
 // configured Window around the current step that is later than e.Counter,
@@ -70,131 +67,41 @@ func (f *Factor) steps(now time.Time, counter int64) (first, last int64, err err
 	return max(first, counter+1), last, nil
 }
 
-// match returns the first step from first to last whose code is code.
-// code must be canonical.
+// match returns the first step from first to last whose code is code,
+// comparing each step's code with code in constant time. code must be
+// canonical. The HMAC is keyed once and reset for each step.
 func (f *Factor) match(secret []byte, code string, first, last int64) (int64, bool) {
-	if first > last {
+	want, err := strconv.Atoi(code)
+	if err != nil {
 		return 0, false
 	}
-	var want, got [maxDigits]byte
-	n := copy(want[:], code)
-	g := newGenerator(f.cfg.Algorithm, secret)
-	defer g.wipe()
+	mac := hmac.New(f.cfg.Algorithm.hash, secret)
+	msg := make([]byte, 8)
+	sum := make([]byte, 0, mac.Size())
 	for s := first; s <= last; s++ {
-		g.code(uint64(s), got[:n])
-		if subtle.ConstantTimeCompare(got[:n], want[:n]) == 1 {
+		binary.BigEndian.PutUint64(msg, uint64(s))
+		mac.Reset()
+		mac.Write(msg)
+		sum = mac.Sum(sum[:0])
+		got := truncate(sum) % f.modulus
+		if subtle.ConstantTimeEq(int32(got), int32(want)) == 1 {
 			return s, true
 		}
 	}
 	return 0, false
 }
 
-// generator computes the HOTP values (RFC 4226, section 5.3) of one
-// secret with HMAC (RFC 2104) keyed once: newGenerator hashes the padded
-// keys (key ^ ipad, key ^ opad) once and saves both hash states, and each
-// step resumes from them, which costs two compressions of the hash per
-// step instead of four. Generators are pooled, so that Verify allocates
-// nothing. Tests check it against crypto/hmac.
-type generator struct {
-	alg          Algorithm
-	inner, outer stateHash
-	istate       []byte // inner hash state after key ^ ipad
-	ostate       []byte // outer hash state after key ^ opad
-	ctr          [8]byte
-	pad          [sha512.BlockSize]byte
-	sum          [sha512.Size]byte
+// truncate is the dynamic truncation of HOTP (RFC 4226, section 5.3) of
+// sum, the HMAC of a counter: the low 4 bits of the last byte of sum pick
+// 4 bytes of it, read as a 31-bit number. The code is its last
+// Config.Digits decimal digits.
+func truncate(sum []byte) uint32 {
+	off := sum[len(sum)-1] & 0x0f
+	return binary.BigEndian.Uint32(sum[off:off+4]) & 0x7fffffff
 }
 
-// stateHash is a hash whose state can be saved and restored, as every hash
-// of crypto/sha1, crypto/sha256 and crypto/sha512 is.
-type stateHash interface {
-	hash.Hash
-	encoding.BinaryAppender
-	encoding.BinaryUnmarshaler
-}
-
-// maxState is the size of the largest saved hash state, SHA-512's.
-const maxState = 4 + sha512.Size + sha512.BlockSize + 8
-
-var generators = [...]sync.Pool{
-	SHA1:   {New: func() any { return allocGenerator(SHA1) }},
-	SHA256: {New: func() any { return allocGenerator(SHA256) }},
-	SHA512: {New: func() any { return allocGenerator(SHA512) }},
-}
-
-func allocGenerator(alg Algorithm) *generator {
-	return &generator{
-		alg:    alg,
-		inner:  alg.newHash().(stateHash),
-		outer:  alg.newHash().(stateHash),
-		istate: make([]byte, 0, maxState),
-		ostate: make([]byte, 0, maxState),
-	}
-}
-
-// newGenerator returns a pooled generator keyed with secret. Call wipe
-// when done with it.
-func newGenerator(alg Algorithm, secret []byte) *generator {
-	g := generators[alg].Get().(*generator)
-	block := alg.blockSize()
-	key := secret
-	if len(key) > block {
-		key = alg.sum(&g.sum, key)
-	}
-	g.istate = g.key(g.inner, key, 0x36, g.istate)
-	g.ostate = g.key(g.outer, key, 0x5c, g.ostate)
-	clear(g.sum[:])
-	return g
-}
-
-// key hashes key padded to the block and XORed with pad into h and saves
-// the state in state[:0].
-func (g *generator) key(h stateHash, key []byte, pad byte, state []byte) []byte {
-	p := g.pad[:h.BlockSize()]
-	clear(p)
-	copy(p, key)
-	for i := range p {
-		p[i] ^= pad
-	}
-	h.Reset()
-	h.Write(p)
-	clear(p)
-	state, _ = h.AppendBinary(state[:0])
-	return state
-}
-
-// code writes the HOTP value of counter into dst as len(dst) ASCII digits,
-// zero-padded on the left.
-func (g *generator) code(counter uint64, dst []byte) {
-	binary.BigEndian.PutUint64(g.ctr[:], counter)
-	// The states were saved by the same kind of hash, so restoring them
-	// cannot fail.
-	_ = g.inner.UnmarshalBinary(g.istate)
-	g.inner.Write(g.ctr[:])
-	inner := g.inner.Sum(g.sum[:0])
-	_ = g.outer.UnmarshalBinary(g.ostate)
-	g.outer.Write(inner)
-	mac := g.outer.Sum(g.sum[:0])
-	off := mac[len(mac)-1] & 0x0f
-	v := binary.BigEndian.Uint32(mac[off:off+4]) & 0x7fffffff
-	for i := len(dst) - 1; i >= 0; i-- {
-		dst[i] = '0' + byte(v%10)
-		v /= 10
-	}
-}
-
-// wipe clears the key material and returns g to the pool.
-func (g *generator) wipe() {
-	clear(g.istate[:cap(g.istate)])
-	clear(g.ostate[:cap(g.ostate)])
-	clear(g.sum[:])
-	g.inner.Reset()
-	g.outer.Reset()
-	generators[g.alg].Put(g)
-}
-
-// newHash returns a new hash of a's hash function.
-func (a Algorithm) newHash() hash.Hash {
+// hash returns a new hash of a's hash function.
+func (a Algorithm) hash() hash.Hash {
 	switch a {
 	case SHA256:
 		return sha256.New()

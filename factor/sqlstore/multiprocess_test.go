@@ -328,6 +328,9 @@ func total(reports []helperReport, task string) outcome {
 // for the same TOTP code, the same recovery code and the same activation
 // code: each is accepted exactly once in total.
 func TestMultiProcessSingleUse(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a cross-process test (it starts helper processes); run without -short")
+	}
 	const procs, goroutines = 2, 20
 	for _, target := range sharedTargets() {
 		t.Run(target.name, func(t *testing.T) {
@@ -380,6 +383,9 @@ func TestMultiProcessSingleUse(t *testing.T) {
 // processes of 20 goroutines each: in total no more codes are compared
 // than the failure limit allows, and then the user is locked.
 func TestMultiProcessFailureLimit(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a cross-process test (it starts helper processes); run without -short")
+	}
 	const procs, goroutines, tries = 2, 20, 3
 	for _, target := range sharedTargets() {
 		t.Run(target.name, func(t *testing.T) {
@@ -423,6 +429,9 @@ func TestMultiProcessFailureLimit(t *testing.T) {
 // TestMultiProcessMigrate runs Migrate from three processes at once on an
 // empty database: all succeed and the schema is applied once.
 func TestMultiProcessMigrate(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a cross-process test (it starts helper processes); run without -short")
+	}
 	targets := []struct {
 		name string
 		make func(t *testing.T) dbTarget

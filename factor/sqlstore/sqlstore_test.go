@@ -11,6 +11,9 @@ import (
 // database shared by all subtests, as a long-lived application uses it.
 
 func TestSQLiteFile(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a new database file per subtest is slow; -short runs the same cases in TestSQLiteFileShared")
+	}
 	factortest.TestStore(t, backends()[0].factorStore)
 }
 
@@ -19,6 +22,9 @@ func TestSQLiteMemory(t *testing.T) {
 }
 
 func TestPostgres(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a new schema per subtest is slow; -short runs the same cases in TestPostgresShared")
+	}
 	postgresDSN(t)
 	factortest.TestStore(t, backends()[2].factorStore)
 }
