@@ -36,7 +36,8 @@ var rows = []row{
 	{label: "TOTP verify, wrong code: Manager + PostgreSQL (loopback)", bench: key{"factor/sqlstore", "VerifyTOTP/Postgres/WrongCode"}, anchors: []anchor{pquerna}},
 	{label: "TOTP verify, right code: Manager + PostgreSQL (loopback)", bench: key{"factor/sqlstore", "VerifyTOTP/Postgres/RightCode"}},
 	{label: "`totp.Factor.Verify` alone, wrong code, ±1 step", bench: key{"totp", "VerifyWrongCode/SHA1"}, anchors: []anchor{
-		{"pquerna/otp `totp.ValidateCustom`, wrong code", key{"totp", "PquernaValidateCustom"}}, floor}},
+		{"pquerna/otp `totp.ValidateCustom`, wrong code", key{"totp", "PquernaValidateCustom"}},
+		{"floor: one `hmac.New(sha1.New, key)`, then 3 steps", key{"totp", "HMACFloor"}}}},
 	{label: "Recovery code, wrong, 10 left: `Codes.Redeem`", bench: key{"recovery", "Redeem/miss/10-left"}, anchors: []anchor{
 		{"bcrypt cost 10 over 10 stored hashes", key{"recovery", "Bcrypt/miss/10-left"}}}},
 	{label: "Recovery code, right: `Codes.Redeem` (revokes devices, emits the event)", bench: key{"recovery", "Redeem/hit"}},
