@@ -52,8 +52,8 @@ type module struct {
 	prefix    string // the root module's path and a slash: file names are relative to it
 }
 
-// modules finds every go.mod under root, the root's own first, skipping
-// hidden directories and testdata.
+// modules finds every go.mod under root that may hold public packages,
+// the root's own first, skipping hidden directories and testdata.
 func modules(root string) ([]module, error) {
 	rootPath, err := modulePath(filepath.Join(root, "go.mod"))
 	if err != nil {
@@ -73,6 +73,11 @@ func modules(root string) ([]module, error) {
 		path, err := modulePath(p)
 		if err != nil {
 			return err
+		}
+		// A module under examples/ or internal/ has no public package:
+		// do not build it.
+		if rel := strings.Split(strings.TrimPrefix(path, rootPath+"/"), "/"); rel[0] == "examples" || slices.Contains(rel, "internal") {
+			return nil
 		}
 		mods = append(mods, module{dir: filepath.Dir(p), path: path, prefix: rootPath + "/"})
 		return nil
@@ -238,16 +243,16 @@ func Diff(want, got map[string][]string) string {
 	slices.Sort(names)
 	var b strings.Builder
 	for _, n := range names {
-		w, inFiles := want[n]
-		g, inCode := got[n]
+		w, inAPIDir := want[n]
+		g, inSource := got[n]
 		removed, added := minus(w, g), minus(g, w)
-		if len(removed) == 0 && len(added) == 0 && inFiles == inCode {
+		if len(removed) == 0 && len(added) == 0 && inAPIDir == inSource {
 			continue
 		}
 		switch {
-		case !inFiles:
+		case !inAPIDir:
 			fmt.Fprintf(&b, "api/%s is missing (a new package?):\n", n)
-		case !inCode:
+		case !inSource:
 			fmt.Fprintf(&b, "api/%s describes a package that is gone:\n", n)
 		default:
 			fmt.Fprintf(&b, "api/%s differs from the code:\n", n)
