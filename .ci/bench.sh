@@ -46,7 +46,7 @@ go test -count=1 -run '^TestAllocs' ./factor ./totp ./recovery ./trust ./sms >&2
 suite=(
   "factor"          '^Benchmark(VerifyTOTP|PquernaValidateCustom|HMACFloor|Sealer|PairedTOTPWrong)$'
   "factor/sqlstore" '^BenchmarkVerifyTOTP$'
-  "factor/memstore" '^BenchmarkMemoryPerUser$'
+  "internal/integration/memstore" '^BenchmarkMemoryPerUser$'
   "totp"            '^Benchmark(VerifyWrongCode|HMACFloor|PairedVerifyWrong|PquernaValidateCustom|QR|PairedQR)$'
   "recovery"        '^BenchmarkRedeem$/^hit$|^Benchmark(Redeem|Bcrypt)$/^miss$/^10-left$'
   "sms"             '^Benchmark(Verify|Challenge)$'

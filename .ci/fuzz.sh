@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs every fuzz target of the module, one after the other, for FUZZTIME
-# each (default 20s), and fails if any of them finds a crash. A crash
+# Runs every fuzz target of every module of the workspace, one after the
+# other, for FUZZTIME each (default 20s), and fails if any of them finds a
+# crash. A crash
 # leaves its input in the package's testdata/fuzz/<Name>/ directory; keep
 # it there with the fix, so that plain `go test` replays it for ever.
 #
@@ -17,7 +18,7 @@ log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
 # `go test -list` prints a package's matching names, then its "ok" line.
-targets=$(go test -list '^Fuzz' ./... | awk '
+targets=$(go test -list '^Fuzz' work | awk '
 	/^Fuzz/ { names = names " " $1; next }
 	/^ok/ { n = split(names, a, " "); for (i = 1; i <= n; i++) print $2, a[i]; names = "" }')
 if [ -z "$targets" ]; then

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# go vet and staticcheck over the module (or the packages given as
-# arguments). staticcheck is pinned; it is installed through the module
-# proxy when the pinned version is not on the PATH or in GOBIN.
+# go vet and staticcheck over every module of the workspace (or the
+# packages given as arguments). staticcheck is pinned; it is installed
+# through the module proxy when the pinned version is not on the PATH or in
+# GOBIN.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,7 +16,7 @@ if ! "$staticcheck" -version 2>/dev/null | grep -q "(${version#v})"; then
 	go install "honnef.co/go/tools/cmd/staticcheck@${version}"
 fi
 
-pkgs=("${@:-./...}")
+pkgs=("${@:-work}")
 go vet "${pkgs[@]}"
 "$staticcheck" -version
 "$staticcheck" "${pkgs[@]}"

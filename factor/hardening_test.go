@@ -2,12 +2,10 @@ package factor_test
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -17,12 +15,9 @@ import (
 	"github.com/twostep/twostep/factor"
 	"github.com/twostep/twostep/factor/factortest"
 	"github.com/twostep/twostep/factor/memstore"
-	"github.com/twostep/twostep/factor/sqlstore"
 	"github.com/twostep/twostep/recovery"
 	"github.com/twostep/twostep/totp"
 	"github.com/twostep/twostep/trust"
-
-	_ "modernc.org/sqlite" // the SQLite driver
 )
 
 // fakePhone is a Challenger standing in for sms and voice: it composes a
@@ -87,12 +82,10 @@ const (
 	mem backing = iota
 	// plainMem is a memstore without factor.VerifiedStore.
 	plainMem
-	// sqlite is a sqlstore on an in-memory SQLite database.
-	sqlite
 )
 
 func (b backing) String() string {
-	return [...]string{"memstore", "memstore without VerifiedStore", "SQLite"}[b]
+	return [...]string{"memstore", "memstore without VerifiedStore"}[b]
 }
 
 // open returns a fresh, empty store.
@@ -100,20 +93,9 @@ func (b backing) open(t *testing.T) factor.Store {
 	switch b {
 	case plainMem:
 		return plainStore{memstore.New()}
-	case sqlite:
-		db, err := sql.Open("sqlite", fmt.Sprintf("file:hardening_%d?mode=memory&cache=shared", sqliteDBs.Add(1)))
-		require.NoError(t, err)
-		db.SetMaxOpenConns(1)
-		t.Cleanup(func() { db.Close() })
-		s, err := sqlstore.New(db, sqlstore.SQLite)
-		require.NoError(t, err)
-		require.NoError(t, s.Migrate(context.Background()))
-		return s
 	}
 	return memstore.New()
 }
-
-var sqliteDBs atomic.Int64
 
 // newWorld builds the world at t0 on a fresh store, with everything set up
 // an hour earlier.

@@ -6,8 +6,8 @@ import (
 	"fmt"
 
 	"github.com/twostep/twostep/email/smtp"
+	"github.com/twostep/twostep/email/smtp/smtptest"
 	"github.com/twostep/twostep/factor"
-	"github.com/twostep/twostep/internal/smtptest"
 )
 
 func Example() {

@@ -18,9 +18,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/twostep/twostep/email/smtp"
+	"github.com/twostep/twostep/email/smtp/smtptest"
 	"github.com/twostep/twostep/factor"
 	"github.com/twostep/twostep/factor/delivery"
-	"github.com/twostep/twostep/internal/smtptest"
 )
 
 const (

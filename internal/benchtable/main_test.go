@@ -27,7 +27,7 @@ BenchmarkChallenge-2   	   10596	     23865 ns/op	    3337 B/op	      45 allocs/
 BenchmarkVerify-2      	   72181	      3651 ns/op	     616 B/op	       5 allocs/op
 pkg: github.com/twostep/twostep/email
 BenchmarkVerify   	   93150	      5100 ns/op	     616 B/op	       5 allocs/op
-pkg: github.com/twostep/twostep/factor/memstore
+pkg: github.com/twostep/twostep/internal/integration/memstore
 BenchmarkMemoryPerUser 	       2	 720598324 ns/op	      2663 B/user	240249404 B/op	 3972028 allocs/op
 === RUN   TestLoadPostgres
     load_test.go:209: PostgreSQL load: 16 goroutines, 1000 users, 21458 TOTP logins (right codes, 3 statements each) in 4.003s

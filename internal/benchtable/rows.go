@@ -49,7 +49,7 @@ var rows = []row{
 	{label: "Sealer: check a keyed hash (`CheckMAC`)", bench: key{"factor", "Sealer/CheckMAC"}},
 	{label: "QR code PNG, 256 px: `Key.PNG`", bench: key{"totp", "QR/Key.PNG"}, anchors: []anchor{
 		{"skip2/go-qrcode `qrcode.Encode(uri, Medium, 256)`", key{"totp", "QR/qrcode.Encode"}}}},
-	{label: "memstore memory per user (TOTP, 2 phones, 10 recovery codes, 2 devices)", bench: key{"factor/memstore", "MemoryPerUser"}, unit: "B/user"},
+	{label: "memstore memory per user (TOTP, 2 phones, 10 recovery codes, 2 devices)", bench: key{"internal/integration/memstore", "MemoryPerUser"}, unit: "B/user"},
 }
 
 func (r row) write(w io.Writer, res *results) {

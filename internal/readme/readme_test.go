@@ -21,7 +21,7 @@ var snippets = []struct {
 	{"Authenticator apps", "factor/example_test.go", "Example"},
 	{"Recovery codes", "recovery/example_test.go", "Example"},
 	{"Remember this device", "trust/example_test.go", "Example"},
-	{"Senders", "factor/example_router_test.go", "ExampleRouter"},
+	{"Senders", "internal/integration/factor/example_router_test.go", "ExampleRouter"},
 	{"Policy", "factor/example_policy_test.go", "Example_policy"},
 }
 

@@ -13,10 +13,10 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/twostep/twostep/email/smtp"
+	"github.com/twostep/twostep/email/smtp/smtptest"
 	"github.com/twostep/twostep/factor"
 	"github.com/twostep/twostep/factor/delivery"
 	"github.com/twostep/twostep/internal/providertest"
-	"github.com/twostep/twostep/internal/smtptest"
 	"github.com/twostep/twostep/sms/bird"
 	smstwilio "github.com/twostep/twostep/sms/twilio"
 	voicetwilio "github.com/twostep/twostep/voice/twilio"

@@ -1,5 +1,6 @@
-// Package smtptest is a real SMTP server running in the test process,
-// shared by the tests of email/smtp and factor/delivery. It records the
+// Package smtptest is a real SMTP server running in the test process, for
+// tests of code that sends mail through email/smtp, as net/http/httptest is
+// for HTTP. It records the
 // mails it accepts and can be told to refuse logins and recipients.
 package smtptest
 
