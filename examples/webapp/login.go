@@ -61,11 +61,11 @@ func (a *App) afterPassword(w http.ResponseWriter, r *http.Request, usr *User) {
 	}
 	switch {
 	case st.Enabled && st.DeviceTrusted:
-		a.completeLogin(w, r, sess, "/")
+		a.completeLogin(w, r, sess, "/") // remembered device: no code
 	case st.Enabled:
-		redirect(w, r, "/login/2fa")
+		redirect(w, r, "/login/2fa") // choose among st.Offer, primary first
 	default:
-		redirect(w, r, "/setup/offer")
+		redirect(w, r, "/setup/offer") // st.GraceDaysLeft, st.CanSkip, st.NeedsActivation
 	}
 }
 
