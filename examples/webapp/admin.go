@@ -80,7 +80,7 @@ func (a *App) handleAdmin(w http.ResponseWriter, r *http.Request, me *User) {
 	a.render(w, r, http.StatusOK, "admin", &page{Title: "admin_title", User: me, Data: d})
 }
 
-// handleReset removes all of a user's methods (a lost phone, seed 003);
+// handleReset removes all of a user's methods (after a lost phone);
 // the user sets up two-step verification again at the next login, with a
 // fresh activation code if the policy asks for one.
 func (a *App) handleReset(w http.ResponseWriter, r *http.Request, me *User) {
@@ -102,7 +102,7 @@ func (a *App) handleReset(w http.ResponseWriter, r *http.Request, me *User) {
 	a.showActivation(w, r, usr, code)
 }
 
-// handleIssueActivation issues a one-time activation code (seed 000),
+// handleIssueActivation issues a one-time activation code,
 // valid for 21 days, which the admin passes on to the user.
 func (a *App) handleIssueActivation(w http.ResponseWriter, r *http.Request, me *User) {
 	usr, err := a.users.byID(r.Context(), r.PostFormValue("user"))

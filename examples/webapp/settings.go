@@ -104,8 +104,9 @@ func (a *App) handleRevokeAll(w http.ResponseWriter, r *http.Request) {
 }
 
 // askStepUp parks a sensitive change and asks for a valid code first:
-// removing or replacing a method, turning two-step verification off (seed
-// 003) and generating new recovery codes.
+// removing or replacing a method, turning two-step verification off and
+// generating new recovery codes, so that an open session alone cannot
+// weaken the account.
 func (a *App) askStepUp(k changeKind) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		sess := state(r).sess

@@ -14,7 +14,8 @@ import (
 )
 
 // passwordFresh is how recently the password must have been entered to
-// turn two-step verification on from the settings (seed 002).
+// turn two-step verification on from the settings, so that a session
+// left open cannot be given a second factor by someone else.
 const passwordFresh = 10 * time.Minute
 
 func (a *App) setupRoutes(mux *routeMux) {

@@ -13,7 +13,7 @@ import (
 )
 
 // countries are the countries whose numbers the app accepts, the
-// Netherlands first and preselected (seed 001).
+// Netherlands first and preselected, as a Dutch portal expects.
 var countries = []struct {
 	// Code is the ISO 3166 region code, such as "NL".
 	Code string
@@ -83,7 +83,7 @@ func (a *App) handlePhone(w http.ResponseWriter, r *http.Request) {
 }
 
 // fullNumber joins the chosen country code and the typed number the way
-// seed 001 asks: a leading 0 is dropped. A number typed with its own
+// people write a national number: a leading 0 is dropped. A number typed with its own
 // country code (+32…, 0032…) is taken as typed.
 func fullNumber(dial, number string) string {
 	n := strings.TrimSpace(number)

@@ -167,7 +167,7 @@ func boolInt(b bool) int {
 
 func normalizeEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
 
-// passwordProblems checks the password rules of seed 004: at least 12
+// passwordProblems checks the app's password rules: at least 12
 // characters, a digit, a lower-case and an upper-case letter and a special
 // character. It returns the translation keys of the rules broken.
 func passwordProblems(pw string) []string {
