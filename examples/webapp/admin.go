@@ -1,3 +1,6 @@
+// Admin: the admin page (who has two-step verification), a reset after a
+// lost phone, and activation codes.
+
 package main
 
 import (
@@ -69,15 +72,15 @@ func (a *App) handleAdmin(w http.ResponseWriter, r *http.Request, me *User) {
 	for i, u := range all {
 		d.Rows = append(d.Rows, adminRow{User: u, Summary: sums[i]})
 	}
-	if sess := state(r).sess; sess.Activated != "" {
-		d.IssuedFor, d.Issued, _ = strings.Cut(sess.Activated, " ")
-		sess.Activated = ""
+	if sess := state(r).sess; sess.Issued != nil {
+		d.IssuedFor, d.Issued = sess.Issued.Email, sess.Issued.Code
+		sess.Issued = nil
 		a.sessions.save(sess)
 	}
 	a.render(w, r, http.StatusOK, "admin", &page{Title: "admin_title", User: me, Data: d})
 }
 
-// handleReset removes all of a user's enrollments (a lost phone);
+// handleReset removes all of a user's methods (after a lost phone);
 // the user sets up two-step verification again at the next login, with a
 // fresh activation code if the policy asks for one.
 func (a *App) handleReset(w http.ResponseWriter, r *http.Request, me *User) {
@@ -119,7 +122,7 @@ func (a *App) handleIssueActivation(w http.ResponseWriter, r *http.Request, me *
 func (a *App) showActivation(w http.ResponseWriter, r *http.Request, usr *User, code string) {
 	if code != "" {
 		sess := state(r).sess
-		sess.Activated = usr.Email + " " + code
+		sess.Issued = &issuedCode{Email: usr.Email, Code: code}
 		a.sessions.save(sess)
 	}
 	redirect(w, r, "/admin")

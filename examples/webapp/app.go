@@ -1,3 +1,6 @@
+// Scaffolding: the App type, its start and its routes, as any web app
+// has; this file does not call twostep (wiring.go builds its parts).
+
 package main
 
 import (
@@ -10,31 +13,22 @@ import (
 	"net/http"
 	"os"
 	"time"
-
-	"github.com/twostep/twostep/factor"
-	"github.com/twostep/twostep/recovery"
-	"github.com/twostep/twostep/totp"
-	"github.com/twostep/twostep/trust"
-	"github.com/twostep/twostep/voice"
 )
 
 // App is the web application: its own users and sessions, and twostep's
-// Manager, recovery codes and trusted devices. It is an http.Handler.
+// Manager, recovery codes and trusted devices (twostepParts). It is an
+// http.Handler.
 type App struct {
 	// Now is the app's clock, used everywhere instead of time.Now, so
 	// that tests can move time. It must be safe for concurrent use.
 	Now func() time.Time
 
-	cfg      Config
-	log      *slog.Logger
-	db       *sql.DB
-	users    *users
-	m        *factor.Manager
-	totp     *totp.Factor
-	codes    *recovery.Codes
-	devices  *trust.Devices
+	cfg   Config
+	log   *slog.Logger
+	db    *sql.DB
+	users *users
+	twostepParts
 	outbox   *Outbox // nil unless in development mode
-	keypad   *voice.Handler
 	sessions *sessions
 	pages    map[string]*template.Template
 	handler  http.Handler
@@ -87,33 +81,6 @@ func (a *App) open(ctx context.Context) error {
 	return nil
 }
 
-// twostep builds the Manager and the packages built on it.
-func (a *App) twostep(store factor.Store) error {
-	keys, err := loadKeys(a.cfg.DataDir, a.Now())
-	if err != nil {
-		return fmt.Errorf("server keys: %w", err)
-	}
-	factors, router, err := a.factors(a.cfg)
-	if err != nil {
-		return err
-	}
-	a.m, err = factor.NewManager(factor.Config{
-		Store: store, Factors: factors, Keys: keys, Sender: router,
-		Logger: a.log, Policy: a.cfg.Policy,
-	})
-	if err != nil {
-		return err
-	}
-	if a.codes, err = recovery.New(a.m, recovery.Config{}); err != nil {
-		return err
-	}
-	if a.devices, err = trust.New(a.m, trust.Config{}); err != nil {
-		return err
-	}
-	a.keypad, err = keypadHandler(a.m, a.cfg, func() time.Time { return a.Now() })
-	return err
-}
-
 // Close releases the database.
 func (a *App) Close() error {
 	if a.db == nil {
@@ -145,9 +112,7 @@ func (a *App) routes() http.Handler {
 	top := http.NewServeMux()
 	static, _ := fs.Sub(staticFS, "static")
 	top.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static)))
-	if a.keypad != nil {
-		top.Handle("POST "+keypadPath, a.keypad) // authenticated by Twilio's signature
-	}
+	a.webhookRoutes(top)
 	top.Handle("/", a.withSession(a.checkCSRF(mux.mux)))
 	a.patterns = mux.patterns
 	return securityHeaders(top)

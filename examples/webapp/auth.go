@@ -1,3 +1,7 @@
+// Scaffolding: the password login, sign-up and logout any app already
+// has; this file does not call twostep (after the password, login.go
+// takes over).
+
 package main
 
 import (
@@ -5,12 +9,9 @@ import (
 	"errors"
 	"net/http"
 	"strings"
-
-	"github.com/twostep/twostep/factor"
 )
 
 func (a *App) authRoutes(mux *routeMux) {
-	mux.HandleFunc("GET /{$}", a.full(a.handleHome))
 	mux.HandleFunc("GET /login", a.handleLoginForm)
 	mux.HandleFunc("POST /login", a.handleLogin)
 	mux.HandleFunc("GET /signup", a.handleSignupForm)
@@ -75,40 +76,6 @@ func (a *App) handleLogin(w http.ResponseWriter, r *http.Request) {
 	a.afterPassword(w, r, usr)
 }
 
-// afterPassword continues a login whose password was right: a new session
-// ID, then the second step, the setup offer, or straight in on a
-// remembered device.
-func (a *App) afterPassword(w http.ResponseWriter, r *http.Request, usr *User) {
-	sess := state(r).sess
-	*sess = Session{ID: sess.ID, UserID: usr.ID, Level: levelPassword, Created: a.Now(), PasswordAt: a.Now()}
-	a.rotate(w, r, sess)
-	token := a.devices.TokenFromRequest(r)
-	st, err := a.m.Status(r.Context(), factor.StatusRequest{UserID: usr.ID, DeviceToken: token, Devices: a.devices}, a.Now())
-	if err != nil {
-		a.serverError(w, r, err)
-		return
-	}
-	if token != "" && !st.DeviceTrusted {
-		a.devices.ClearCookie(w)
-	}
-	switch {
-	case st.Enabled && st.DeviceTrusted:
-		a.completeLogin(w, r, sess, "/")
-	case st.Enabled:
-		redirect(w, r, "/login/2fa")
-	default:
-		redirect(w, r, "/setup/offer")
-	}
-}
-
-// completeLogin finishes the login after the second step (or a skip):
-// a new session ID again, and the session is logged in.
-func (a *App) completeLogin(w http.ResponseWriter, r *http.Request, sess *Session, next string) {
-	sess.Level, sess.Challenge, sess.Pending = levelFull, nil, nil
-	a.rotate(w, r, sess)
-	redirect(w, r, next)
-}
-
 func (a *App) handleSignupForm(w http.ResponseWriter, r *http.Request) {
 	a.render(w, r, http.StatusOK, "signup", &page{Title: "signup_title", Data: &loginForm{Rules: passwordRules}})
 }
@@ -166,31 +133,4 @@ func (a *App) handleLogout(w http.ResponseWriter, r *http.Request) {
 	a.setSessionCookie(w, r, sess)
 	a.flash(r, "flash_logged_out")
 	redirect(w, r, "/login")
-}
-
-// homeData is the home page's view of the user's two-step verification.
-type homeData struct {
-	// Status is the user's two-step verification.
-	Status *factor.Status
-	// From is the date from which two-step verification becomes
-	// mandatory, if it is still to come.
-	From string
-}
-
-func (a *App) handleHome(w http.ResponseWriter, r *http.Request) {
-	st, err := a.status(r)
-	if err != nil {
-		a.serverError(w, r, err)
-		return
-	}
-	d := &homeData{Status: st}
-	if p := a.cfg.Policy; !p.RequiredFrom.IsZero() && a.Now().Before(p.RequiredFrom) {
-		d.From = formatDate(langOf(r), p.RequiredFrom)
-	}
-	a.render(w, r, http.StatusOK, "home", &page{Title: "home_title", Data: d})
-}
-
-// status reports the session user's two-step verification.
-func (a *App) status(r *http.Request) (*factor.Status, error) {
-	return a.m.Status(r.Context(), factor.StatusRequest{UserID: state(r).sess.UserID}, a.Now())
 }

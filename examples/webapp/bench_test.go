@@ -51,7 +51,7 @@ func BenchmarkPages(b *testing.B) {
 	anon := benchSession(ta, "", levelNone, nil)
 	fresh := benchSession(ta, newcomer.ID, levelPassword, nil)
 	withCodes := benchSession(ta, admin.ID, levelFull, func(s *Session) { s.Recovery = codes })
-	confirm := benchSession(ta, newcomer.ID, levelPassword, func(s *Session) { s.Challenge = benchChallenge(b, ta, newcomer.ID) })
+	confirm := benchSession(ta, newcomer.ID, levelPassword, func(s *Session) { s.NewCode = benchChallenge(b, ta, newcomer.ID) })
 	shown := benchSession(ta, newcomer.ID, levelPassword, nil)
 	scanning := benchSession(ta, newcomer.ID, levelPassword, nil)
 
@@ -67,8 +67,8 @@ func BenchmarkPages(b *testing.B) {
 		{name: "setup", path: "/setup", session: full},
 		// A new authenticator app each time: enrolment, key and QR code.
 		{name: "setup_totp", path: "/setup/totp?new=1", session: scanning, after: func(b *testing.B) {
-			if s, ok := ta.sessions.get(scanning); ok && s.TOTP != nil {
-				if err := ta.m.Remove(ctx, newcomer.ID, s.TOTP.EnrollmentID, ta.Now()); err != nil {
+			if s, ok := ta.sessions.get(scanning); ok && s.NewApp != nil {
+				if err := ta.m.Remove(ctx, newcomer.ID, s.NewApp.EnrollmentID, ta.Now()); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -106,7 +106,7 @@ func benchPageLoop(b *testing.B, ta *testApp, p benchPage) {
 
 // benchChallenge enrols a phone number for the user and sends its first
 // code, as the phone step of the setup does.
-func benchChallenge(b *testing.B, ta *testApp, userID string) *challengeState {
+func benchChallenge(b *testing.B, ta *testApp, userID string) *sentCode {
 	ctx := context.Background()
 	e, err := ta.m.Enroll(ctx, factor.Enrollment{UserID: userID, Kind: factor.KindSMS, Address: "+31612345678"}, ta.Now())
 	if err != nil {
@@ -116,5 +116,5 @@ func benchChallenge(b *testing.B, ta *testApp, userID string) *challengeState {
 	if err != nil {
 		b.Fatal(err)
 	}
-	return newChallenge(sent, e.ID, true)
+	return newSentCode(sent, e.ID)
 }

@@ -1,3 +1,7 @@
+// Scaffolding: the app's configuration from flags and the environment, as
+// any app has; this file does not call twostep (it names factor.Policy,
+// which wiring.go hands to the Manager).
+
 package main
 
 import (

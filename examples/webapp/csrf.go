@@ -1,3 +1,6 @@
+// Scaffolding: CSRF protection any app with forms already has; this file
+// does not call twostep.
+
 package main
 
 import (

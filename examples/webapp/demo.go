@@ -1,3 +1,6 @@
+// Scaffolding: demo accounts for trying the app out; this file does not
+// call twostep.
+
 package main
 
 import (

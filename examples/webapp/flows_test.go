@@ -232,14 +232,14 @@ func TestChallengeStatusJSON(t *testing.T) {
 	c.login("k@example.com")
 	form := url.Values{"csrf": {c.csrf("/setup/phone?kind=voice")}, "kind": {"voice"}, "country": {"31"}, "number": {"201234567"}, "mode": {"keypad"}}
 	c.post("/setup/phone", form)
-	if _, _, body := c.get("/challenge/status"); strings.TrimSpace(body) != `{"state":"pending"}` {
+	if _, _, body := c.get("/setup/confirm/status"); strings.TrimSpace(body) != `{"state":"pending"}` {
 		t.Fatalf("status = %s", body)
 	}
 	msg := ta.outbox.Messages()[0]
 	if err := ta.m.ApproveKeypad(context.Background(), msg.ChallengeID, msg.Code, ta.Now()); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, body := c.get("/challenge/status"); strings.TrimSpace(body) != `{"state":"approved"}` {
+	if _, _, body := c.get("/setup/confirm/status"); strings.TrimSpace(body) != `{"state":"approved"}` {
 		t.Fatalf("status = %s", body)
 	}
 	if _, loc, _ := c.post("/setup/confirm", url.Values{"csrf": {c.csrf("/setup/confirm")}}); loc != "/setup" {

@@ -1,3 +1,6 @@
+// Scaffolding: Dutch and English texts and language negotiation, as any
+// bilingual app has; this file does not call twostep.
+
 package main
 
 import (

@@ -1,3 +1,6 @@
+// Scaffolding: the command that starts the server, as any app has; this
+// file does not call twostep.
+
 // Command webapp is a complete login with two-step verification built on
 // twostep, in Dutch and English: sign-up and password login, a setup wizard
 // for authenticator apps, SMS, voice calls and email codes, recovery codes,

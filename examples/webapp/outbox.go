@@ -1,72 +1,10 @@
+// Scaffolding: the development outbox page, a tool any app with email
+// or SMS has in development; this file does not call twostep (the Outbox
+// sender, and its keypad stand-in, are in wiring.go).
+
 package main
 
-import (
-	"context"
-	"io"
-	"net/http"
-	"slices"
-	"sync"
-	"time"
-
-	"github.com/twostep/twostep/factor"
-)
-
-// outboxSize is how many messages the outbox keeps; older ones drop off.
-const outboxSize = 200
-
-// Outbox is a factor.Sender for development. It records every message,
-// code included, for the outbox page, and prints it through twostep's
-// console sender. Never use it in production.
-type Outbox struct {
-	console *factor.ConsoleSender
-	now     func() time.Time
-
-	mu   sync.Mutex
-	msgs []OutboxMessage
-}
-
-// OutboxMessage is one message the outbox "sent".
-type OutboxMessage struct {
-	// Message is the message as twostep handed it over, code included.
-	factor.Message
-	// SentAt is when the app sent it.
-	SentAt time.Time
-}
-
-// NewOutbox returns an outbox that prints to w (standard error if nil).
-func NewOutbox(w io.Writer, now func() time.Time) *Outbox {
-	return &Outbox{console: &factor.ConsoleSender{W: w}, now: now}
-}
-
-// Send records m and prints it.
-func (o *Outbox) Send(ctx context.Context, m factor.Message) error {
-	if err := o.console.Send(ctx, m); err != nil {
-		return err
-	}
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	o.msgs = append(o.msgs, OutboxMessage{Message: m, SentAt: o.now()})
-	if len(o.msgs) > outboxSize {
-		o.msgs = slices.Delete(o.msgs, 0, len(o.msgs)-outboxSize)
-	}
-	return nil
-}
-
-// Messages returns the recorded messages, newest first.
-func (o *Outbox) Messages() []OutboxMessage {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	out := slices.Clone(o.msgs)
-	slices.Reverse(out)
-	return out
-}
-
-// Clear forgets every message.
-func (o *Outbox) Clear() {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	o.msgs = nil
-}
+import "net/http"
 
 func (a *App) outboxRoutes(mux *routeMux) {
 	mux.HandleFunc("GET /dev/outbox", a.handleOutbox)
@@ -78,19 +16,6 @@ func (a *App) outboxRoutes(mux *routeMux) {
 // development tool must be: it exists only with -dev.
 func (a *App) handleOutbox(w http.ResponseWriter, r *http.Request) {
 	a.render(w, r, http.StatusOK, "outbox", &page{Title: "outbox_title", Data: a.outbox.Messages()})
-}
-
-// handleOutboxKeypad plays the phone in a keypad call: it passes the
-// digits "typed on the phone" to the Manager, as the voice provider's
-// webhook would.
-func (a *App) handleOutboxKeypad(w http.ResponseWriter, r *http.Request) {
-	err := a.m.ApproveKeypad(r.Context(), r.PostFormValue("challenge"), r.PostFormValue("digits"), a.Now())
-	if err != nil {
-		a.flashErr(r, err)
-	} else {
-		a.flash(r, "flash_keypad_sent")
-	}
-	redirect(w, r, "/dev/outbox")
 }
 
 func (a *App) handleOutboxClear(w http.ResponseWriter, r *http.Request) {

@@ -1,3 +1,6 @@
+// Scaffolding: templates, pages, redirects and security headers, as any
+// web app has; this file does not call twostep.
+
 package main
 
 import (

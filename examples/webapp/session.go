@@ -1,3 +1,7 @@
+// Scaffolding: server-side sessions and the request's state, as any app
+// with a login has; this file does not call twostep (it declares the
+// session fields that say which twostep flow is under way).
+
 package main
 
 import (
@@ -52,35 +56,65 @@ type Session struct {
 	// PasswordAt is the last time the password was entered.
 	PasswordAt time.Time
 
-	// Pending is the settings change waiting for a second step, if any.
-	Pending *pendingAction
-	// TOTP is the authenticator app being set up, if any.
-	TOTP *pendingTOTP
-	// Challenge is the code on its way (for a setup, a login or a
-	// step-up), if any.
-	Challenge *challengeState
+	// StepCode is the code on its way, or the keypad call, for the
+	// login's second step or a step-up; nil until one is asked for.
+	StepCode *sentCode
+	// Change is the sensitive settings change waiting for a step-up, if
+	// any.
+	Change *change
 	// Replaces is the enrollment ID of the phone number that the number
-	// being set up replaces, if any.
+	// being set up replaces, once a step-up allowed the change; empty when
+	// a number is added.
 	Replaces string
+	// NewApp is the authenticator app being set up, until its first code
+	// confirms it.
+	NewApp *newApp
+	// NewCode is the first code on its way to a phone number or email
+	// address being set up, until it confirms it.
+	NewCode *sentCode
 	// Recovery holds fresh recovery codes until they have been shown.
 	Recovery []string
-	// Activated is an activation code just issued by an admin, as
-	// "email code", until the admin page has shown it once.
-	Activated string
+	// Issued is an activation code just issued by an admin, until the
+	// admin page has shown it once.
+	Issued *issuedCode
 	// Flash is a message for the next page the user sees, shown once.
 	Flash string
 }
 
-// pendingAction is a settings change that waits for a second step.
-type pendingAction struct {
-	// Op is the change: "remove", "replace", "disable" or "recovery".
-	Op string
-	// ID is the enrollment concerned, if any.
-	ID string
+// The session keeps one field per flow that can be under way, each of its
+// own type: a reader, and the compiler, can tell a code for the second
+// step (StepCode) from the first code of a new method (NewCode), and a
+// change waiting for a step-up (Change) from the number that replaces an
+// old one (Replaces). Sessions live in memory (see sessions); every type
+// below is plain data, so a store that keeps them as JSON would work too.
+
+// changeKind is a sensitive settings change, which needs a fresh second
+// step (a step-up) first.
+type changeKind string
+
+// The sensitive changes; each is also the last segment of its form's path,
+// such as POST /settings/remove.
+const (
+	changeRemove   changeKind = "remove"   // remove a method
+	changeReplace  changeKind = "replace"  // replace a phone number with a new one
+	changeDisable  changeKind = "disable"  // turn two-step verification off
+	changeRecovery changeKind = "recovery" // replace the recovery codes
+)
+
+// changeKinds lists every sensitive change.
+var changeKinds = []changeKind{changeRemove, changeReplace, changeDisable, changeRecovery}
+
+// change is a sensitive settings change parked until the step-up passes.
+type change struct {
+	// Kind is the change.
+	Kind changeKind
+	// EnrollmentID is the method removed or replaced; empty for the
+	// others.
+	EnrollmentID string
 }
 
-// pendingTOTP is what the setup page shows while the user scans the QR code.
-type pendingTOTP struct {
+// newApp is what the setup page shows while the user scans the QR code.
+type newApp struct {
 	// EnrollmentID is the pending authenticator app.
 	EnrollmentID string
 	// Text is the key as text, in groups, for typing it in.
@@ -89,8 +123,8 @@ type pendingTOTP struct {
 	QR string
 }
 
-// challengeState is a code the user was sent or a keypad call in progress.
-type challengeState struct {
+// sentCode is a code the user was sent, or a keypad call in progress.
+type sentCode struct {
 	// ID is twostep's challenge ID.
 	ID string
 	// EnrollmentID is the phone number or address the code went to.
@@ -105,9 +139,14 @@ type challengeState struct {
 	ScreenDigits string
 	// ResendAt is when a new code may be asked for.
 	ResendAt time.Time
-	// Confirm reports whether the code confirms a new method rather than
-	// passing a login or a step-up.
-	Confirm bool
+}
+
+// issuedCode is an activation code an admin just issued.
+type issuedCode struct {
+	// Email is the address of the user it was issued for.
+	Email string
+	// Code is the activation code.
+	Code string
 }
 
 // sessions is an in-memory session store, fine for a single process.
@@ -253,6 +292,9 @@ type reqState struct {
 	// dead reports whether the request carried a session cookie that is
 	// unknown, expired or tampered with.
 	dead bool
+	// status is the user's two-step verification, read at most once per
+	// request (see App.status).
+	status statusCache
 }
 
 type ctxKey struct{}

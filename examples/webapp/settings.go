@@ -1,3 +1,7 @@
+// Settings: the home page's summary and the settings page of a logged-in
+// user (methods, primary number, trusted devices), and the sensitive
+// changes that need a step-up first.
+
 package main
 
 import (
@@ -8,13 +12,36 @@ import (
 )
 
 func (a *App) settingsRoutes(mux *routeMux) {
+	mux.HandleFunc("GET /{$}", a.full(a.handleHome))
 	mux.HandleFunc("GET /settings", a.full(a.handleSettings))
 	mux.HandleFunc("POST /settings/primary", a.full(a.handlePrimary))
 	mux.HandleFunc("POST /settings/devices/revoke", a.full(a.handleRevoke))
 	mux.HandleFunc("POST /settings/devices/revoke-all", a.full(a.handleRevokeAll))
-	for _, op := range []string{"remove", "replace", "disable", "recovery"} {
-		mux.HandleFunc("POST /settings/"+op, a.full(a.askStepUp(op)))
+	for _, k := range changeKinds {
+		mux.HandleFunc("POST /settings/"+string(k), a.full(a.askStepUp(k)))
 	}
+}
+
+// homeData is the home page's view of the user's two-step verification.
+type homeData struct {
+	// Status is the user's two-step verification.
+	Status *factor.Status
+	// From is the date from which two-step verification becomes
+	// mandatory, if it is still to come.
+	From string
+}
+
+func (a *App) handleHome(w http.ResponseWriter, r *http.Request) {
+	st, err := a.status(r)
+	if err != nil {
+		a.serverError(w, r, err)
+		return
+	}
+	d := &homeData{Status: st}
+	if p := a.cfg.Policy; !p.RequiredFrom.IsZero() && a.Now().Before(p.RequiredFrom) {
+		d.From = formatDate(langOf(r), p.RequiredFrom)
+	}
+	a.render(w, r, http.StatusOK, "home", &page{Title: "home_title", Data: d})
 }
 
 // settingsData is the settings page: methods, recovery codes and devices.
@@ -77,26 +104,28 @@ func (a *App) handleRevokeAll(w http.ResponseWriter, r *http.Request) {
 }
 
 // askStepUp parks a sensitive change and asks for a valid code first:
-// removing or replacing a method, turning two-step verification off (seed
-// 003) and generating new recovery codes.
-func (a *App) askStepUp(op string) http.HandlerFunc {
+// removing or replacing a method, turning two-step verification off and
+// generating new recovery codes, so that an open session alone cannot
+// weaken the account.
+func (a *App) askStepUp(k changeKind) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		sess := state(r).sess
-		if op == "remove" && a.isPending(r, r.PostFormValue("id")) {
-			a.done(r, a.m.Remove(r.Context(), sess.UserID, r.PostFormValue("id"), a.Now()), "flash_removed")
+		id := r.PostFormValue("id")
+		if k == changeRemove && a.isPending(r, id) {
+			a.done(r, a.m.Remove(r.Context(), sess.UserID, id, a.Now()), "flash_removed")
 			redirect(w, r, "/settings")
 			return
 		}
-		sess.Pending, sess.Challenge = &pendingAction{Op: op, ID: r.PostFormValue("id")}, nil
+		sess.Change, sess.StepCode = &change{Kind: k, EnrollmentID: id}, nil
 		a.sessions.save(sess)
 		redirect(w, r, stepUpStep.prefix)
 	}
 }
 
-// askStepUpAgain parks p again when twostep refused it for want of a
+// askStepUpAgain parks c again when twostep refused it for want of a
 // recent second step (err), and asks for a code first.
-func (a *App) askStepUpAgain(w http.ResponseWriter, r *http.Request, sess *Session, p *pendingAction, err error) {
-	sess.Pending, sess.Challenge, sess.Replaces = p, nil, ""
+func (a *App) askStepUpAgain(w http.ResponseWriter, r *http.Request, sess *Session, c *change, err error) {
+	sess.Change, sess.StepCode, sess.Replaces = c, nil, ""
 	sess.Flash = a.userMessage(r, err)
 	a.sessions.save(sess)
 	redirect(w, r, stepUpStep.prefix)
@@ -117,25 +146,25 @@ func (a *App) isPending(r *http.Request, id string) bool {
 	return false
 }
 
-// runPending carries out the parked change after a successful step-up.
-func (a *App) runPending(w http.ResponseWriter, r *http.Request, sess *Session) {
-	p := sess.Pending
-	sess.Pending = nil
+// runChange carries out the parked change after a successful step-up.
+func (a *App) runChange(w http.ResponseWriter, r *http.Request, sess *Session) {
+	c := sess.Change
+	sess.Change = nil
 	a.sessions.save(sess)
-	if p == nil {
+	if c == nil {
 		redirect(w, r, "/settings")
 		return
 	}
 	ctx, now := r.Context(), a.Now()
-	switch p.Op {
-	case "remove":
-		a.done(r, a.m.Remove(ctx, sess.UserID, p.ID, now), "flash_removed")
-	case "disable":
+	switch c.Kind {
+	case changeRemove:
+		a.done(r, a.m.Remove(ctx, sess.UserID, c.EnrollmentID, now), "flash_removed")
+	case changeDisable:
 		a.done(r, a.m.Disable(ctx, sess.UserID, now), "flash_disabled")
-	case "replace":
-		a.startReplace(w, r, sess, p.ID)
+	case changeReplace:
+		a.startReplace(w, r, sess, c.EnrollmentID)
 		return
-	case "recovery":
+	case changeRecovery:
 		a.newRecoveryCodes(w, r, "/settings")
 		return
 	}

@@ -1,3 +1,7 @@
+// Setup: the wizard that turns two-step verification on (the offer after
+// the password, the activation code, authenticator apps, recovery codes);
+// setup_phone.go has the steps for phone numbers and email addresses.
+
 package main
 
 import (
@@ -10,7 +14,8 @@ import (
 )
 
 // passwordFresh is how recently the password must have been entered to
-// turn two-step verification on from the settings.
+// turn two-step verification on from the settings, so that a session
+// left open cannot be given a second factor by someone else.
 const passwordFresh = 10 * time.Minute
 
 func (a *App) setupRoutes(mux *routeMux) {
@@ -34,7 +39,7 @@ func (a *App) setupRoutes(mux *routeMux) {
 	mux.HandleFunc("GET /setup/recovery", a.full(a.handleRecoveryCodes))
 	mux.HandleFunc("GET /setup/recovery.txt", a.full(a.handleRecoveryDownload))
 	mux.HandleFunc("POST /setup/recovery", a.full(a.handleRecoveryDone))
-	mux.HandleFunc("GET /challenge/status", a.halfway(a.handleChallengeStatus))
+	mux.HandleFunc("GET /setup/confirm/status", a.halfway(a.handleConfirmStatus))
 }
 
 // setup guards the setup wizard. Halfway through a login only users
@@ -137,13 +142,11 @@ func (a *App) handleActivate(w http.ResponseWriter, r *http.Request) {
 	redirect(w, r, "/setup")
 }
 
-// chooseData lists the kinds on offer and the methods set up so far.
+// chooseData lists the kinds on offer (Status.Kinds, which has email only
+// while it is the user's fallback) and the methods set up so far.
 type chooseData struct {
 	// Status is the user's two-step verification.
 	Status *factor.Status
-	// EmailOK reports whether email may be set up: it is only a fallback
-	// for users without other methods.
-	EmailOK bool
 	// Keypad reports whether voice calls can use keypad mode.
 	Keypad bool
 }
@@ -162,31 +165,25 @@ func (a *App) handleChoose(w http.ResponseWriter, r *http.Request) {
 		sess.Replaces = ""
 		a.sessions.save(sess)
 	}
-	d := &chooseData{Status: st, EmailOK: true, Keypad: a.keypadAvailable()}
-	for _, m := range st.Enrollments {
-		if m.Confirmed && m.Kind != factor.KindEmail {
-			d.EmailOK = false
-		}
-	}
-	a.render(w, r, http.StatusOK, "setup", &page{Title: "setup_title", Data: d})
+	a.render(w, r, http.StatusOK, "setup", &page{Title: "setup_title", Data: &chooseData{Status: st, Keypad: a.keypadAvailable()}})
 }
 
 // totpData is the authenticator app step: the QR code and the key as text.
 type totpData struct {
 	// Key is the authenticator app being set up.
-	Key *pendingTOTP
+	Key *newApp
 }
 
 func (a *App) handleTOTPForm(w http.ResponseWriter, r *http.Request) {
 	sess := state(r).sess
-	if sess.TOTP == nil || r.URL.Query().Has("new") {
+	if sess.NewApp == nil || r.URL.Query().Has("new") {
 		if err := a.startTOTP(r, sess); err != nil {
 			a.flashErr(r, err)
 			redirect(w, r, "/setup")
 			return
 		}
 	}
-	a.render(w, r, http.StatusOK, "setup_totp", &page{Title: "totp_title", Data: &totpData{Key: sess.TOTP}})
+	a.render(w, r, http.StatusOK, "setup_totp", &page{Title: "totp_title", Data: &totpData{Key: sess.NewApp}})
 }
 
 // startTOTP enrols a new authenticator app and keeps what the page shows
@@ -208,23 +205,23 @@ func (a *App) startTOTP(r *http.Request, sess *Session) error {
 	if err != nil {
 		return err
 	}
-	sess.TOTP = &pendingTOTP{EnrollmentID: e.ID, Text: key.Text(), QR: qr}
+	sess.NewApp = &newApp{EnrollmentID: e.ID, Text: key.Text(), QR: qr}
 	a.sessions.save(sess)
 	return nil
 }
 
 func (a *App) handleTOTP(w http.ResponseWriter, r *http.Request) {
 	sess := state(r).sess
-	if sess.TOTP == nil {
+	if sess.NewApp == nil {
 		redirect(w, r, "/setup/totp")
 		return
 	}
-	_, err := a.m.Confirm(r.Context(), factor.Answer{UserID: sess.UserID, EnrollmentID: sess.TOTP.EnrollmentID, Code: r.PostFormValue("code")}, a.Now())
+	_, err := a.m.Confirm(r.Context(), factor.Answer{UserID: sess.UserID, EnrollmentID: sess.NewApp.EnrollmentID, Code: r.PostFormValue("code")}, a.Now())
 	if err != nil {
-		a.render(w, r, http.StatusOK, "setup_totp", &page{Title: "totp_title", Error: a.userMessage(r, err), Data: &totpData{Key: sess.TOTP}})
+		a.render(w, r, http.StatusOK, "setup_totp", &page{Title: "totp_title", Error: a.userMessage(r, err), Data: &totpData{Key: sess.NewApp}})
 		return
 	}
-	sess.TOTP = nil
+	sess.NewApp = nil
 	a.methodConfirmed(w, r, sess)
 }
 
@@ -304,31 +301,4 @@ func (a *App) handleRecoveryDone(w http.ResponseWriter, r *http.Request) {
 	sess.Recovery = nil
 	a.sessions.save(sess)
 	redirect(w, r, localPath(r.PostFormValue("next")))
-}
-
-// userMessage is twostep's text for err in the request's language.
-func (a *App) userMessage(r *http.Request, err error) string {
-	if !isUserError(err) {
-		a.log.Error("webapp: twostep", "path", r.URL.Path, "error", err.Error())
-	}
-	return factor.UserMessage(err, langOf(r))
-}
-
-// flashErr shows twostep's text for err on the next page.
-func (a *App) flashErr(r *http.Request, err error) {
-	st := state(r)
-	st.sess.Flash = a.userMessage(r, err)
-	a.sessions.save(st.sess)
-}
-
-// isUserError reports whether err is about the user's input or policy
-// rather than something broken.
-func isUserError(err error) bool {
-	for _, e := range []error{factor.ErrInvalidCode, factor.ErrLocked, factor.ErrMalformed, factor.ErrRateLimited,
-		factor.ErrNotAllowed, factor.ErrNotFound, factor.ErrActivationRequired, factor.ErrLastEnrollment, factor.ErrStepUpRequired} {
-		if errors.Is(err, e) {
-			return true
-		}
-	}
-	return false
 }

@@ -1,7 +1,9 @@
+// Setup, continued: a phone number (SMS or voice call) or an email
+// address, enrolled and confirmed with the first code sent to it.
+
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"net/http"
 	"strings"
@@ -11,7 +13,7 @@ import (
 )
 
 // countries are the countries whose numbers the app accepts, the
-// Netherlands first and preselected.
+// Netherlands first and preselected, as a Dutch portal expects.
 var countries = []struct {
 	// Code is the ISO 3166 region code, such as "NL".
 	Code string
@@ -70,7 +72,7 @@ func (a *App) handlePhone(w http.ResponseWriter, r *http.Request) {
 	if errors.Is(err, factor.ErrStepUpRequired) && sess.Replaces != "" {
 		// The second step that allowed the change lapsed while the user
 		// typed: ask for a code again, then come back here.
-		a.askStepUpAgain(w, r, sess, &pendingAction{Op: "replace", ID: sess.Replaces}, err)
+		a.askStepUpAgain(w, r, sess, &change{Kind: changeReplace, EnrollmentID: sess.Replaces}, err)
 		return
 	}
 	if err != nil {
@@ -81,7 +83,7 @@ func (a *App) handlePhone(w http.ResponseWriter, r *http.Request) {
 }
 
 // fullNumber joins the chosen country code and the typed number the way
-// people type it: a leading 0 is dropped. A number typed with its own
+// people write a national number: a leading 0 is dropped. A number typed with its own
 // country code (+32…, 0032…) is taken as typed.
 func fullNumber(dial, number string) string {
 	n := strings.TrimSpace(number)
@@ -108,14 +110,9 @@ func (a *App) enrolAndSend(r *http.Request, sess *Session, e factor.Enrollment, 
 		a.m.Remove(ctx, sess.UserID, en.ID, now) // a pending method may always go
 		return err
 	}
-	sess.Challenge = newChallenge(sent, en.ID, true)
+	sess.NewCode = newSentCode(sent, en.ID)
 	a.sessions.save(sess)
 	return nil
-}
-
-func newChallenge(s *factor.Sent, enrollmentID string, confirm bool) *challengeState {
-	return &challengeState{ID: s.ChallengeID, EnrollmentID: enrollmentID, Kind: string(s.Kind), Masked: s.Masked,
-		Keypad: s.ScreenDigits != "", ScreenDigits: s.ScreenDigits, ResendAt: s.ResendAt, Confirm: confirm}
 }
 
 func (a *App) handleEmailForm(w http.ResponseWriter, r *http.Request) {
@@ -138,95 +135,48 @@ func (a *App) handleEmail(w http.ResponseWriter, r *http.Request) {
 	redirect(w, r, "/setup/confirm")
 }
 
-// codeData is the page that asks for a delivered code, or waits for the
-// keypad call to be answered.
-type codeData struct {
-	// Ch is the code on its way or the keypad call, if any.
-	Ch *challengeState
-	// Action is where the code form posts.
-	Action string
-	// Resend is where the form that asks for a new code posts.
-	Resend string
-	// Remember lists the "remember this device" choices at login.
-	Remember []rememberOption
-	// Methods are the user's methods to choose from, primary first.
-	Methods []factor.EnrollmentInfo
-	// Method is the chosen method.
-	Method factor.EnrollmentInfo
-	// Current is the chosen method's ID.
-	Current string
-	// Purpose is the chosen method's kind.
-	Purpose string
-	// Recovery reports whether the page offers a recovery code instead.
-	Recovery bool
-	// Keypad reports whether voice keypad calls are possible.
-	Keypad bool
+// confirmData is the page that asks for a new method's first code.
+func confirmData(ch *sentCode) *codeData {
+	return &codeData{Ch: ch, Action: "/setup/confirm", Resend: "/setup/resend", Poll: "/setup/confirm/status"}
 }
 
 func (a *App) handleConfirmForm(w http.ResponseWriter, r *http.Request) {
-	ch := state(r).sess.Challenge
-	if ch == nil || !ch.Confirm {
+	ch := state(r).sess.NewCode
+	if ch == nil {
 		redirect(w, r, "/setup")
 		return
 	}
-	a.render(w, r, http.StatusOK, "setup_confirm", &page{Title: "confirm_title", Data: &codeData{Ch: ch, Action: "/setup/confirm", Resend: "/setup/resend"}})
+	a.render(w, r, http.StatusOK, "setup_confirm", &page{Title: "confirm_title", Data: confirmData(ch)})
 }
 
 func (a *App) handleConfirm(w http.ResponseWriter, r *http.Request) {
 	sess := state(r).sess
-	ch := sess.Challenge
-	if ch == nil || !ch.Confirm {
+	ch := sess.NewCode
+	if ch == nil {
 		redirect(w, r, "/setup")
 		return
 	}
 	_, err := a.m.Confirm(r.Context(), factor.Answer{UserID: sess.UserID, ChallengeID: ch.ID, Code: r.PostFormValue("code")}, a.Now())
 	if err != nil {
-		a.render(w, r, http.StatusOK, "setup_confirm", &page{Title: "confirm_title", Error: a.userMessage(r, err),
-			Data: &codeData{Ch: ch, Action: "/setup/confirm", Resend: "/setup/resend"}})
+		a.render(w, r, http.StatusOK, "setup_confirm", &page{Title: "confirm_title", Error: a.userMessage(r, err), Data: confirmData(ch)})
 		return
 	}
-	sess.Challenge, sess.Replaces = nil, ""
+	sess.NewCode, sess.Replaces = nil, ""
 	a.methodConfirmed(w, r, sess)
 }
 
+// handleResend sends a new first code to the method being set up.
 func (a *App) handleResend(w http.ResponseWriter, r *http.Request) {
-	a.resend(w, r, "/setup/confirm")
+	sess := state(r).sess
+	if sent, ok := a.resend(r, sess.NewCode); ok {
+		sess.NewCode = sent
+		a.sessions.save(sess)
+	}
+	redirect(w, r, "/setup/confirm")
 }
 
-// resend sends a new code for the session's challenge, which replaces the
-// old one, and goes back to the code page.
-func (a *App) resend(w http.ResponseWriter, r *http.Request, back string) {
-	sess := state(r).sess
-	ch := sess.Challenge
-	if ch == nil {
-		redirect(w, r, back)
-		return
-	}
-	sent, err := a.m.Resend(r.Context(), sess.UserID, ch.ID, langOf(r), a.Now())
-	if err != nil {
-		a.flashErr(r, err)
-		redirect(w, r, back)
-		return
-	}
-	sess.Challenge = newChallenge(sent, ch.EnrollmentID, ch.Confirm)
-	sess.Flash = tr(langOf(r), "flash_resent")
-	a.sessions.save(sess)
-	redirect(w, r, back)
-}
-
-// handleChallengeStatus tells the keypad page whether the call was
-// answered: {"state":"pending"|"approved"|"used"|"expired"}.
-func (a *App) handleChallengeStatus(w http.ResponseWriter, r *http.Request) {
-	sess := state(r).sess
-	w.Header().Set("Content-Type", "application/json")
-	if sess.Challenge == nil {
-		w.WriteHeader(http.StatusNotFound)
-		w.Write([]byte(`{"state":"none"}`))
-		return
-	}
-	st, err := a.m.ChallengeStatus(r.Context(), sess.UserID, sess.Challenge.ID, a.Now())
-	if err != nil {
-		st = factor.ChallengeExpired
-	}
-	json.NewEncoder(w).Encode(map[string]string{"state": string(st)})
+// handleConfirmStatus tells the keypad page whether the call that
+// confirms a new number was answered.
+func (a *App) handleConfirmStatus(w http.ResponseWriter, r *http.Request) {
+	a.codeStatus(w, r, state(r).sess.NewCode)
 }

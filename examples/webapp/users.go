@@ -1,3 +1,6 @@
+// Scaffolding: the app's own accounts and passwords, as any app already
+// has; this file does not call twostep.
+
 package main
 
 import (

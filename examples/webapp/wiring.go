@@ -1,3 +1,7 @@
+// Wiring: everything that builds twostep and connects it to the world
+// outside (the database, the server keys, the senders, the keypad
+// webhook and the development outbox).
+
 package main
 
 import (
@@ -7,9 +11,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
+	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
+	"sync"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // PostgreSQL driver "pgx"
@@ -19,15 +27,62 @@ import (
 	"github.com/twostep/twostep/email/smtp"
 	"github.com/twostep/twostep/factor"
 	"github.com/twostep/twostep/factor/sqlstore"
+	"github.com/twostep/twostep/recovery"
 	"github.com/twostep/twostep/sms"
 	smstwilio "github.com/twostep/twostep/sms/twilio"
 	"github.com/twostep/twostep/totp"
+	"github.com/twostep/twostep/trust"
 	"github.com/twostep/twostep/voice"
 	voicetwilio "github.com/twostep/twostep/voice/twilio"
 )
 
 // keypadPath is where Twilio posts the digits of a keypad call.
 const keypadPath = "/twostep/voice/keypad"
+
+// twostepParts are the App's twostep values. Only the files that call
+// twostep (see TestScaffoldingDoesNotCallTwostep) use them.
+type twostepParts struct {
+	m       *factor.Manager
+	totp    *totp.Factor
+	codes   *recovery.Codes
+	devices *trust.Devices
+	keypad  *voice.Handler // nil unless Twilio calls back with keypad digits
+}
+
+// twostep builds the Manager and the packages built on it.
+func (a *App) twostep(store factor.Store) error {
+	keys, err := loadKeys(a.cfg.DataDir, a.Now())
+	if err != nil {
+		return fmt.Errorf("server keys: %w", err)
+	}
+	factors, router, err := a.factors(a.cfg)
+	if err != nil {
+		return err
+	}
+	a.m, err = factor.NewManager(factor.Config{
+		Store: store, Factors: factors, Keys: keys, Sender: router,
+		Logger: a.log, Policy: a.cfg.Policy,
+	})
+	if err != nil {
+		return err
+	}
+	if a.codes, err = recovery.New(a.m, recovery.Config{}); err != nil {
+		return err
+	}
+	if a.devices, err = trust.New(a.m, trust.Config{}); err != nil {
+		return err
+	}
+	a.keypad, err = keypadHandler(a.m, a.cfg, func() time.Time { return a.Now() })
+	return err
+}
+
+// webhookRoutes mounts what providers call, outside the session and CSRF
+// machinery: Twilio's keypad webhook, authenticated by Twilio's signature.
+func (a *App) webhookRoutes(top *http.ServeMux) {
+	if a.keypad != nil {
+		top.Handle("POST "+keypadPath, a.keypad)
+	}
+}
 
 // createPrivate creates the SQLite file readable by its owner only, unless
 // it exists; SQLite gives its journal files the same mode.
@@ -187,4 +242,74 @@ func keypadHandler(m *factor.Manager, cfg Config, now func() time.Time) (*voice.
 	}
 	h.Clock = now
 	return h, nil
+}
+
+// outboxSize is how many messages the outbox keeps; older ones drop off.
+const outboxSize = 200
+
+// Outbox is a factor.Sender for development. It records every message,
+// code included, for the outbox page, and prints it through twostep's
+// console sender. Never use it in production.
+type Outbox struct {
+	console *factor.ConsoleSender
+	now     func() time.Time
+
+	mu   sync.Mutex
+	msgs []OutboxMessage
+}
+
+// OutboxMessage is one message the outbox "sent".
+type OutboxMessage struct {
+	// Message is the message as twostep handed it over, code included.
+	factor.Message
+	// SentAt is when the app sent it.
+	SentAt time.Time
+}
+
+// NewOutbox returns an outbox that prints to w (standard error if nil).
+func NewOutbox(w io.Writer, now func() time.Time) *Outbox {
+	return &Outbox{console: &factor.ConsoleSender{W: w}, now: now}
+}
+
+// Send records m and prints it.
+func (o *Outbox) Send(ctx context.Context, m factor.Message) error {
+	if err := o.console.Send(ctx, m); err != nil {
+		return err
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.msgs = append(o.msgs, OutboxMessage{Message: m, SentAt: o.now()})
+	if len(o.msgs) > outboxSize {
+		o.msgs = slices.Delete(o.msgs, 0, len(o.msgs)-outboxSize)
+	}
+	return nil
+}
+
+// Messages returns the recorded messages, newest first.
+func (o *Outbox) Messages() []OutboxMessage {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	out := slices.Clone(o.msgs)
+	slices.Reverse(out)
+	return out
+}
+
+// Clear forgets every message.
+func (o *Outbox) Clear() {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.msgs = nil
+}
+
+// handleOutboxKeypad plays the phone in a keypad call: it passes the
+// digits "typed on the phone" to the Manager, as the voice provider's
+// webhook would.
+func (a *App) handleOutboxKeypad(w http.ResponseWriter, r *http.Request) {
+	err := a.m.ApproveKeypad(r.Context(), r.PostFormValue("challenge"), r.PostFormValue("digits"), a.Now())
+	if err != nil {
+		a.flashErr(r, err)
+	} else {
+		a.flash(r, "flash_keypad_sent")
+	}
+	redirect(w, r, "/dev/outbox")
 }
