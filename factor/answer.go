@@ -29,6 +29,12 @@ func (m *Manager) checkDelivered(ctx context.Context, at attempt) (Result, error
 	if c != nil {
 		at.names(c.EnrollmentID, c.Kind)
 	}
+	// An answer that names one enrollment and a challenge of another is
+	// the host's mix-up, say a challenge left in the session when the
+	// user switched to the authenticator app: it counts nothing.
+	if c != nil && at.EnrollmentID != "" && at.EnrollmentID != c.EnrollmentID {
+		return Result{}, ErrChallengeMismatch
+	}
 	// Count the attempt before the code is compared; a locked user's code
 	// is never compared.
 	lock, err := m.reserve(ctx, at.UserID, at.now)
@@ -180,6 +186,12 @@ func (m *Manager) ApproveKeypad(ctx context.Context, challengeID, digits string,
 	}
 	if !c.ApprovedAt.IsZero() && c.UsedAt.IsZero() {
 		return nil // the provider retried a callback that already approved
+	}
+	// A late or replayed callback, for a challenge used, expired or out
+	// of tries, changes nothing and counts nothing: whoever can replay a
+	// provider's signed request must not be able to lock the user out.
+	if !c.UsedAt.IsZero() || !now.Before(c.ExpiresAt) || c.Tries >= m.cfg.Codes.Tries {
+		return fmt.Errorf("%w: the call's challenge is over", ErrInvalidCode)
 	}
 	at := attempt{Answer: Answer{UserID: c.UserID}, now: now}
 	at.names(c.EnrollmentID, c.Kind)

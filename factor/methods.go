@@ -15,6 +15,15 @@ var (
 	// ErrStepUpRequired means the operation needs a recent second step:
 	// the user must first enter a valid code of any of their enrollments.
 	ErrStepUpRequired = errors.New("factor: a recent second step is required")
+	// ErrChallengeMismatch means an Answer named one enrollment and a
+	// challenge sent for another; nothing is counted. It wraps
+	// ErrMalformed.
+	ErrChallengeMismatch = fmt.Errorf("%w: the challenge belongs to another enrollment", ErrMalformed)
+	// ErrChallengeRequired means a code was given for an enrollment whose
+	// codes are sent (SMS, voice, email) without the challenge it answers:
+	// pass Answer.ChallengeID. It wraps ErrInvalidCode and is counted like
+	// a wrong code.
+	ErrChallengeRequired = fmt.Errorf("%w: this enrollment's codes answer a challenge", ErrInvalidCode)
 )
 
 // Policy refusals. Each wraps ErrNotAllowed, so a host may branch on that

@@ -162,6 +162,28 @@ type CounterStore interface {
 	// returns the new count. A counter whose window ended (its expiry is
 	// not after now) starts again at one with the given expiry.
 	IncrementCounter(ctx context.Context, key string, now, expires time.Time) (int64, error)
+	// ChargeCounters charges one send to every window, atomically and
+	// only if each window's counter is below its Limit at now; otherwise
+	// it changes nothing. A counter whose window ended (its expiry is not
+	// after now) counts as zero and takes the window's Expires when
+	// charged. It returns the indexes of the windows that were full, in
+	// order; none means all were charged. Of concurrent charges, also from
+	// several processes, no counter ever passes its Limit.
+	ChargeCounters(ctx context.Context, windows []CounterWindow, now time.Time) (full []int, err error)
+	// RefundCounters takes back one charge from each window whose counter
+	// has not expired at now, never going below zero: it undoes a charge
+	// for a send that certainly did not go out.
+	RefundCounters(ctx context.Context, windows []CounterWindow, now time.Time) error
+}
+
+// CounterWindow is one fixed-window counter a send is charged to.
+type CounterWindow struct {
+	// Key names the counter, window included.
+	Key string
+	// Limit is the most the counter may reach.
+	Limit int64
+	// Expires is when the window ends.
+	Expires time.Time
 }
 
 // TrustedDevice is a browser or app the user asked to remember after a successful

@@ -33,6 +33,8 @@ var userTexts = []struct {
 	{ErrActivationExpired, text{"Uw activatiecode is verlopen. Vraag een nieuwe aan bij de servicedesk.", "Your activation code has expired. Ask the service desk for a new one."}},
 	{ErrActivationUsed, text{"Deze activatiecode is al gebruikt. Vraag een nieuwe aan bij de servicedesk.", "This activation code has already been used. Ask the service desk for a new one."}},
 	{ErrActivationRequired, text{"Vul eerst uw activatiecode in.", "Please enter your activation code first."}},
+	{ErrChallengeMismatch, text{"Deze code hoort bij een andere methode. Kies de methode opnieuw en vul de code in.", "This code belongs to another method. Please choose the method again and enter its code."}},
+	{ErrChallengeRequired, text{"Vraag eerst een code aan voor deze methode.", "Please ask for a code for this method first."}},
 	{ErrInvalidCode, text{"De code is onjuist of verlopen. Probeer het opnieuw.", "The code is incorrect or has expired. Please try again."}},
 	{ErrMalformed, text{"Controleer wat u heeft ingevuld.", "Please check what you entered."}},
 	{ErrLastEnrollment, text{"U kunt uw laatste methode niet verwijderen zolang twee-staps verificatie verplicht is.", "You cannot remove your last method while two-step verification is required."}},

@@ -119,6 +119,9 @@ func (m *Manager) checkEnrollment(ctx context.Context, at attempt) (Result, erro
 	// An unknown enrollment, another user's, one not usable now and one
 	// whose factor checks no codes itself all fail like a wrong code.
 	v, _ := m.factors[kindOf(e)].(Verifier)
+	if _, sent := m.factors[kindOf(e)].(Challenger); e != nil && v == nil && sent && at.usable(e) {
+		return Result{}, m.failed(ctx, &at, lock, ErrChallengeRequired)
+	}
 	if e == nil || v == nil || !at.usable(e) {
 		return Result{}, m.failed(ctx, &at, lock, ErrInvalidCode)
 	}

@@ -205,6 +205,16 @@ func (s *FaultStore) DeleteChallenges(ctx context.Context, userID string) error 
 	return do0(s, "DeleteChallenges", func(bool) error { return s.Inner.DeleteChallenges(ctx, userID) })
 }
 
+// ChargeCounters forwards to Inner unless this call fails.
+func (s *FaultStore) ChargeCounters(ctx context.Context, windows []factor.CounterWindow, now time.Time) ([]int, error) {
+	return do(s, "ChargeCounters", func(bool) ([]int, error) { return s.Inner.ChargeCounters(ctx, windows, now) })
+}
+
+// RefundCounters forwards to Inner unless this call fails.
+func (s *FaultStore) RefundCounters(ctx context.Context, windows []factor.CounterWindow, now time.Time) error {
+	return do0(s, "RefundCounters", func(bool) error { return s.Inner.RefundCounters(ctx, windows, now) })
+}
+
 // IncrementCounter forwards to Inner unless this call fails.
 func (s *FaultStore) IncrementCounter(ctx context.Context, key string, now, expires time.Time) (int64, error) {
 	return do(s, "IncrementCounter", func(bool) (int64, error) { return s.Inner.IncrementCounter(ctx, key, now, expires) })

@@ -24,6 +24,10 @@ var counterTests = []subtest{
 	{"WindowRestart", testCounterRestart},
 	{"Keys", testCounterKeys},
 	{"ConcurrentIncrement", testConcurrentIncrement},
+	{"ChargeAllOrNothing", testChargeAllOrNothing},
+	{"ChargeWindowRestart", testChargeRestart},
+	{"Refund", testRefund},
+	{"ConcurrentCharge", testConcurrentCharge},
 }
 
 // assertAttempts checks got against the wanted failures, locks and lock end.
@@ -193,4 +197,79 @@ func testConcurrentIncrement(t *testing.T, s factor.Store) {
 	}
 	assertOnceEach(t, seen)
 	assert.Equal(t, int64(racers+1), increment(t, s, key, now, now.Add(time.Minute)), "after %d increments", racers)
+}
+
+func charge(t *testing.T, s factor.Store, now time.Time, windows ...factor.CounterWindow) []int {
+	t.Helper()
+	full, err := s.ChargeCounters(t.Context(), windows, now)
+	require.NoError(t, err)
+	return full
+}
+
+// testChargeAllOrNothing: a charge with one full window charges none of
+// the others and names the full ones.
+func testChargeAllOrNothing(t *testing.T, s factor.Store) {
+	now := baseTime()
+	small := factor.CounterWindow{Key: newID("counter"), Limit: 1, Expires: now.Add(time.Minute)}
+	big := factor.CounterWindow{Key: newID("counter"), Limit: 5, Expires: now.Add(time.Hour)}
+	assert.Empty(t, charge(t, s, now, big, small))
+	for range 3 {
+		assert.Equal(t, []int{1}, charge(t, s, now, big, small), "the small window is full")
+	}
+	assert.Equal(t, int64(2), increment(t, s, big.Key, now, big.Expires), "refused charges cost the big window nothing")
+	assert.Equal(t, []int{0, 1}, charge(t, s, now, factor.CounterWindow{Key: small.Key, Limit: 1, Expires: small.Expires}, factor.CounterWindow{Key: big.Key, Limit: 2, Expires: big.Expires}))
+}
+
+// testChargeRestart: a window that ended counts as empty again.
+func testChargeRestart(t *testing.T, s factor.Store) {
+	now := baseTime()
+	w := factor.CounterWindow{Key: newID("counter"), Limit: 1, Expires: now.Add(time.Minute)}
+	assert.Empty(t, charge(t, s, now, w))
+	assert.Equal(t, []int{0}, charge(t, s, now.Add(59*time.Second), w))
+	later := w
+	later.Expires = now.Add(2 * time.Minute)
+	assert.Empty(t, charge(t, s, now.Add(time.Minute), later), "the window ended at its expiry")
+	assert.Equal(t, []int{0}, charge(t, s, now.Add(90*time.Second), later))
+}
+
+// testRefund: a refund takes one charge back, never below zero, and not
+// from a window that ended.
+func testRefund(t *testing.T, s factor.Store) {
+	now := baseTime()
+	w := factor.CounterWindow{Key: newID("counter"), Limit: 2, Expires: now.Add(time.Minute)}
+	other := factor.CounterWindow{Key: newID("counter"), Limit: 2, Expires: now.Add(time.Minute)}
+	charge(t, s, now, w)
+	charge(t, s, now, w)
+	require.Equal(t, []int{0}, charge(t, s, now, w))
+	require.NoError(t, s.RefundCounters(t.Context(), []factor.CounterWindow{w, other}, now))
+	assert.Empty(t, charge(t, s, now, w), "the refund made room")
+	require.NoError(t, s.RefundCounters(t.Context(), []factor.CounterWindow{other}, now))
+	assert.Empty(t, charge(t, s, now, other))
+	assert.Empty(t, charge(t, s, now, other))
+	assert.Equal(t, []int{0}, charge(t, s, now, other), "a refund of nothing does not go below zero")
+}
+
+// testConcurrentCharge: of racers charging two windows of limit 10 and
+// 1000 at once, exactly 10 are charged, and the big window counts 10.
+func testConcurrentCharge(t *testing.T, s factor.Store) {
+	now := baseTime()
+	w := factor.CounterWindow{Key: newID("counter"), Limit: 10, Expires: now.Add(time.Minute)}
+	big := factor.CounterWindow{Key: newID("counter"), Limit: 1000, Expires: now.Add(time.Minute)}
+	charged := make([]bool, racers)
+	errs := race(racers, func(i int) error {
+		full, err := s.ChargeCounters(t.Context(), []factor.CounterWindow{big, w}, now)
+		charged[i] = err == nil && len(full) == 0
+		return err
+	})
+	for _, err := range errs {
+		require.NoError(t, err)
+	}
+	n := 0
+	for _, c := range charged {
+		if c {
+			n++
+		}
+	}
+	assert.Equal(t, 10, n, "charges that went through")
+	assert.Equal(t, int64(11), increment(t, s, big.Key, now, big.Expires), "the big window counts only the charges that went through")
 }

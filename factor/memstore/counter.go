@@ -3,6 +3,8 @@ package memstore
 import (
 	"context"
 	"time"
+
+	"github.com/twostep/twostep/factor"
 )
 
 // minSweep is the number of counters below which expired ones are left
@@ -60,4 +62,45 @@ func (cs *counters) sweep(now time.Time) {
 	}
 	cs.m = live
 	cs.sweepSize = len(live)
+}
+
+// ChargeCounters charges every window if all of them have room, under the
+// store's lock, and otherwise returns the full ones and changes nothing.
+func (s *Store) ChargeCounters(_ context.Context, windows []factor.CounterWindow, now time.Time) ([]int, error) {
+	s.lock()
+	defer s.unlock()
+	var full []int
+	for i, w := range windows {
+		if s.counters.current(w.Key, now) >= w.Limit {
+			full = append(full, i)
+		}
+	}
+	if len(full) > 0 {
+		return full, nil
+	}
+	for _, w := range windows {
+		s.counters.increment(w.Key, now, w.Expires)
+	}
+	return nil, nil
+}
+
+// RefundCounters takes one back from every window that has not expired.
+func (s *Store) RefundCounters(_ context.Context, windows []factor.CounterWindow, now time.Time) error {
+	s.lock()
+	defer s.unlock()
+	for _, w := range windows {
+		if c, ok := s.counters.m[w.Key]; ok && c.expires.After(now) && c.n > 0 {
+			c.n--
+			s.counters.m[w.Key] = c
+		}
+	}
+	return nil
+}
+
+// current is the count of key at now: zero once its window ended.
+func (cs *counters) current(key string, now time.Time) int64 {
+	if c, ok := cs.m[key]; ok && c.expires.After(now) {
+		return c.n
+	}
+	return 0
 }

@@ -75,6 +75,8 @@ func TestEveryErrorHasUserTexts(t *testing.T) {
 		"ErrActivationRequired": factor.ErrActivationRequired,
 		"ErrLastEnrollment":     factor.ErrLastEnrollment,
 		"ErrStepUpRequired":     factor.ErrStepUpRequired,
+		"ErrChallengeMismatch":  factor.ErrChallengeMismatch,
+		"ErrChallengeRequired":  factor.ErrChallengeRequired,
 		"ErrRequired":           factor.ErrRequired,
 		"ErrEmailFallback":      factor.ErrEmailFallback,
 		"ErrKindNotOffered":     factor.ErrKindNotOffered,
