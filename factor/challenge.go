@@ -44,10 +44,11 @@ type Sent struct {
 // Challenge generates a code for one of the user's phone numbers or email
 // addresses, stores only its keyed hash and sends it. Within
 // Codes.ResendAfter of the last code sent to the same enrollment it is
-// refused with a *RateLimitError (scope "resend"), like Resend. It spends
-// the send budgets first: over budget it returns a *RateLimitError and
-// sends nothing. A failed send returns an error wrapping ErrDelivery and leaves no
-// usable code behind.
+// refused with a *RateLimitError (scope "resend"), like Resend. Over a
+// send budget it returns a *RateLimitError, sends nothing and charges
+// nothing. A failed send returns an error wrapping ErrDelivery; a send
+// the provider certainly refused costs nothing and leaves the user's
+// previous code valid, any other failure leaves no usable code behind.
 func (m *Manager) Challenge(ctx context.Context, req ChallengeRequest, now time.Time) (*Sent, error) {
 	if err := checkUserID(req.UserID); err != nil {
 		return nil, err
@@ -117,12 +118,16 @@ func (m *Manager) challengeable(ctx context.Context, userID, enrollmentID string
 	return e, ch, nil
 }
 
-// deliver puts a fresh code on c, stores it and sends it.
+// deliver puts a fresh code on c, stores it and sends it. The send is
+// charged to the budgets and the resend cooldown first, all or nothing.
+// When the provider certainly did not take the message, the charges are
+// refunded and c keeps the code it had, so the user can still use the
+// previous code and try again at once; when it may have been delivered
+// (a timeout, a lost connection), c is burnt, so that no code is usable
+// that nobody can be sure about.
 func (m *Manager) deliver(ctx context.Context, ch Challenger, e *Enrollment, c *Challenge, lang string, now time.Time, create bool) (*Sent, error) {
-	if err := m.cooldown(ctx, e, now); err != nil {
-		return nil, err
-	}
-	if err := m.spend(ctx, e, now); err != nil {
+	charged, err := m.spend(ctx, e, now)
+	if err != nil {
 		return nil, err
 	}
 	n := m.cfg.Codes.Digits
@@ -131,21 +136,26 @@ func (m *Manager) deliver(ctx context.Context, ch Challenger, e *Enrollment, c *
 	}
 	code, err := RandomDigits(m.rand, n)
 	if err != nil {
+		m.refund(ctx, charged, now)
 		return nil, err
 	}
+	before := *c
 	c.CodeHash = m.sealer.MAC("challenge", c.UserID, challengeData(c.ID, code))
 	c.Tries, c.Sends, c.SentAt, c.ExpiresAt = 0, c.Sends+1, now, now.Add(m.codeTTL(e.Kind))
 	c.ApprovedAt = time.Time{} // a new code needs a new answer, also on the keypad
 	if create {
 		err = m.store.CreateChallenge(ctx, c)
 	} else if err = m.store.UpdateChallenge(ctx, c); errors.Is(err, ErrConflict) {
+		m.refund(ctx, charged, now)
 		return nil, &RateLimitError{Scope: "resend", RetryAfter: m.cfg.Codes.ResendAfter}
 	}
 	if err != nil {
+		m.refund(ctx, charged, now)
 		return nil, fmt.Errorf("factor: store challenge: %w", err)
 	}
 	if err := m.send(ctx, ch, e, c, code, lang, now); err != nil {
-		return nil, err
+		m.undeliverable(ctx, c, before, create, charged, now, err)
+		return nil, fmt.Errorf("%w: %w", ErrDelivery, err)
 	}
 	sent := &Sent{ChallengeID: c.ID, Kind: c.Kind, Masked: m.info(e).Masked, ExpiresAt: c.ExpiresAt, ResendAt: now.Add(m.cfg.Codes.ResendAfter)}
 	if c.Keypad {
@@ -154,40 +164,40 @@ func (m *Manager) deliver(ctx context.Context, ch Challenger, e *Enrollment, c *
 	return sent, nil
 }
 
-// cooldown refuses a code for an enrollment that was sent one less than
-// Codes.ResendAfter ago, whichever challenge that was for: asking for a new
-// challenge is a resend too. The counter lives in the Store, so it holds
-// across app instances, and of concurrent requests only one gets through.
-// The wait it reports is an upper bound.
-func (m *Manager) cooldown(ctx context.Context, e *Enrollment, now time.Time) error {
-	wait := m.cfg.Codes.ResendAfter
-	n, err := m.store.IncrementCounter(ctx, "resend:"+e.ID, now, now.Add(wait))
-	if err != nil {
-		return fmt.Errorf("factor: resend cooldown: %w", err)
+// undeliverable cleans up after a failed send. A message the provider
+// certainly did not take costs nothing: the charges are refunded and a
+// resent challenge gets its previous code back. Otherwise the code may
+// have arrived, so the challenge is burnt and the charges stay. Either way
+// no code is left usable that was not delivered for sure.
+func (m *Manager) undeliverable(ctx context.Context, c *Challenge, before Challenge, create bool, charged []CounterWindow, now time.Time, err error) {
+	ctx = context.WithoutCancel(ctx)
+	m.log.LogAttrs(ctx, slog.LevelWarn, "twostep: send failed", slog.String("user", c.UserID), slog.String("kind", string(c.Kind)), slog.String("challenge", c.ID), slog.String("error", err.Error()))
+	certain := notSent(err)
+	if certain {
+		m.refund(ctx, charged, now)
 	}
-	if n > 1 {
-		return &RateLimitError{Scope: "resend", RetryAfter: wait}
+	if certain && !create {
+		before.Version = c.Version
+		*c = before
+	} else {
+		c.UsedAt = now
 	}
-	return nil
+	if uerr := m.store.UpdateChallenge(ctx, c); uerr != nil {
+		m.log.Error("twostep: could not settle the challenge after a failed send", "challenge", c.ID, "error", uerr.Error())
+	}
 }
 
-// send composes and sends the message. On failure it burns the challenge,
-// so that no usable code is left behind.
+// send composes the message and sends it within Codes.SendTimeout.
 func (m *Manager) send(ctx context.Context, ch Challenger, e *Enrollment, c *Challenge, code, lang string, now time.Time) error {
 	msg, err := ch.Compose(e, c, code, lang)
-	if err == nil {
-		msg.Kind, msg.To, msg.Code, msg.Keypad, msg.ChallengeID, msg.SentAt, msg.ExpiresAt = e.Kind, e.Address, code, c.Keypad, c.ID, now, c.ExpiresAt
-		sctx, cancel := context.WithTimeout(ctx, m.cfg.Codes.SendTimeout)
-		err = m.cfg.Sender.Send(sctx, msg)
-		cancel()
-	}
 	if err != nil {
-		m.log.LogAttrs(ctx, slog.LevelWarn, "twostep: send failed", slog.String("user", c.UserID), slog.String("kind", string(c.Kind)), slog.String("challenge", c.ID), slog.String("error", err.Error()))
-		c.UsedAt = now
-		if uerr := m.store.UpdateChallenge(context.WithoutCancel(ctx), c); uerr != nil {
-			m.log.Error("twostep: could not burn challenge after failed send", "challenge", c.ID, "error", uerr.Error())
-		}
-		return fmt.Errorf("%w: %w", ErrDelivery, err)
+		return err
+	}
+	msg.Kind, msg.To, msg.Code, msg.Keypad, msg.ChallengeID, msg.SentAt, msg.ExpiresAt = e.Kind, e.Address, code, c.Keypad, c.ID, now, c.ExpiresAt
+	sctx, cancel := context.WithTimeout(ctx, m.cfg.Codes.SendTimeout)
+	defer cancel()
+	if err := m.cfg.Sender.Send(sctx, msg); err != nil {
+		return err
 	}
 	m.emit(ctx, Event{Type: EventChallengeSent, UserID: c.UserID, EnrollmentID: e.ID, Kind: e.Kind, Time: now, Actor: c.UserID})
 	return nil

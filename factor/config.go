@@ -44,6 +44,10 @@ type Config struct {
 	// PendingTTL is how long an enrollment may wait for its first code.
 	// Zero means 15 minutes; at most 24 hours.
 	PendingTTL time.Duration
+	// MaxPending is how many enrollments of one kind a user may have
+	// awaiting their first code at once; Enroll refuses the next with
+	// ErrTooManyPending. Zero means 3; 1 to 20.
+	MaxPending int
 	// Rand is the source of randomness. Nil means crypto/rand; set it only
 	// in tests.
 	Rand io.Reader
@@ -93,12 +97,26 @@ type DeliveredCodes struct {
 // Budget limits sends per destination, per user and overall. Counters live
 // in the Store, so the limits hold across app instances. A negative value
 // switches a limit off.
+//
+// The defaults let a user whose only method is a phone log in six times a
+// day and ask for one resend each time (12 codes a day) without ever being
+// refused, while one number gets at most 15 codes a day and one account at
+// most 20, which makes SMS pumping through one account worthless. Only
+// sends that go out are charged; a refused request costs nothing.
 type Budget struct {
-	// PerDestinationHour limits sends to one address per hour. Zero means 5.
+	// PerDestinationHour limits codes to one confirmed address per hour.
+	// Zero means 5.
 	PerDestinationHour int
-	// PerDestinationDay limits sends to one address per day. Zero means 10.
+	// PerDestinationDay limits codes to one confirmed address per day.
+	// Zero means 15.
 	PerDestinationDay int
-	// PerUserDay limits sends to one user per day. Zero means 10.
+	// PendingPerDestinationDay limits codes per day to one address that
+	// some user is enrolling but has not confirmed, over all users
+	// together. It is separate from the budget of users who confirmed the
+	// address, so that enrolling someone else's number cannot use up
+	// their codes. Zero means 5.
+	PendingPerDestinationDay int
+	// PerUserDay limits codes to one user per day. Zero means 20.
 	PerUserDay int
 	// GlobalPerMinute limits all sends of this deployment per minute.
 	// Zero means 1000.
@@ -119,10 +137,12 @@ func (c Config) withDefaults() Config {
 	c.Codes.KeypadDigits = orInt(c.Codes.KeypadDigits, 2)
 	c.Codes.SendTimeout = orDur(c.Codes.SendTimeout, 30*time.Second)
 	c.Budget.PerDestinationHour = orInt(c.Budget.PerDestinationHour, 5)
-	c.Budget.PerDestinationDay = orInt(c.Budget.PerDestinationDay, 10)
-	c.Budget.PerUserDay = orInt(c.Budget.PerUserDay, 10)
+	c.Budget.PerDestinationDay = orInt(c.Budget.PerDestinationDay, 15)
+	c.Budget.PendingPerDestinationDay = orInt(c.Budget.PendingPerDestinationDay, 5)
+	c.Budget.PerUserDay = orInt(c.Budget.PerUserDay, 20)
 	c.Budget.GlobalPerMinute = orInt(c.Budget.GlobalPerMinute, 1000)
 	c.PendingTTL = orDur(c.PendingTTL, 15*time.Minute)
+	c.MaxPending = orInt(c.MaxPending, 3)
 	return c
 }
 
@@ -144,6 +164,7 @@ func (c Config) validate() error {
 		{c.Codes.KeypadDigits >= 1 && c.Codes.KeypadDigits <= 6, "Codes.KeypadDigits", "must be 1 to 6"},
 		{c.Codes.SendTimeout > 0 && c.Codes.SendTimeout <= 5*time.Minute, "Codes.SendTimeout", "must be positive and at most 5 minutes"},
 		{c.PendingTTL > 0 && c.PendingTTL <= 24*time.Hour, "PendingTTL", "must be positive and at most 24 hours"},
+		{c.MaxPending >= 1 && c.MaxPending <= 20, "MaxPending", "must be 1 to 20"},
 	}
 	for _, ch := range checks {
 		if !ch.ok {

@@ -161,7 +161,9 @@ func sealAD(dst []byte, userID, enrollmentID string) []byte {
 }
 
 // mayEnrol applies the policy to a new enrollment: the kind must be on
-// offer, an activation code may be needed first, and a replacement must
+// offer, an activation code may be needed first, the user may have at most
+// Config.MaxPending enrollments of the kind awaiting their first code (each
+// can be sent codes, so they are capped), and a replacement must
 // replace one of the user's enrollments of the same kind. Replacing a
 // confirmed enrollment removes it once the new one is confirmed, so it needs
 // the same recent second step as Remove.
@@ -175,12 +177,21 @@ func (m *Manager) mayEnrol(ctx context.Context, e Enrollment, now time.Time) err
 		}
 		return err
 	}
-	if e.Replaces == "" {
-		return nil
-	}
 	all, err := m.store.ListEnrollments(ctx, e.UserID)
 	if err != nil {
 		return fmt.Errorf("factor: list enrollments: %w", err)
+	}
+	pending := 0
+	for _, o := range all {
+		if o.Kind == e.Kind && o.Pending(now) {
+			pending++
+		}
+	}
+	if pending >= m.cfg.MaxPending {
+		return ErrTooManyPending
+	}
+	if e.Replaces == "" {
+		return nil
 	}
 	old := find(all, e.Replaces)
 	if old == nil {

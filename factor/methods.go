@@ -39,6 +39,10 @@ var (
 	// ErrKindNotOffered means the policy does not offer this kind of enrollment
 	// (see Policy.Kinds).
 	ErrKindNotOffered = fmt.Errorf("%w: this kind of enrollment is not offered", ErrNotAllowed)
+	// ErrTooManyPending means the user already has Config.MaxPending
+	// enrollments of this kind awaiting their first code: confirm or remove
+	// one, or wait until they lapse (Config.PendingTTL).
+	ErrTooManyPending = fmt.Errorf("%w: too many enrollments await their first code", ErrNotAllowed)
 	// ErrNotConfirmed means the enrollment still awaits its first code.
 	ErrNotConfirmed = fmt.Errorf("%w: the enrollment is not confirmed yet", ErrNotAllowed)
 )

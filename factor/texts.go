@@ -35,6 +35,7 @@ var userTexts = []struct {
 	{ErrActivationRequired, text{"Vul eerst uw activatiecode in.", "Please enter your activation code first."}},
 	{ErrChallengeMismatch, text{"Deze code hoort bij een andere methode. Kies de methode opnieuw en vul de code in.", "This code belongs to another method. Please choose the method again and enter its code."}},
 	{ErrChallengeRequired, text{"Vraag eerst een code aan voor deze methode.", "Please ask for a code for this method first."}},
+	{ErrTooManyPending, text{"U heeft al enkele methoden die nog op bevestiging wachten. Bevestig of verwijder die eerst, of probeer het later opnieuw.", "You already have several methods waiting to be confirmed. Please confirm or remove one first, or try again later."}},
 	{ErrInvalidCode, text{"De code is onjuist of verlopen. Probeer het opnieuw.", "The code is incorrect or has expired. Please try again."}},
 	{ErrMalformed, text{"Controleer wat u heeft ingevuld.", "Please check what you entered."}},
 	{ErrLastEnrollment, text{"U kunt uw laatste methode niet verwijderen zolang twee-staps verificatie verplicht is.", "You cannot remove your last method while two-step verification is required."}},

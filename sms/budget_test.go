@@ -93,43 +93,59 @@ func TestCooldownUnderConcurrency(t *testing.T) {
 }
 
 func TestBudgetScopes(t *testing.T) {
+	untilHour := func(now time.Time) time.Duration { return now.Truncate(time.Hour).Add(time.Hour).Sub(now) }
+	untilDay := func(now time.Time) time.Duration { return now.Truncate(24 * time.Hour).Add(24 * time.Hour).Sub(now) }
 	tests := []struct {
 		name  string
 		setup func(t *testing.T, env *messagetest.Env) (userID, enrollmentID string)
 		scope string
-		retry time.Duration
+		retry func(now time.Time) time.Duration
 	}{
 		{"destination per hour", func(t *testing.T, env *messagetest.Env) (string, string) {
-			e := env.Enroll(t, user, factor.KindSMS, "06-12345678")
-			sendN(t, env, user, e.ID, 5)        // 09:00:30 to 09:02:30
-			env.Clock.Advance(10 * time.Minute) // 09:12:30, the hour ends at 10:00
+			e := env.EnrollConfirmed(t, user, factor.KindSMS, "06-12345678")
+			sendN(t, env, user, e.ID, 5)
 			return user, e.ID
-		}, "destination", 47*time.Minute + 30*time.Second},
+		}, "destination", untilHour},
 		{"destination per day, across users", func(t *testing.T, env *messagetest.Env) (string, string) {
 			day := env.Now().Truncate(24 * time.Hour)
-			for i, u := range []string{"u1", "u2"} {
-				env.Clock.Set(day.Add(time.Duration(10+i) * time.Hour))
-				sendN(t, env, u, env.Enroll(t, u, factor.KindSMS, "06-12345678").ID, 5)
+			var last string
+			for i, u := range []string{"u1", "u2", "u3"} {
+				env.Clock.Set(day.Add(time.Duration(8+2*i) * time.Hour))
+				last = env.EnrollConfirmed(t, u, factor.KindSMS, "06-12345678").ID
+				sendN(t, env, u, last, 5)
 			}
-			env.Clock.Set(day.Add(12 * time.Hour)) // the day ends at midnight
-			return "u3", env.Enroll(t, "u3", factor.KindSMS, "06-12345678").ID
-		}, "destination", 12 * time.Hour},
+			env.Clock.Set(day.Add(15 * time.Hour))
+			return "u3", last
+		}, "destination", untilDay},
 		{"user per day", func(t *testing.T, env *messagetest.Env) (string, string) {
-			sendN(t, env, user, env.Enroll(t, user, factor.KindSMS, "06-12345678").ID, 5)
-			sendN(t, env, user, env.Enroll(t, user, factor.KindSMS, "06-87654321").ID, 5)
-			return user, env.Enroll(t, user, factor.KindSMS, "06-11223344").ID // 09:05
-		}, "user", 14*time.Hour + 55*time.Minute},
+			day := env.Now().Truncate(24 * time.Hour)
+			var ids []string
+			for i, number := range []string{"06-12345678", "06-87654321", "06-11223344", "06-44332211"} {
+				env.Clock.Set(day.Add(time.Duration(8+i) * time.Hour))
+				ids = append(ids, env.EnrollConfirmed(t, user, factor.KindSMS, number).ID)
+				sendN(t, env, user, ids[i], 4) // 5 codes to each number, 20 in all
+			}
+			env.Clock.Set(day.Add(13 * time.Hour))
+			return user, ids[0]
+		}, "user", untilDay},
+		{"pending destination per day, across users", func(t *testing.T, env *messagetest.Env) (string, string) {
+			for _, u := range []string{"a1", "a2", "a3", "a4", "a5"} {
+				sendN(t, env, u, env.Enroll(t, u, factor.KindSMS, "06-12345678").ID, 1)
+			}
+			return "a6", env.Enroll(t, "a6", factor.KindSMS, "06-12345678").ID
+		}, "destination", untilDay},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			env := newEnv(t, factor.Config{})
 			userID, enrollmentID := tt.setup(t, env)
+			env.Clock.Advance(30 * time.Second)
 			sends := env.Sender.Count()
 			err := challenge(env, userID, enrollmentID)
 			var rl *factor.RateLimitError
 			require.ErrorAs(t, err, &rl)
 			assert.Equal(t, tt.scope, rl.Scope)
-			assert.Equal(t, tt.retry, rl.RetryAfter)
+			assert.Equal(t, tt.retry(env.Now()), rl.RetryAfter)
 			assert.Equal(t, sends, env.Sender.Count(), "nothing sent")
 		})
 	}
@@ -138,7 +154,7 @@ func TestBudgetScopes(t *testing.T) {
 func TestBudgetRefills(t *testing.T) {
 	env := newEnv(t, factor.Config{})
 	e := env.EnrollConfirmed(t, user, factor.KindSMS, "06-12345678")
-	sendN(t, env, user, e.ID, 4)
+	sendN(t, env, user, e.ID, 5)
 	env.Clock.Advance(time.Minute)
 	err := challenge(env, user, e.ID)
 	var rl *factor.RateLimitError
@@ -146,7 +162,7 @@ func TestBudgetRefills(t *testing.T) {
 	require.Equal(t, "destination", rl.Scope, "5 an hour")
 	env.Clock.Advance(time.Hour)
 	assert.NoError(t, challenge(env, user, e.ID), "a new hour allows sends again")
-	assert.Equal(t, 6, env.Sender.Count())
+	assert.Equal(t, 7, env.Sender.Count())
 }
 
 func TestBudgetGlobal(t *testing.T) {

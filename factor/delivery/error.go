@@ -69,3 +69,10 @@ func (e *Error) Unwrap() error { return e.Err }
 func (e *Error) Retryable() bool {
 	return errors.Is(e.Err, ErrThrottled) || errors.Is(e.Err, ErrUnavailable)
 }
+
+// NotSent reports whether the provider certainly did not take the message:
+// any refusal, including a throttled request. After ErrUnavailable (a
+// timeout, a lost connection, a provider failing) the message may have gone
+// out. The factor.Manager refunds the send budgets of a message not sent
+// and leaves the user's previous code valid.
+func (e *Error) NotSent() bool { return !errors.Is(e.Err, ErrUnavailable) }

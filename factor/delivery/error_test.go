@@ -55,3 +55,10 @@ func TestReasonsAreDistinct(t *testing.T) {
 		}
 	}
 }
+
+func TestNotSent(t *testing.T) {
+	for _, r := range reasons {
+		e := &delivery.Error{Provider: "p", Err: r}
+		assert.Equal(t, !errors.Is(r, delivery.ErrUnavailable), e.NotSent(), "%v", r)
+	}
+}

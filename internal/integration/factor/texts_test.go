@@ -77,6 +77,7 @@ func TestEveryErrorHasUserTexts(t *testing.T) {
 		"ErrStepUpRequired":     factor.ErrStepUpRequired,
 		"ErrChallengeMismatch":  factor.ErrChallengeMismatch,
 		"ErrChallengeRequired":  factor.ErrChallengeRequired,
+		"ErrTooManyPending":     factor.ErrTooManyPending,
 		"ErrRequired":           factor.ErrRequired,
 		"ErrEmailFallback":      factor.ErrEmailFallback,
 		"ErrKindNotOffered":     factor.ErrKindNotOffered,
