@@ -2,7 +2,6 @@ package factor
 
 import (
 	"context"
-	"encoding/hex"
 	"fmt"
 	"strconv"
 	"time"
@@ -20,12 +19,12 @@ type window struct {
 // with the longest wait, when any budget is exceeded. Refused sends still
 // count, so a flood cannot outrun the limits.
 func (m *Manager) spend(ctx context.Context, e *Enrollment, now time.Time) error {
-	dest := hex.EncodeToString(m.sealer.Digest("budget", []byte(e.Address))[:16])
+	dest := m.destinationKey(e.Address)
 	b := m.cfg.Budget
 	windows := []window{
-		{"destination", "dest:" + dest, b.PerDestinationHour, time.Hour},
-		{"destination", "dest:" + dest, b.PerDestinationDay, 24 * time.Hour},
-		{"user", "user:" + e.UserID, b.PerUserDay, 24 * time.Hour},
+		{"destination", dest, b.PerDestinationHour, time.Hour},
+		{"destination", dest, b.PerDestinationDay, 24 * time.Hour},
+		{"user", m.userBudgetKey(e.UserID), b.PerUserDay, 24 * time.Hour},
 		{"global", "global", b.GlobalPerMinute, time.Minute},
 	}
 	var refused *RateLimitError

@@ -44,6 +44,11 @@ type Config struct {
 	// PendingTTL is how long an enrollment may wait for its first code.
 	// Zero means 15 minutes; at most 24 hours.
 	PendingTTL time.Duration
+	// StoreTimeout bounds each call of the Store whose context has no
+	// deadline, so that a database that stops answering cannot hold a
+	// login forever; a deadline the caller set is kept as it is. Zero
+	// means 10 seconds; at most 10 minutes.
+	StoreTimeout time.Duration
 	// Rand is the source of randomness. Nil means crypto/rand; set it only
 	// in tests.
 	Rand io.Reader
@@ -123,6 +128,7 @@ func (c Config) withDefaults() Config {
 	c.Budget.PerUserDay = orInt(c.Budget.PerUserDay, 10)
 	c.Budget.GlobalPerMinute = orInt(c.Budget.GlobalPerMinute, 1000)
 	c.PendingTTL = orDur(c.PendingTTL, 15*time.Minute)
+	c.StoreTimeout = orDur(c.StoreTimeout, 10*time.Second)
 	return c
 }
 
@@ -144,6 +150,7 @@ func (c Config) validate() error {
 		{c.Codes.KeypadDigits >= 1 && c.Codes.KeypadDigits <= 6, "Codes.KeypadDigits", "must be 1 to 6"},
 		{c.Codes.SendTimeout > 0 && c.Codes.SendTimeout <= 5*time.Minute, "Codes.SendTimeout", "must be positive and at most 5 minutes"},
 		{c.PendingTTL > 0 && c.PendingTTL <= 24*time.Hour, "PendingTTL", "must be positive and at most 24 hours"},
+		{c.StoreTimeout > 0 && c.StoreTimeout <= 10*time.Minute, "StoreTimeout", "must be positive and at most 10 minutes"},
 	}
 	for _, ch := range checks {
 		if !ch.ok {

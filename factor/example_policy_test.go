@@ -78,7 +78,7 @@ func Example_policy() {
 	msg := factor.UserMessage(err, "nl-NL,nl;q=0.9") // Dutch or English text for any error
 	fmt.Println(msg)
 
-	err = m.Unlock(ctx, "alice", "servicedesk", now) // lifts a lock after too many failures
+	err = m.Unlock(ctx, factor.UnlockRequest{UserID: "alice", Actor: "servicedesk"}, now) // lifts a lock after too many failures
 	if err != nil {
 		panic(err)
 	}
