@@ -17,6 +17,15 @@ var idList = map[Dialect]string{
 	Postgres: `SELECT jsonb_array_elements_text($1::jsonb)`,
 }
 
+// idsJSON encodes user IDs as a JSON array; no IDs is an empty array.
+func idsJSON(userIDs []string) (string, error) {
+	if userIDs == nil {
+		userIDs = []string{}
+	}
+	b, err := json.Marshal(userIDs)
+	return string(b), err
+}
+
 // summaryCols are the enrollment columns an overview shows: all but the
 // secret and factor state.
 const summaryCols = `id, user_id, kind, label, address, is_primary, confirmed, replaces,
@@ -26,13 +35,13 @@ const summaryCols = `id, user_id, kind, label, address, is_primary, confirmed, r
 // or factor state, ordered by user ID, then CreatedAt, then ID, in one
 // statement.
 func (s *Store) ListUsersEnrollments(ctx context.Context, userIDs []string) ([]*factor.Enrollment, error) {
-	ids, err := json.Marshal(userIDs)
+	ids, err := idsJSON(userIDs)
 	if err != nil {
 		return nil, wrap("list users' enrollments", err)
 	}
 	q := `SELECT ` + summaryCols + ` FROM twostep_enrollments WHERE user_id IN (` + idList[s.d] + `)
 ORDER BY user_id, created_at NULLS FIRST, id`
-	rows, err := s.db.QueryContext(ctx, q, string(ids))
+	rows, err := s.db.QueryContext(ctx, q, ids)
 	if err != nil {
 		return nil, wrap("list users' enrollments", err)
 	}
@@ -54,12 +63,12 @@ ORDER BY user_id, created_at NULLS FIRST, id`
 // LockStates returns the failure accounting of those of the given users
 // that have a twostep_attempts row, in one statement.
 func (s *Store) LockStates(ctx context.Context, userIDs []string) (map[string]factor.LockState, error) {
-	ids, err := json.Marshal(userIDs)
+	ids, err := idsJSON(userIDs)
 	if err != nil {
 		return nil, wrap("lock states", err)
 	}
 	q := `SELECT user_id, failures, locks, locked_until FROM twostep_attempts WHERE user_id IN (` + idList[s.d] + `)`
-	rows, err := s.db.QueryContext(ctx, q, string(ids))
+	rows, err := s.db.QueryContext(ctx, q, ids)
 	if err != nil {
 		return nil, wrap("lock states", err)
 	}
