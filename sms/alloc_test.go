@@ -72,7 +72,7 @@ func TestAllocsVerify(t *testing.T) {
 			t.Logf("%s code: %v allocations per Verify, below the budget of %v: lower it", tc.name, got, tc.budget)
 		}
 		if !tc.right {
-			if err := env.M.Unlock(ctx, "alice", "test", env.Now()); err != nil {
+			if err := env.M.Unlock(ctx, factor.UnlockRequest{UserID: "alice", Actor: "test"}, env.Now()); err != nil {
 				t.Fatal(err)
 			}
 		}
