@@ -65,3 +65,20 @@ func TestDeliveredCodeWithoutChallenge(t *testing.T) {
 	_, err := w.m.Verify(w.ctx, factor.Answer{UserID: "alice", EnrollmentID: w.smsID, Code: code}, w.now)
 	require.ErrorIs(t, err, factor.ErrChallengeRequired)
 }
+
+// TestResetRevokesTheActivationCode: an admin reset that issues no new
+// activation code leaves the outstanding one unusable.
+func TestResetRevokesTheActivationCode(t *testing.T) {
+	w := newWorld(t, basePolicy, mem)
+	code, err := w.m.IssueActivationCode(w.ctx, "bob", "desk", w.now)
+	require.NoError(t, err)
+	_, err = w.m.Reset(w.ctx, factor.ResetRequest{UserID: "bob", Actor: "admin", Reason: "left the company"}, w.now.Add(time.Minute))
+	require.NoError(t, err)
+	err = w.m.Activate(w.ctx, "bob", code, w.now.Add(2*time.Minute))
+	require.ErrorIs(t, err, factor.ErrInvalidCode)
+	require.ErrorIs(t, err, factor.ErrActivationExpired)
+
+	fresh, err := w.m.Reset(w.ctx, factor.ResetRequest{UserID: "bob", Actor: "admin", IssueActivationCode: true}, w.now.Add(3*time.Minute))
+	require.NoError(t, err)
+	require.NoError(t, w.m.Activate(w.ctx, "bob", fresh, w.now.Add(4*time.Minute)), "a reset that issues a code issues a usable one")
+}

@@ -48,49 +48,27 @@ func (m *Manager) Reset(ctx context.Context, req ResetRequest, now time.Time) (s
 		return "", err
 	}
 	if !req.IssueActivationCode {
-		return "", nil
+		return "", m.revokeActivationCode(ctx, req.UserID, req.Actor, now)
 	}
 	return m.IssueActivationCode(ctx, req.UserID, req.Actor, now)
 }
 
-// UserSummary is one line of an admin's user list.
-type UserSummary struct {
-	// UserID is the user.
-	UserID string
-	// Active reports whether the user has a confirmed enrollment ("2FA active:
-	// yes").
-	Active bool
-	// Kinds lists the kinds of the user's confirmed enrollments.
-	Kinds []Kind
-	// LastUsedAt is when the user last passed a second step.
-	LastUsedAt time.Time
-}
-
-// Overview summarises the given users for an admin page. The host owns the
-// user list, so it passes the IDs.
-func (m *Manager) Overview(ctx context.Context, userIDs []string) ([]UserSummary, error) {
-	for _, id := range userIDs {
-		if err := checkUserID(id); err != nil {
-			return nil, err
-		}
+// revokeActivationCode makes an unused activation code of the user unusable,
+// so that a reset that issues no new code leaves no old one behind.
+func (m *Manager) revokeActivationCode(ctx context.Context, userID, actor string, now time.Time) error {
+	a, err := m.store.GetActivationCode(ctx, userID)
+	if errors.Is(err, ErrNotFound) {
+		return nil
 	}
-	out := make([]UserSummary, 0, len(userIDs))
-	for _, id := range userIDs {
-		all, err := m.store.ListEnrollments(ctx, id)
-		if err != nil {
-			return nil, fmt.Errorf("factor: list enrollments: %w", err)
-		}
-		s := UserSummary{UserID: id}
-		for _, e := range all {
-			if e.Confirmed {
-				s.Active = true
-				s.Kinds = append(s.Kinds, e.Kind)
-			}
-			if e.LastUsedAt.After(s.LastUsedAt) {
-				s.LastUsedAt = e.LastUsedAt
-			}
-		}
-		out = append(out, s)
+	if err != nil {
+		return fmt.Errorf("factor: activation code: %w", err)
 	}
-	return out, nil
+	if !a.UsedAt.IsZero() || !now.Before(a.ExpiresAt) {
+		return nil
+	}
+	a.ExpiresAt, a.IssuedBy = now, actor
+	if err := m.store.PutActivationCode(ctx, a); err != nil {
+		return fmt.Errorf("factor: revoke activation code: %w", err)
+	}
+	return nil
 }

@@ -101,18 +101,32 @@ func lockedError(until, now time.Time) error {
 	return &LockedError{Until: until, RetryAfter: until.Sub(now)}
 }
 
+// UnlockRequest describes an admin lifting a user's lock, after a call to
+// the service desk, say.
+type UnlockRequest struct {
+	// UserID is the user to unlock. Required.
+	UserID string
+	// Actor is the admin doing it; recorded in the audit event. Required.
+	Actor string
+	// Reason is recorded in the audit event.
+	Reason string
+}
+
 // Unlock lifts a user's lock and forgets their failures, for an admin or
-// the service desk. actor is recorded in the audit event.
-func (m *Manager) Unlock(ctx context.Context, userID, actor string, now time.Time) error {
-	if err := checkUserID(userID); err != nil {
+// the service desk, and records actor and reason in an EventUnlocked.
+func (m *Manager) Unlock(ctx context.Context, req UnlockRequest, now time.Time) error {
+	if err := checkUserID(req.UserID); err != nil {
 		return err
 	}
-	if err := checkActor(actor); err != nil {
+	if err := checkActor(req.Actor); err != nil {
 		return err
 	}
-	if err := m.store.ResetAttempts(ctx, userID); err != nil {
+	if err := checkText("reason", req.Reason, maxReason); err != nil {
+		return err
+	}
+	if err := m.store.ResetAttempts(ctx, req.UserID); err != nil {
 		return fmt.Errorf("factor: unlock: %w", err)
 	}
-	m.emit(ctx, Event{Type: EventUnlocked, UserID: userID, Time: now, Actor: actor})
+	m.emit(ctx, Event{Type: EventUnlocked, UserID: req.UserID, Time: now, Actor: req.Actor, Reason: req.Reason})
 	return nil
 }

@@ -127,7 +127,7 @@ func perfMany(tb testing.TB, store factor.Store) (*factor.Manager, []factor.Answ
 func perfWrong(ctx context.Context, tb testing.TB, m *factor.Manager, a factor.Answer) {
 	_, err := m.Verify(ctx, a, perfNow)
 	if errors.Is(err, factor.ErrLocked) {
-		if err := m.Unlock(ctx, a.UserID, "bench", perfNow); err != nil {
+		if err := m.Unlock(ctx, factor.UnlockRequest{UserID: a.UserID, Actor: "bench"}, perfNow); err != nil {
 			tb.Fatal(err)
 		}
 		return

@@ -30,32 +30,39 @@ type window struct {
 // someone else's number cannot use up their codes. Every code also starts
 // the enrollment's resend cooldown.
 func (m *Manager) budgetWindows(e *Enrollment, now time.Time) []window {
-	b, dest := m.cfg.Budget, m.destination(e)
+	b := m.cfg.Budget
 	ws := []window{{scope: "resend", key: "resend:" + e.ID, limit: 1}}
 	if e.Confirmed {
+		dest := m.destinationKey(e.Address)
 		ws = append(ws,
-			window{"destination", "dest:" + dest, b.PerDestinationHour, time.Hour},
-			window{"destination", "dest:" + dest, b.PerDestinationDay, 24 * time.Hour})
+			window{"destination", dest, b.PerDestinationHour, time.Hour},
+			window{"destination", dest, b.PerDestinationDay, 24 * time.Hour})
 	} else {
-		ws = append(ws, window{"destination", "pending:" + dest, b.PendingPerDestinationDay, 24 * time.Hour})
+		ws = append(ws, window{"destination", m.pendingKey(e.Address), b.PendingPerDestinationDay, 24 * time.Hour})
 	}
 	ws = append(ws,
-		window{"user", "user:" + m.userKey(e.UserID), b.PerUserDay, 24 * time.Hour},
+		window{"user", m.userBudgetKey(e.UserID), b.PerUserDay, 24 * time.Hour},
 		window{"global", "global", b.GlobalPerMinute, time.Minute})
 	return ws
 }
 
-// destination names e's address in budget keys: a keyed digest of its
-// canonical form, so that no address is stored in the clear and no
-// notation of one address (upper case, a Unicode domain) gets a budget of
-// its own.
-func (m *Manager) destination(e *Enrollment) string {
-	return hex.EncodeToString(m.sealer.Digest("budget", []byte(canonicalAddress(e.Address)))[:16])
+// destinationKey names the send budget of a confirmed address, and
+// pendingKey the budget of an address that is being enrolled: a keyed
+// digest of its canonical form, so that no address is stored in the clear
+// and no notation of one address (upper case, a Unicode domain) gets a
+// budget of its own.
+func (m *Manager) destinationKey(address string) string { return "dest:" + m.addressDigest(address) }
+
+func (m *Manager) pendingKey(address string) string { return "pending:" + m.addressDigest(address) }
+
+func (m *Manager) addressDigest(address string) string {
+	return hex.EncodeToString(m.sealer.Digest("budget", []byte(canonicalAddress(address)))[:16])
 }
 
-// userKey names a user in budget keys without the user's ID in the clear.
-func (m *Manager) userKey(userID string) string {
-	return hex.EncodeToString(m.sealer.Digest("budget user", []byte(userID))[:16])
+// userBudgetKey names the user's send budget: a digest, so that the
+// user's ID is not stored in the clear.
+func (m *Manager) userBudgetKey(userID string) string {
+	return "user:" + hex.EncodeToString(m.sealer.Digest("budget user", []byte(userID))[:16])
 }
 
 // canonicalAddress is an email address with its domain in lower-case

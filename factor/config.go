@@ -48,6 +48,11 @@ type Config struct {
 	// awaiting their first code at once; Enroll refuses the next with
 	// ErrTooManyPending. Zero means 3; 1 to 20.
 	MaxPending int
+	// StoreTimeout bounds each call of the Store whose context has no
+	// deadline, so that a database that stops answering cannot hold a
+	// login forever; a deadline the caller set is kept as it is. Zero
+	// means 10 seconds; at most 10 minutes.
+	StoreTimeout time.Duration
 	// Rand is the source of randomness. Nil means crypto/rand; set it only
 	// in tests.
 	Rand io.Reader
@@ -143,6 +148,7 @@ func (c Config) withDefaults() Config {
 	c.Budget.GlobalPerMinute = orInt(c.Budget.GlobalPerMinute, 1000)
 	c.PendingTTL = orDur(c.PendingTTL, 15*time.Minute)
 	c.MaxPending = orInt(c.MaxPending, 3)
+	c.StoreTimeout = orDur(c.StoreTimeout, 10*time.Second)
 	return c
 }
 
@@ -165,6 +171,7 @@ func (c Config) validate() error {
 		{c.Codes.SendTimeout > 0 && c.Codes.SendTimeout <= 5*time.Minute, "Codes.SendTimeout", "must be positive and at most 5 minutes"},
 		{c.PendingTTL > 0 && c.PendingTTL <= 24*time.Hour, "PendingTTL", "must be positive and at most 24 hours"},
 		{c.MaxPending >= 1 && c.MaxPending <= 20, "MaxPending", "must be 1 to 20"},
+		{c.StoreTimeout > 0 && c.StoreTimeout <= 10*time.Minute, "StoreTimeout", "must be positive and at most 10 minutes"},
 	}
 	for _, ch := range checks {
 		if !ch.ok {

@@ -78,7 +78,7 @@ func Example_policy() {
 	msg := factor.UserMessage(err, "nl-NL,nl;q=0.9") // Dutch or English text for any error
 	fmt.Println(msg)
 
-	err = m.Unlock(ctx, "alice", "servicedesk", now) // lifts a lock after too many failures
+	err = m.Unlock(ctx, factor.UnlockRequest{UserID: "alice", Actor: "servicedesk", Reason: "called the desk"}, now) // lifts a lock after too many failures
 	if err != nil {
 		panic(err)
 	}
@@ -88,7 +88,11 @@ func Example_policy() {
 	if err != nil {
 		panic(err)
 	}
-	fmt.Println("active:", rows[0].Active, rows[1].Active)
+	fmt.Println("active:", rows[0].Active, rows[1].Active, "locked:", now.Before(rows[0].LockedUntil))
+	removed, err := m.Prune(ctx, now.Add(24*time.Hour)) // on a ticker, every ten minutes: expired codes, devices, counters
+	fmt.Println("pruned:", removed > 0, err)
+	err = m.Forget(ctx, "alice", "admin", now) // account deleted: nothing of alice is left
+	fmt.Println("forgotten:", err)
 	// Output:
 	// required: true grace days: 14 activation first: true
 	// skipped: <nil>
@@ -99,5 +103,7 @@ func Example_policy() {
 	// disable while mandatory: true
 	// Twee-staps verificatie is verplicht: u kunt het niet meer overslaan of uitzetten.
 	// reset, new activation code: 14 <nil>
-	// active: false false
+	// active: false false locked: false
+	// pruned: true <nil>
+	// forgotten: <nil>
 }

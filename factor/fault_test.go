@@ -273,7 +273,9 @@ func codeCases() []faultCase {
 				return w.m.Extension().Guard(w.ctx, "alice", w.now, func() error { return factor.ErrInvalidCode })
 			}},
 		{name: "Unlock", prepare: func(w *world) { w.fail(10) },
-			run: func(w *world) error { return w.m.Unlock(w.ctx, "alice", "desk", w.now) }},
+			run: func(w *world) error {
+				return w.m.Unlock(w.ctx, factor.UnlockRequest{UserID: "alice", Actor: "desk"}, w.now)
+			}},
 	}
 }
 
@@ -332,6 +334,11 @@ func adminCases() []faultCase {
 			w.leak.secret("an activation code", code)
 			return err
 		}},
+		{name: "Prune", run: func(w *world) error {
+			_, err := w.m.Prune(w.ctx, w.now)
+			return err
+		}},
+		{name: "Forget", run: func(w *world) error { return w.m.Forget(w.ctx, "alice", "admin", w.now) }},
 		{name: "Overview", run: func(w *world) error {
 			_, err := w.m.Overview(w.ctx, []string{"alice", "bob"})
 			return err

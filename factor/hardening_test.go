@@ -70,9 +70,26 @@ type world struct {
 	id, challenge, code string
 }
 
-// plainStore hides a store's optional factor.VerifiedStore, so that the
-// Manager saves and resets in two store calls.
+// plainStore hides a store's optional factor.VerifiedStore and
+// factor.ReservingStore, so that the Manager saves and resets in two store
+// calls. It keeps the admin capabilities, which a FaultStore always offers.
 type plainStore struct{ factor.Store }
+
+func (p plainStore) PruneExpired(ctx context.Context, now time.Time, limit int) (int, error) {
+	return p.Store.(factor.PruningStore).PruneExpired(ctx, now, limit)
+}
+
+func (p plainStore) ForgetUser(ctx context.Context, userID string, prefixes []string) (int, error) {
+	return p.Store.(factor.ForgettingStore).ForgetUser(ctx, userID, prefixes)
+}
+
+func (p plainStore) ListUsersEnrollments(ctx context.Context, userIDs []string) ([]*factor.Enrollment, error) {
+	return p.Store.(factor.OverviewStore).ListUsersEnrollments(ctx, userIDs)
+}
+
+func (p plainStore) LockStates(ctx context.Context, userIDs []string) (map[string]factor.LockState, error) {
+	return p.Store.(factor.OverviewStore).LockStates(ctx, userIDs)
+}
 
 // backing is the store behind a world's FaultStore.
 type backing int

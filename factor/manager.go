@@ -52,6 +52,7 @@ func NewManager(cfg Config) (*Manager, error) {
 		return nil, err
 	}
 	m.sealer.rand = m.rand
+	m.store = bound(cfg.Store, m)
 	return m, nil
 }
 

@@ -75,6 +75,10 @@ type Status struct {
 	RecoveryCodesLeft int
 	// DeviceTrusted reports whether the given device token is valid.
 	DeviceTrusted bool
+	// LockedUntil is when the user's lock after too many failures ends;
+	// zero when the user is not locked at now. Only a store that
+	// implements OverviewStore reports it.
+	LockedUntil time.Time
 }
 
 // StatusRequest names the user, and optionally the device, to report on.
@@ -115,6 +119,9 @@ func (m *Manager) Status(ctx context.Context, req StatusRequest, now time.Time) 
 	}
 	if st.RecoveryCodesLeft, err = m.store.CountRecoveryCodes(ctx, req.UserID); err != nil {
 		return nil, fmt.Errorf("factor: count recovery codes: %w", err)
+	}
+	if st.LockedUntil, err = m.lockedUntil(ctx, req.UserID, now); err != nil {
+		return nil, err
 	}
 	if req.Devices != nil && req.DeviceToken != "" {
 		if st.DeviceTrusted, err = req.Devices.Check(ctx, req.UserID, req.DeviceToken, now); err != nil {

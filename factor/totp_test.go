@@ -137,7 +137,7 @@ func BenchmarkTOTPVerify(b *testing.B) {
 			// Unlock each time so the benchmark measures comparisons, not
 			// the lock.
 			if _, err := m.Verify(ctx, a, now); errors.Is(err, factor.ErrLocked) {
-				_ = m.Unlock(ctx, "alice", "bench", now)
+				_ = m.Unlock(ctx, factor.UnlockRequest{UserID: "alice", Actor: "bench"}, now)
 			}
 		}
 	})

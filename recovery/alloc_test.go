@@ -42,10 +42,12 @@ func TestAllocsRedeemMiss(t *testing.T) {
 			t.Fatal("wrong code:", err)
 		}
 	})
-	// Budget 15, as measured: normalising the code (2), and hashing it
-	// under each key with factor.Sealer.MACs (the slice, and a new
-	// HMAC-SHA256 for each hash). The miss error is made once.
-	const budget = 15
+	// Budget 23, as measured: normalising the code (2), hashing it under
+	// each key with factor.Sealer.MACs (the slice, and a new HMAC-SHA256
+	// for each hash), and factor.Config.StoreTimeout's deadline on the two
+	// store calls, since ctx has none (4 each). The miss error is made
+	// once.
+	const budget = 23
 	if got > budget {
 		t.Errorf("%v allocations per wrong code, budget %v", got, budget)
 	} else if got < budget {

@@ -57,7 +57,7 @@ func BenchmarkRedeem(b *testing.B) {
 			for i := 0; b.Loop(); i++ {
 				if i%99 == 98 {
 					b.StopTimer() // stay below the lockout limit
-					if err := m.Unlock(ctx, "alice", "bench", t0); err != nil {
+					if err := m.Unlock(ctx, factor.UnlockRequest{UserID: "alice", Actor: "bench"}, t0); err != nil {
 						b.Fatal(err)
 					}
 					b.StartTimer()

@@ -195,6 +195,6 @@ func ExampleFaultStore() {
 	method, _ := fs.Injected()
 	fmt.Println(errors.Is(err, factortest.ErrInjected), method)
 	// Output:
-	// <nil> [DeleteEnrollments ReplaceRecoveryCodes DeleteChallenges DeleteDevices ResetAttempts GetUserState SaveUserState]
+	// <nil> [DeleteEnrollments ReplaceRecoveryCodes DeleteChallenges DeleteDevices ResetAttempts GetUserState SaveUserState GetActivationCode]
 	// true ReplaceRecoveryCodes
 }

@@ -79,6 +79,7 @@ func TestStore(t *testing.T, newStore func(t *testing.T) factor.Store) {
 		{"Recovery", recoveryTests},
 		{"Activation", activationTests},
 		{"UserState", userStateTests},
+		{"Admin", adminTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

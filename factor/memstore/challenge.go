@@ -12,6 +12,7 @@ import (
 func (s *Store) CreateChallenge(_ context.Context, c *factor.Challenge) error {
 	s.lock()
 	defer s.unlock()
+	s.sweepIfGrown(c.SentAt)
 	if _, ok := s.challenges[c.ID]; ok {
 		return factor.ErrConflict
 	}

@@ -14,6 +14,7 @@ import (
 func (s *Store) CreateDevice(_ context.Context, d *factor.TrustedDevice) error {
 	s.lock()
 	defer s.unlock()
+	s.sweepIfGrown(d.CreatedAt)
 	if _, ok := s.devices[d.ID]; ok {
 		return factor.ErrConflict
 	}

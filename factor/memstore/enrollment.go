@@ -14,6 +14,7 @@ import (
 func (s *Store) CreateEnrollment(_ context.Context, e *factor.Enrollment) error {
 	s.lock()
 	defer s.unlock()
+	s.sweepIfGrown(e.CreatedAt)
 	if _, ok := s.enrollments[e.ID]; ok {
 		return factor.ErrConflict
 	}

@@ -6,6 +6,12 @@
 // so a caller can never change stored data by mutating a record it passed
 // in or got back.
 //
+// Nothing grows without bound: whenever a map of challenges, trusted
+// devices, pending enrollments or send-budget counters has doubled since it
+// was last swept, the records that can never be used again are dropped, so
+// a long-running process keeps flat memory without calling anything.
+// Manager.Prune removes them at once, and Manager.Forget erases a user.
+//
 // # Writing a Store of your own
 //
 // Every factor.Store must pass the conformance suite in factor/factortest,
@@ -38,6 +44,7 @@ type Store struct {
 	devices     map[string]*factor.TrustedDevice
 	challenges  map[string]*factor.Challenge
 	counters    counters
+	swept       swept
 }
 
 // user holds everything stored for one user. Small slices keep the memory

@@ -96,8 +96,17 @@ func identifierOps(m *factor.Manager, codes *recovery.Codes, devices *trust.Devi
 		"Reset/reason": func(ctx context.Context, now time.Time) error {
 			return factortest.Err(m.Reset(ctx, factor.ResetRequest{UserID: "u", Actor: "admin", Reason: bad}, now))
 		},
-		"Unlock/user":  func(ctx context.Context, now time.Time) error { return m.Unlock(ctx, bad, "admin", now) },
-		"Unlock/actor": func(ctx context.Context, now time.Time) error { return m.Unlock(ctx, "u", bad, now) },
+		"Unlock/user": func(ctx context.Context, now time.Time) error {
+			return m.Unlock(ctx, factor.UnlockRequest{UserID: bad, Actor: "admin"}, now)
+		},
+		"Unlock/reason": func(ctx context.Context, now time.Time) error {
+			return m.Unlock(ctx, factor.UnlockRequest{UserID: "u", Actor: "admin", Reason: bad}, now)
+		},
+		"Forget/user":  func(ctx context.Context, now time.Time) error { return m.Forget(ctx, bad, "admin", now) },
+		"Forget/actor": func(ctx context.Context, now time.Time) error { return m.Forget(ctx, "u", bad, now) },
+		"Unlock/actor": func(ctx context.Context, now time.Time) error {
+			return m.Unlock(ctx, factor.UnlockRequest{UserID: "u", Actor: bad}, now)
+		},
 		"Overview/user": func(ctx context.Context, now time.Time) error {
 			return factortest.Err(m.Overview(ctx, []string{"u", bad}))
 		},

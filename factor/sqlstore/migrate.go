@@ -91,10 +91,15 @@ func loadMigrations(fsys fs.FS) ([]migration, error) {
 // once: on PostgreSQL each transaction first takes an advisory lock, on
 // SQLite it begins with BEGIN IMMEDIATE (which waits for the DSN's busy
 // timeout), so one applies a file while the others wait and then find it
-// applied.
+// applied. It refuses, with a *SchemaError naming both versions, a
+// database whose recorded version is newer than this release knows, and
+// one with twostep_ tables but no recorded version.
 func (s *Store) Migrate(ctx context.Context) error {
 	ms, err := loadMigrations(Migrations(s.d))
 	if err != nil {
+		return wrap("migrate", err)
+	}
+	if err := s.guardSchema(ctx); err != nil {
 		return wrap("migrate", err)
 	}
 	for _, m := range ms {

@@ -67,7 +67,7 @@ func TestReservingLogin(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, before.Version, after.Version, "a locked user's right code is not used")
 
-			require.NoError(t, m.Unlock(ctx, "alice", "desk", at(1)))
+			require.NoError(t, m.Unlock(ctx, factor.UnlockRequest{UserID: "alice", Actor: "desk"}, at(1)))
 			require.NoError(t, verifyTOTP(m, alice, totpCode(alice.Secret, at(1)), at(1)), "nor spent")
 		})
 	}

@@ -170,3 +170,20 @@ func testMigrateFrom(t *testing.T, old func(*testing.T, sqlstore.Dialect) oldDat
 		})
 	}
 }
+
+// TestMigrateFromPreviousRelease upgrades a database that the previous
+// release migrated (SQLite versions 1 to 3, PostgreSQL 1 and 2): Migrate
+// adds the expires_at indexes Prune uses, and a login then works.
+func TestMigrateFromPreviousRelease(t *testing.T) {
+	previous := map[sqlstore.Dialect]int{sqlstore.SQLite: 3, sqlstore.Postgres: 2}
+	old := func(t *testing.T, d sqlstore.Dialect) oldDatabase { return shippedUpTo(previous[d])(t, d) }
+	testMigrateFrom(t, old, nil, func(t *testing.T, db *sql.DB, d sqlstore.Dialect) {
+		q := `SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name LIKE '%\_expires' ESCAPE '\'`
+		if d == sqlstore.Postgres {
+			q = `SELECT count(*) FROM pg_indexes WHERE schemaname = current_schema() AND indexname LIKE '%\_expires'`
+		}
+		var n int
+		require.NoError(t, db.QueryRow(q).Scan(&n))
+		assert.Equal(t, 5, n, "an expires_at index on each table Prune empties")
+	})
+}

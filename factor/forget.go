@@ -1,0 +1,56 @@
+package factor
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+)
+
+// EventForgotten records that Forget erased a user. It carries the user ID
+// and the actor, nothing else about the user.
+const EventForgotten EventType = "forgotten"
+
+// Forget erases everything twostep stored about the user, for the deletion
+// of the user's account: enrollments, failure accounting, challenges,
+// trusted devices, recovery codes, the activation code, the user's state and
+// the send-budget counters of the user and of the user's phone numbers and
+// email addresses. actor, the admin or system deleting the account, is
+// recorded in an EventForgotten, which names the user by ID only.
+//
+// The store must implement ForgettingStore; otherwise Forget changes
+// nothing and returns an error wrapping errors.ErrUnsupported. End the
+// user's sessions first: an enrollment a concurrent request adds while
+// Forget runs is erased, but the send budget of its address is not.
+func (m *Manager) Forget(ctx context.Context, userID, actor string, now time.Time) error {
+	if err := checkUserID(userID); err != nil {
+		return err
+	}
+	if err := checkActor(actor); err != nil {
+		return err
+	}
+	fs, ok := m.cfg.Store.(ForgettingStore)
+	if !ok {
+		return fmt.Errorf("factor: forget: %w: the store is not a factor.ForgettingStore", errors.ErrUnsupported)
+	}
+	list, err := m.store.ListEnrollments(ctx, userID)
+	if err != nil {
+		return fmt.Errorf("factor: forget: %w", err)
+	}
+	prefixes := []string{m.userBudgetKey(userID) + ":"}
+	for _, e := range list {
+		prefixes = append(prefixes, "resend:"+e.ID)
+		if e.Address != "" {
+			prefixes = append(prefixes, m.destinationKey(e.Address)+":", m.pendingKey(e.Address)+":")
+		}
+	}
+	sctx, cancel := m.storeContext(ctx)
+	n, err := fs.ForgetUser(sctx, userID, prefixes)
+	cancel()
+	if err != nil {
+		return fmt.Errorf("factor: forget: %w", err)
+	}
+	m.emit(ctx, Event{Type: EventForgotten, UserID: userID, Time: now, Actor: actor, Reason: strconv.Itoa(n) + " records"})
+	return nil
+}
