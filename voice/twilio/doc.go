@@ -17,9 +17,12 @@
 //
 // Failures are *delivery.Error values wrapping a reason of package
 // delivery: ErrInvalidNumber (Twilio 21211, 21217), ErrRegionNotPermitted
-// (21215), ErrThrottled (HTTP 429, 20429), ErrUnauthorized (HTTP 401, 403,
-// 20003, 20005), ErrRefused (any other refusal), ErrUnavailable (network
-// failures, timeouts, HTTP 5xx) or ErrUnsupported (a message that cannot
+// (21215; 21214, a number that cannot be reached), ErrThrottled (HTTP 429,
+// 20429), ErrUnauthorized (HTTP 401, 403, 20003, 20005; 21219, a trial
+// account calling a number it has not verified), ErrSenderInvalid (21210,
+// a From that is not a number or verified caller ID of the account),
+// ErrRefused (any other refusal), ErrUnavailable (network failures,
+// timeouts, HTTP 5xx) or ErrUnsupported (a message that cannot
 // be made into a call: another kind, no text, a code that is not 1 to 12
 // digits, a keypad message without a challenge or CallbackURL, or TwiML
 // over MaxTwiML characters). ErrThrottled and ErrUnavailable are retryable

@@ -260,6 +260,9 @@ func TestSendFailures(t *testing.T) {
 	}{
 		"invalid number": {reply: providertest.Reply{Status: 400, Body: `{"code":21211,"message":"Invalid 'To' Phone Number: +31201234567","status":400}`}, want: delivery.ErrInvalidNumber, code: "21211"},
 		"region":         {reply: providertest.Reply{Status: 400, Body: `{"code":21215,"message":"Account not authorized to call +31201234567","status":400}`}, want: delivery.ErrRegionNotPermitted, code: "21215"},
+		"unreachable":    {reply: providertest.Reply{Status: 400, Body: `{"code":21214,"message":"'To' phone number +31201234567 cannot be reached","status":400}`}, want: delivery.ErrRegionNotPermitted, code: "21214"},
+		"trial account":  {reply: providertest.Reply{Status: 400, Body: `{"code":21219,"message":"'To' phone number +31201234567 not verified","status":400}`}, want: delivery.ErrUnauthorized, code: "21219"},
+		"caller id":      {reply: providertest.Reply{Status: 400, Body: `{"code":21210,"message":"'From' phone number +3197010000000 not verified","status":400}`}, want: delivery.ErrSenderInvalid, code: "21210"},
 		"bad key":        {reply: providertest.Reply{Status: 401, Body: `{"code":20003,"message":"Authenticate","status":401}`}, want: delivery.ErrUnauthorized, code: "20003"},
 		"rate limited":   {reply: providertest.Reply{Status: 429, Body: `{"code":20429,"message":"Too Many Requests","status":429}`, Header: map[string]string{"Retry-After": "2"}}, want: delivery.ErrThrottled, code: "20429", retryable: true},
 		"server error":   {reply: providertest.Reply{Status: 502}, want: delivery.ErrUnavailable, retryable: true},
@@ -279,7 +282,7 @@ func TestSendFailures(t *testing.T) {
 			require.ErrorAs(t, err, &te)
 			assert.Equal(t, tt.code, te.Code)
 			assert.Equal(t, tt.retryable, te.Retryable())
-			providertest.NoSecrets(t, err, token, code, "4, 9, 3", to, "Uw code is")
+			providertest.NoSecrets(t, err, token, code, "4, 9, 3", to, "Uw code is", from)
 		})
 	}
 }

@@ -26,7 +26,7 @@ import (
 var reasons = []error{
 	delivery.ErrInvalidNumber, delivery.ErrLandline, delivery.ErrInvalidAddress, delivery.ErrUnregistered,
 	delivery.ErrRegionNotPermitted, delivery.ErrOptedOut, delivery.ErrThrottled, delivery.ErrUnauthorized,
-	delivery.ErrRefused, delivery.ErrUnavailable, delivery.ErrUnsupported,
+	delivery.ErrSenderInvalid, delivery.ErrRefused, delivery.ErrUnavailable, delivery.ErrUnsupported,
 }
 
 const (
@@ -166,7 +166,10 @@ func failures() map[string]failure {
 		"sms/twilio: 21610":            {twilioSMS(answer(400, `{"code":21610}`), nil), delivery.ErrOptedOut},
 		"sms/twilio: 429":              {twilioSMS(answer(429, `{"code":20429}`), nil), delivery.ErrThrottled},
 		"sms/twilio: 401":              {twilioSMS(answer(401, `{"code":20003}`), nil), delivery.ErrUnauthorized},
-		"sms/twilio: other refusal":    {twilioSMS(answer(400, `{"code":21612}`), nil), delivery.ErrRefused},
+		"sms/twilio: 21612":            {twilioSMS(answer(400, `{"code":21612}`), nil), delivery.ErrRegionNotPermitted},
+		"sms/twilio: 21608":            {twilioSMS(answer(400, `{"code":21608}`), nil), delivery.ErrUnauthorized},
+		"sms/twilio: 21606":            {twilioSMS(answer(400, `{"code":21606}`), nil), delivery.ErrSenderInvalid},
+		"sms/twilio: other refusal":    {twilioSMS(answer(400, `{"code":21617}`), nil), delivery.ErrRefused},
 		"sms/twilio: 500":              {twilioSMS(answer(500, ""), nil), delivery.ErrUnavailable},
 		"sms/twilio: unreachable":      {twilioSMS(unreachable, nil), delivery.ErrUnavailable},
 		"sms/twilio: voice message":    {twilioSMS(answer(201, ""), func(m *factor.Message) { m.Kind = factor.KindVoice }), delivery.ErrUnsupported},
@@ -174,6 +177,7 @@ func failures() map[string]failure {
 		"voice/twilio: 21217":          {twilioVoice(answer(400, `{"code":21217}`), nil), delivery.ErrInvalidNumber},
 		"voice/twilio: 21215":          {twilioVoice(answer(400, `{"code":21215}`), nil), delivery.ErrRegionNotPermitted},
 		"voice/twilio: 429":            {twilioVoice(answer(429, ""), nil), delivery.ErrThrottled},
+		"voice/twilio: 21210":          {twilioVoice(answer(400, `{"code":21210}`), nil), delivery.ErrSenderInvalid},
 		"voice/twilio: 403":            {twilioVoice(answer(403, ""), nil), delivery.ErrUnauthorized},
 		"voice/twilio: other refusal":  {twilioVoice(answer(400, `{"code":13223}`), nil), delivery.ErrRefused},
 		"voice/twilio: 503":            {twilioVoice(answer(503, ""), nil), delivery.ErrUnavailable},
