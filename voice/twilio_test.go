@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -90,6 +91,52 @@ func TestSpokenCallReadsTheCode(t *testing.T) {
 			assert.Equal(t, tt.wantVoice, say.Voice)
 			assert.Equal(t, 2, strings.Count(say.Text, "4, 9, 3, 8, 1, 7"), say.Text)
 			assert.NotContains(t, say.Text, "493817", "never read as one number")
+		})
+	}
+}
+
+// TestSpokenCallSpeaksOnlyToAPerson places the call voice.Factor composes
+// with answering-machine detection on and plays Twilio's part: the request
+// for the script once detection is done. A person hears the code twice; a
+// voicemail or any other machine never gets it.
+func TestSpokenCallSpeaksOnlyToAPerson(t *testing.T) {
+	const token = "twilio auth token"
+	f := newFactor(t, voice.Config{AppName: "Acme"})
+	srv := providertest.New(t, providertest.Reply{Status: http.StatusCreated, Body: `{"sid":"CA1"}`})
+	s, err := twilio.New(twilio.Config{AccountSID: "AC1", AuthToken: token, From: "+3197010000000", BaseURL: srv.URL,
+		ScriptURL: "https://login.example.com/twostep/voice/script"})
+	require.NoError(t, err)
+	msg := compose(t, f, "493817", "nl", false)
+	require.NoError(t, s.Send(context.Background(), msg))
+	reqs := srv.Requests()
+	require.Len(t, reqs, 1)
+	call := reqs[0].Form
+	assert.Equal(t, "Enable", call.Get("MachineDetection"))
+	assert.Empty(t, call.Get("Twiml"))
+
+	answered := msg.ExpiresAt.Add(-4 * time.Minute) // Twilio asks for the script while the code is valid
+	h := &twilio.ScriptHandler{Validator: &twilio.Validator{AuthToken: token, PublicURL: "https://login.example.com"},
+		Clock: func() time.Time { return answered }}
+	for _, answeredBy := range []string{"human", "machine_start", "machine_end_beep", "machine_end_silence", "machine_end_other", "fax", "unknown"} {
+		t.Run(answeredBy, func(t *testing.T) {
+			form := url.Values{"CallSid": {"CA1"}, "To": {msg.To}, "From": {"+3197010000000"}, "AnsweredBy": {answeredBy}}
+			u, err := url.Parse(call.Get("Url"))
+			require.NoError(t, err)
+			req := httptest.NewRequest(http.MethodPost, u.RequestURI(), strings.NewReader(form.Encode()))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.Header.Set(twilio.SignatureHeader, twilio.Sign(token, u.String(), form))
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+
+			require.Equal(t, http.StatusOK, rec.Code)
+			twiml := rec.Body.String()
+			if answeredBy == "human" {
+				assert.Equal(t, 2, strings.Count(twiml, "4, 9, 3, 8, 1, 7"), twiml)
+				return
+			}
+			assert.NotContains(t, twiml, "4, 9, 3", twiml)
+			assert.NotContains(t, twiml, "493817")
+			assert.Contains(t, twiml, "<Hangup></Hangup>")
 		})
 	}
 }

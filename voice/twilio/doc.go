@@ -12,8 +12,18 @@
 // The language of the message picks the voice: Dutch and English are
 // built in, Config.Voices adds or replaces others.
 //
+// With Config.ScriptURL set, a spoken call never reads the code onto a
+// voicemail: the Sender places it with answering-machine detection
+// (MachineDetection "Enable") and a Url instead of inline TwiML, and
+// Twilio fetches the script from the host's ScriptHandler once it knows
+// who answered. A person (AnsweredBy "human") hears the code twice; a
+// machine, a fax or an unknown answerer hears Voice.Machine, without the
+// code. The script travels sealed in the Url, under a key derived from
+// the account's auth token, and opens only for a call to its number.
+//
 // A Validator checks the X-Twilio-Signature header of such callbacks, so
-// that the keypad handler acts only on requests that came from Twilio.
+// that the keypad handler and the ScriptHandler act only on requests that
+// came from Twilio.
 //
 // Failures are *delivery.Error values wrapping a reason of package
 // delivery: ErrInvalidNumber (Twilio 21211, 21217), ErrRegionNotPermitted

@@ -191,7 +191,7 @@ func TestConfiguredVoices(t *testing.T) {
 	srv := providertest.New(t, providertest.Reply{Status: http.StatusCreated})
 	cfg := config(srv)
 	cfg.Voices = map[string]twilio.Voice{
-		"de":    {Language: "de-DE", Name: "Polly.Vicki", Goodbye: "Auf Wiederhören."},
+		"de":    {Language: "de-DE", Name: "Polly.Vicki", Goodbye: "Auf Wiederhören.", Machine: "Der Code wird nur einer Person vorgelesen."},
 		"NL":    {Language: "nl-NL", Name: "Polly.Laura"},
 		"en-AU": {Language: "en-AU"},
 	}

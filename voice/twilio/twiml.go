@@ -17,6 +17,10 @@ const MaxTwiML = 4000
 // carries the challenge ID.
 const ChallengeParam = "challenge"
 
+// maxFormBytes bounds the body of a request from Twilio; it posts a few
+// hundred bytes.
+const maxFormBytes = 64 << 10
+
 // gatherTimeout is how many seconds the call waits for the first digit.
 const gatherTimeout = 10
 
@@ -101,13 +105,13 @@ func (s *Sender) callback(id string) (string, error) {
 	return u.String(), nil
 }
 
-// parseCallback checks Config.CallbackURL: empty, or an absolute https
-// URL (plain http only to a loopback host) without a fragment.
-func parseCallback(raw string) (*url.URL, error) {
+// parseWebhookURL checks a Config URL Twilio calls, such as CallbackURL:
+// empty, or an absolute https URL (plain http only to a loopback host)
+// without a fragment.
+func parseWebhookURL(field, raw string) (*url.URL, error) {
 	if raw == "" {
 		return nil, nil
 	}
-	const field = "twilio.Config.CallbackURL"
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" || u.Fragment != "" || u.User != nil {
 		return nil, provider.ConfigError(field, "must be an absolute URL without credentials or fragment")
