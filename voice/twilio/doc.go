@@ -23,7 +23,10 @@
 //
 // A Validator checks the X-Twilio-Signature header of such callbacks, so
 // that the keypad handler and the ScriptHandler act only on requests that
-// came from Twilio.
+// came from Twilio. A Responder (Sender.Responder) is voice.Handler's
+// answer to the keypad callback: TwiML the caller hears in the call's
+// language, carried in the callback URL's LanguageParam, thanking them or
+// saying the digits were wrong or came too late.
 //
 // Failures are *delivery.Error values wrapping a reason of package
 // delivery: ErrInvalidNumber (Twilio 21211, 21217), ErrRegionNotPermitted

@@ -38,8 +38,9 @@ type Config struct {
 	// From is the caller ID: a Twilio or verified phone number in E.164.
 	From string
 	// CallbackURL is the public URL of the host's keypad handler, where
-	// Twilio posts the typed digits; the Sender adds the query parameter
-	// ChallengeParam. Empty means keypad messages are refused.
+	// Twilio posts the typed digits; the Sender adds the query parameters
+	// ChallengeParam and LanguageParam. Empty means keypad messages are
+	// refused.
 	CallbackURL string
 	// ScriptURL is the public URL of the host's ScriptHandler. When set,
 	// spoken calls use Twilio's answering-machine detection and fetch their

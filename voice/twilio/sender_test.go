@@ -154,12 +154,12 @@ func TestKeypadTwiML(t *testing.T) {
 	}{
 		"dutch": {
 			lang: "nl", text: "Toets de twee cijfers op uw scherm.", callback: callback, challenge: "chal-42",
-			wantAction: callback + "?challenge=chal-42", wantLang: "nl-NL", wantVoice: "Polly.Lotte",
+			wantAction: callback + "?challenge=chal-42&lang=nl", wantLang: "nl-NL", wantVoice: "Polly.Lotte",
 			bye: "We hebben geen toetsen ontvangen. Tot ziens.",
 		},
 		"english, callback with query, odd challenge": {
 			lang: "en", text: "Type the two digits on your screen.", callback: callback + "?tenant=a%26b", challenge: "x&y=<z>",
-			wantAction: callback + "?challenge=x%26y%3D%3Cz%3E&tenant=a%26b", wantLang: "en-US", wantVoice: "Polly.Joanna",
+			wantAction: callback + "?challenge=x%26y%3D%3Cz%3E&lang=en&tenant=a%26b", wantLang: "en-US", wantVoice: "Polly.Joanna",
 			bye: "We did not receive any input. Goodbye.",
 		},
 	}
@@ -191,7 +191,8 @@ func TestConfiguredVoices(t *testing.T) {
 	srv := providertest.New(t, providertest.Reply{Status: http.StatusCreated})
 	cfg := config(srv)
 	cfg.Voices = map[string]twilio.Voice{
-		"de":    {Language: "de-DE", Name: "Polly.Vicki", Goodbye: "Auf Wiederhören.", Machine: "Der Code wird nur einer Person vorgelesen."},
+		"de": {Language: "de-DE", Name: "Polly.Vicki", Goodbye: "Auf Wiederhören.", Machine: "Der Code wird nur einer Person vorgelesen.",
+			Thanks: "Danke.", Wrong: "Falsche Ziffern.", Late: "Zu spät.", Trouble: "Ein Fehler."},
 		"NL":    {Language: "nl-NL", Name: "Polly.Laura"},
 		"en-AU": {Language: "en-AU"},
 	}

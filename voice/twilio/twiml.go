@@ -17,6 +17,10 @@ const MaxTwiML = 4000
 // carries the challenge ID.
 const ChallengeParam = "challenge"
 
+// LanguageParam is the query parameter of the keypad callback URL that
+// carries the call's language, so that Responder answers in it.
+const LanguageParam = "lang"
+
 // maxFormBytes bounds the body of a request from Twilio; it posts a few
 // hundred bytes.
 const maxFormBytes = 64 << 10
@@ -56,7 +60,7 @@ func (s *Sender) twiml(m factor.Message) (string, error) {
 	v := s.voices.lookup(m.Language)
 	var r response
 	if m.Keypad {
-		action, err := s.callback(m.ChallengeID)
+		action, err := s.callback(m.ChallengeID, m.Language)
 		if err != nil {
 			return "", err
 		}
@@ -90,8 +94,9 @@ func (v Voice) say(text string) say {
 	return say{Language: v.Language, Voice: v.Name, Text: text}
 }
 
-// callback is Config.CallbackURL with challenge=id added to its query.
-func (s *Sender) callback(id string) (string, error) {
+// callback is Config.CallbackURL with challenge=id and lang=lang added to
+// its query.
+func (s *Sender) callback(id, lang string) (string, error) {
 	if s.callbackURL == nil {
 		return "", &delivery.Error{Provider: "twilio", Err: fmt.Errorf("%w: keypad mode needs Config.CallbackURL", delivery.ErrUnsupported)}
 	}
@@ -101,6 +106,9 @@ func (s *Sender) callback(id string) (string, error) {
 	u := *s.callbackURL
 	q := u.Query()
 	q.Set(ChallengeParam, id)
+	if lang != "" {
+		q.Set(LanguageParam, lang)
+	}
 	u.RawQuery = q.Encode()
 	return u.String(), nil
 }
