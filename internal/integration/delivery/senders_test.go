@@ -112,6 +112,20 @@ func birdSMS(r reply, edit func(*factor.Message)) func(*testing.T) error {
 	}
 }
 
+// birdPlatform sends m through sms/bird's platform API to a stand-in
+// answering r.
+func birdPlatform(r reply, edit func(*factor.Message)) func(*testing.T) error {
+	return func(t *testing.T) error {
+		s, err := bird.New(bird.Config{APIKey: "bk_eu1_" + key, From: "+3197010000000", BaseURL: stand(t, r), Timeout: 200 * time.Millisecond})
+		require.NoError(t, err)
+		m := smsMessage()
+		if edit != nil {
+			edit(&m)
+		}
+		return s.Send(context.Background(), m)
+	}
+}
+
 // mail sends m through email/smtp to a real SMTP server started with o;
 // cfg edits the sender's Config, edit the message.
 func mail(o smtptest.Options, cfg func(*smtp.Config), edit func(*factor.Message)) func(*testing.T) error {
@@ -192,6 +206,10 @@ func failures() map[string]failure {
 		"sms/bird: 504":                {birdSMS(answer(504, ""), nil), delivery.ErrUnavailable},
 		"sms/bird: unreachable":        {birdSMS(unreachable, nil), delivery.ErrUnavailable},
 		"sms/bird: email message":      {birdSMS(answer(202, ""), func(m *factor.Message) { m.Kind = factor.KindEmail }), delivery.ErrUnsupported},
+		"sms/bird platform: recipient": {birdPlatform(answer(422, `{"error":{"type":"validation_error","code":"E12001","param":"to"}}`), nil), delivery.ErrInvalidNumber},
+		"sms/bird platform: sender":    {birdPlatform(answer(422, `{"error":{"type":"validation_error","name":"SMSNoEligibleSender"}}`), nil), delivery.ErrSenderInvalid},
+		"sms/bird platform: region":    {birdPlatform(answer(422, `{"error":{"type":"validation_error","code":"E12020","name":"SMSDestinationNotEnabled"}}`), nil), delivery.ErrRegionNotPermitted},
+		"sms/bird platform: 503":       {birdPlatform(answer(503, ""), nil), delivery.ErrUnavailable},
 		"email/smtp: bad address":      {mail(login, nil, func(m *factor.Message) { m.To = "anna at example.org" }), delivery.ErrInvalidAddress},
 		"email/smtp: 550 5.1.1": {mail(smtptest.Options{TLS: true, User: "mailer", Pass: password,
 			RcptErr: rcptErr(550, gosmtp.EnhancedCode{5, 1, 1})}, nil, nil), delivery.ErrInvalidAddress},
