@@ -142,7 +142,7 @@ func TestSpokenCallSpeaksOnlyToAPerson(t *testing.T) {
 }
 
 // TestKeypadCallbackAnswersInTheCallsLanguage runs a keypad call end to
-// end with voice.Handler and voice/twilio's Responder: the Sender places
+// end with voice.Handler and voice/twilio's KeypadResponder: the Sender places
 // the call, and Twilio's part is played by posting the typed digits,
 // signed, to the Gather's action. The caller hears TwiML in the call's
 // language for right, wrong and late digits.
@@ -173,7 +173,7 @@ func TestKeypadCallbackAnswersInTheCallsLanguage(t *testing.T) {
 			require.NoError(t, err)
 			h, err = voice.NewHandler(env.M, &twilio.Validator{AuthToken: token, PublicURL: srv.URL})
 			require.NoError(t, err)
-			h.Clock, h.Responder = env.Clock.Now, calls.Responder()
+			h.Clock, h.Responder = env.Clock.Now, calls.KeypadResponder()
 
 			e := env.EnrollConfirmed(t, user, factor.KindVoice, "020-1234567")
 			env.Clock.Advance(time.Minute)

@@ -23,7 +23,7 @@
 //
 // A Validator checks the X-Twilio-Signature header of such callbacks, so
 // that the keypad handler and the ScriptHandler act only on requests that
-// came from Twilio. A Responder (Sender.Responder) is voice.Handler's
+// came from Twilio. A KeypadResponder (Sender.KeypadResponder) is voice.Handler's
 // answer to the keypad callback: TwiML the caller hears in the call's
 // language, carried in the callback URL's LanguageParam, thanking them or
 // saying the digits were wrong or came too late.

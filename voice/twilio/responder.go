@@ -6,7 +6,7 @@ import (
 	"github.com/twostep/twostep/voice"
 )
 
-// Responder answers Twilio's keypad callbacks, as voice.Handler's
+// KeypadResponder answers Twilio's keypad callbacks, as voice.Handler's
 // Responder, with TwiML the caller hears in the call's language (the
 // callback URL's LanguageParam): Voice.Thanks for the right digits,
 // Voice.Wrong for wrong or malformed ones, Voice.Late for digits that came
@@ -14,19 +14,19 @@ import (
 // not be checked; then the call ends. Twilio never gets an empty answer
 // or an error page, which it would read out as an application error.
 //
-// The zero Responder speaks the built-in voices; Sender.Responder returns
-// one with the Sender's configured voices.
-type Responder struct {
+// The zero KeypadResponder speaks the built-in voices;
+// Sender.KeypadResponder returns one with the Sender's configured voices.
+type KeypadResponder struct {
 	voices voices
 }
 
-var _ voice.Responder = (*Responder)(nil)
+var _ voice.Responder = (*KeypadResponder)(nil)
 
-// Responder returns a Responder that speaks with the voices of s.
-func (s *Sender) Responder() *Responder { return &Responder{voices: s.voices} }
+// KeypadResponder returns a KeypadResponder that speaks with the voices of s.
+func (s *Sender) KeypadResponder() *KeypadResponder { return &KeypadResponder{voices: s.voices} }
 
 // Respond writes the TwiML for outcome o with status 200.
-func (rs *Responder) Respond(w http.ResponseWriter, r *http.Request, o voice.Outcome) {
+func (rs *KeypadResponder) Respond(w http.ResponseWriter, r *http.Request, o voice.Outcome) {
 	v := rs.voices.lookup(r.URL.Query().Get(LanguageParam))
 	text := v.Trouble
 	switch o {

@@ -18,7 +18,7 @@ const MaxTwiML = 4000
 const ChallengeParam = "challenge"
 
 // LanguageParam is the query parameter of the keypad callback URL that
-// carries the call's language, so that Responder answers in it.
+// carries the call's language, so that KeypadResponder answers in it.
 const LanguageParam = "lang"
 
 // maxFormBytes bounds the body of a request from Twilio; it posts a few

@@ -20,7 +20,7 @@ type Voice struct {
 	// must not contain the code.
 	Machine string
 	// Thanks is said when the digits typed in keypad mode were right (see
-	// Responder).
+	// KeypadResponder).
 	Thanks string
 	// Wrong is said when the digits typed in keypad mode were wrong, or
 	// not as many as asked for.
