@@ -2,6 +2,8 @@ package email_test
 
 import (
 	"flag"
+	"html"
+	"regexp"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -140,4 +142,33 @@ func TestNewRefusesCodeInSubject(t *testing.T) {
 func TestSubjectIsOneLine(t *testing.T) {
 	f := newFactor(t, email.Config{Templates: fstest.MapFS{"nl/email-subject.txt": {Data: []byte("Je\r\ncode\n\n  voor {{.AppName}}\n")}}})
 	assert.Equal(t, "Je code voor", compose(t, f, "nl", time.Minute).Subject)
+}
+
+// TestTextPartMatchesHTML keeps the two parts of the email saying the same:
+// every line of the plain-text part, the sign-off included, is in the
+// HTML part's text, and the HTML part is laid out at most 600 px wide.
+func TestTextPartMatchesHTML(t *testing.T) {
+	tags := regexp.MustCompile(`<[^>]*>`)
+	for _, cfg := range []email.Config{{AppName: "Acme"}, {}} {
+		f := newFactor(t, cfg)
+		for _, lang := range []string{"nl", "en"} {
+			t.Run(lang+"/"+cfg.AppName, func(t *testing.T) {
+				m := compose(t, f, lang, 10*time.Minute)
+				body := m.HTML[strings.Index(m.HTML, "<body"):]
+				words := strings.Join(strings.Fields(html.UnescapeString(tags.ReplaceAllString(body, " "))), " ")
+				lines := strings.Split(strings.TrimSpace(m.Text), "\n")
+				for _, line := range lines {
+					if line = strings.TrimSpace(line); line != "" {
+						assert.Contains(t, words, line)
+					}
+				}
+				signoff := map[string]string{"nl": "Met vriendelijke groet,", "en": "Kind regards,"}[lang]
+				assert.Equal(t, signoff, strings.TrimSpace(lines[len(lines)-2]), "the text ends with the sign-off")
+				if cfg.AppName != "" {
+					assert.Contains(t, lines[len(lines)-1], cfg.AppName, "signed with the service's name")
+				}
+				assert.Contains(t, m.HTML, "max-width:600px")
+			})
+		}
+	}
 }

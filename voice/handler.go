@@ -41,14 +41,18 @@ const (
 	// approved and the login page can complete it.
 	Approved Outcome = iota + 1
 	// Rejected means the digits were wrong, or the challenge is unknown,
-	// expired, used up, or its user locked out. Wrong digits count as a
-	// failed attempt.
+	// out of tries, or its user locked out. Wrong digits count as a failed
+	// attempt.
 	Rejected
 	// Malformed means the callback lacked the challenge or digits, or the
 	// digits were not digits or not as many as asked for. Nothing changed.
 	Malformed
 	// Failed means an operational error, such as an unreachable store.
 	Failed
+	// Expired means the digits came too late: the challenge had expired
+	// or was already used. The Manager refused them as it refuses wrong
+	// digits.
+	Expired
 )
 
 // String returns the outcome's name, such as "approved".
@@ -62,6 +66,8 @@ func (o Outcome) String() string {
 		return "malformed"
 	case Failed:
 		return "failed"
+	case Expired:
+		return "expired"
 	}
 	return "unknown"
 }
@@ -86,8 +92,8 @@ type Responder interface {
 //
 // Replies: 405 for another method than POST; 403 for a request Auth
 // refuses (or when Auth is nil), which changes nothing. Otherwise Responder
-// writes the reply, or by default: 204 No Content when approved or
-// rejected, 400 when malformed, 500 on an operational error.
+// writes the reply, or by default: 204 No Content when approved, rejected
+// or expired, 400 when malformed, 500 on an operational error.
 type Handler struct {
 	// Manager approves challenges. Required.
 	Manager *factor.Manager
@@ -146,10 +152,22 @@ func (h *Handler) approve(r *http.Request) Outcome {
 		h.log(r, Malformed, "", err)
 		return Malformed
 	}
-	err = h.Manager.ApproveKeypad(r.Context(), f.challenge, f.digits, h.now())
+	now := h.now()
+	err = h.Manager.ApproveKeypad(r.Context(), f.challenge, f.digits, now)
 	o := outcome(err)
+	if o == Rejected && h.late(r, f.challenge, now) {
+		o = Expired
+	}
 	h.log(r, o, f.challenge, err)
 	return o
+}
+
+// late reports whether a refused challenge had expired or was used when
+// its digits came, so that the caller can be told it was too late rather
+// than wrong. It only reads the challenge.
+func (h *Handler) late(r *http.Request, id string, now time.Time) bool {
+	c, err := h.Manager.Extension().Store().GetChallenge(r.Context(), id)
+	return err == nil && c.Keypad && (!now.Before(c.ExpiresAt) || !c.UsedAt.IsZero())
 }
 
 // outcome classifies ApproveKeypad's answer.
@@ -171,7 +189,7 @@ func (h *Handler) respond(w http.ResponseWriter, r *http.Request, o Outcome) {
 		return
 	}
 	switch o {
-	case Approved, Rejected:
+	case Approved, Rejected, Expired:
 		w.WriteHeader(http.StatusNoContent)
 	case Malformed:
 		http.Error(w, "malformed keypad callback", http.StatusBadRequest)

@@ -266,7 +266,7 @@ func TestKeypadResponder(t *testing.T) {
 }
 
 func TestOutcomeString(t *testing.T) {
-	for o, want := range map[voice.Outcome]string{voice.Approved: "approved", voice.Rejected: "rejected", voice.Malformed: "malformed", voice.Failed: "failed", 0: "unknown"} {
+	for o, want := range map[voice.Outcome]string{voice.Approved: "approved", voice.Rejected: "rejected", voice.Malformed: "malformed", voice.Failed: "failed", voice.Expired: "expired", 0: "unknown"} {
 		assert.Equal(t, want, o.String())
 	}
 }
@@ -287,4 +287,25 @@ func TestKeypadResendReplacesApproval(t *testing.T) {
 	assert.ErrorIs(t, k.verify(sent.ChallengeID, ""), factor.ErrInvalidCode)
 	require.Equal(t, http.StatusNoContent, k.post(t, sent.ChallengeID, again.ScreenDigits, false).StatusCode)
 	assert.NoError(t, k.verify(sent.ChallengeID, ""))
+}
+
+func TestKeypadResponderLateDigits(t *testing.T) {
+	tests := map[string]func(k *keypadEnv, sent *factor.Sent, digits string){
+		"expired": func(k *keypadEnv, sent *factor.Sent, _ string) { k.Clock.Advance(sent.ExpiresAt.Sub(k.Now())) },
+		"used": func(k *keypadEnv, sent *factor.Sent, digits string) {
+			require.Equal(t, http.StatusOK, k.post(t, sent.ChallengeID, digits, false).StatusCode)
+			require.NoError(t, k.verify(sent.ChallengeID, ""))
+		},
+	}
+	for name, before := range tests {
+		t.Run(name, func(t *testing.T) {
+			r := &twimlResponder{}
+			k := newKeypadEnv(t, r)
+			sent, digits := k.keypadChallenge(t)
+			before(k, sent, digits)
+			r.outcomes = nil
+			assert.Equal(t, http.StatusOK, k.post(t, sent.ChallengeID, digits, false).StatusCode)
+			assert.Equal(t, []voice.Outcome{voice.Expired}, r.outcomes)
+		})
+	}
 }

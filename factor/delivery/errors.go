@@ -25,9 +25,11 @@ var (
 	// was replaced. Trying again will not help; the host should stop
 	// sending to the token until the app registers a new one.
 	ErrUnregistered = errors.New("device token no longer registered")
-	// ErrRegionNotPermitted means the account may not send to the
-	// destination's country or region (Twilio 21408 for SMS, 21215 for
-	// calls).
+	// ErrRegionNotPermitted means the provider will not route the message
+	// to the destination from this account: the destination's country or
+	// region is not enabled (Twilio 21408 for SMS, 21215 for calls), or
+	// the number cannot be reached from the sender (Twilio 21612 for SMS,
+	// 21214 for calls). Another method or provider may still reach it.
 	ErrRegionNotPermitted = errors.New("destination region not permitted")
 	// ErrOptedOut means the recipient has unsubscribed from the sender,
 	// such as by replying STOP to an SMS (Twilio 21610).
@@ -39,8 +41,17 @@ var (
 	ErrThrottled = errors.New("throttled by provider")
 	// ErrUnauthorized means the provider refused the credentials, or the
 	// account may not use the resource (HTTP 401 or 403, Twilio 20003,
-	// SMTP 530, 534 or 535). The sender's configuration needs fixing.
+	// SMTP 530, 534 or 535), such as a trial account that may only reach
+	// the numbers it has verified (Twilio 21608 for SMS, 21219 for calls).
+	// The sender's configuration or the account needs fixing.
 	ErrUnauthorized = errors.New("provider refused the credentials")
+	// ErrSenderInvalid means the provider refused the sender the
+	// configuration names: a From number that is not the account's, not
+	// yet ported, not able to send SMS or not a verified caller ID (Twilio
+	// 21212, 21210, 21601, 21606, 21659, 21660, 21661), or a sender the
+	// workspace may not use (Bird). Every message through the sender will
+	// fail until its configuration is fixed.
+	ErrSenderInvalid = errors.New("sender not valid for this account")
 	// ErrRefused means the provider refused the message for good for
 	// another reason, such as a failed validation, a permanent SMTP
 	// reply, a certificate that does not verify, or an SMTP server that

@@ -6,5 +6,5 @@ import "github.com/twostep/twostep/factor/delivery"
 var reasons = []error{
 	delivery.ErrInvalidNumber, delivery.ErrLandline, delivery.ErrInvalidAddress, delivery.ErrUnregistered,
 	delivery.ErrRegionNotPermitted, delivery.ErrOptedOut, delivery.ErrThrottled, delivery.ErrUnauthorized,
-	delivery.ErrRefused, delivery.ErrUnavailable, delivery.ErrUnsupported,
+	delivery.ErrSenderInvalid, delivery.ErrRefused, delivery.ErrUnavailable, delivery.ErrUnsupported,
 }

@@ -47,13 +47,21 @@ type Server struct {
 	*httptest.Server
 	mu       sync.Mutex
 	requests []Request
-	reply    Reply
+	replies  []Reply
 }
 
 // New starts a stand-in that answers every request with reply. It stops
 // when the test ends.
 func New(t testing.TB, reply Reply) *Server {
-	s := &Server{reply: reply}
+	return NewSequence(t, reply)
+}
+
+// NewSequence starts a stand-in that answers the first request with the
+// first reply, the second with the second, and every later one with the
+// last, such as a timeout and then a success. It stops when the test
+// ends.
+func NewSequence(t testing.TB, replies ...Reply) *Server {
+	s := &Server{replies: replies}
 	done := make(chan struct{})
 	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.serve(w, r, done)
@@ -70,8 +78,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, done chan struct{
 		req.Form, _ = url.ParseQuery(string(body))
 	}
 	s.mu.Lock()
+	reply := s.replies[min(len(s.requests), len(s.replies)-1)]
 	s.requests = append(s.requests, req)
-	reply := s.reply
 	s.mu.Unlock()
 	if reply.Hang {
 		select {

@@ -7,6 +7,7 @@ package twilioapi
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -124,20 +125,31 @@ func classify(status int, body []byte) (string, error) {
 	return strconv.Itoa(n), reason(n)
 }
 
+// reason maps the Twilio error codes a deployment meets on day one to the
+// reasons of package delivery; nil leaves the answer to the HTTP status.
 func reason(code int) error {
 	switch code {
-	case 21211, 21217: // invalid 'To' number; number does not appear to be valid
+	case 21211, 21217, 21265: // invalid 'To' number; number does not appear to be valid; 'To' is a short code
 		return delivery.ErrInvalidNumber
-	case 21614: // 'To' number is not a valid mobile number
+	case 21614, 21635: // 'To' is not a mobile number; 'To' cannot be a landline
 		return delivery.ErrLandline
 	case 21408, 21215: // geo permissions for SMS and for calls
 		return delivery.ErrRegionNotPermitted
+	case 21612, 21214: // 'To' not reachable from this sender by SMS; 'To' cannot be reached by a call
+		return fmt.Errorf("%w: destination not reachable from this sender", delivery.ErrRegionNotPermitted)
 	case 21610: // recipient replied STOP
 		return delivery.ErrOptedOut
 	case 20429: // too many requests
 		return delivery.ErrThrottled
 	case 20003, 20005: // authentication failed; account not active
 		return delivery.ErrUnauthorized
+	case 21608, 21219: // a trial account may only message or call the numbers it verified
+		return fmt.Errorf("%w: trial account, destination not verified", delivery.ErrUnauthorized)
+	case 21212, 21210, 21601, 21606, 21659, 21660, 21661:
+		// invalid 'From'; caller ID not verified; 'From' not an SMS number
+		// of the account, not message-capable, not Twilio's (or still
+		// porting), not the account's, not SMS-capable
+		return delivery.ErrSenderInvalid
 	}
 	return nil
 }

@@ -43,6 +43,12 @@ func token(raw json.RawMessage) string {
 		}
 		s = n.String()
 	}
+	return ident(s)
+}
+
+// ident returns s if it is a short identifier, such as "E12020" or
+// "SMSNoEligibleSender", and "" otherwise.
+func ident(s string) string {
 	if len(s) == 0 || len(s) > 64 {
 		return ""
 	}

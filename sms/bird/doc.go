@@ -1,6 +1,19 @@
-// Package bird delivers SMS codes through Bird's Channels API.
+// Package bird delivers SMS codes through Bird's platform API or its
+// older Channels API; the kind of key in the Config says which.
 //
-// A Sender posts each factor.Message to
+// With an APIKey ("bk_<region>_…"), a Sender posts each factor.Message to
+// https://<region>.platform.bird.com/v1/sms/messages as JSON with to,
+// from, text and category "authentication", authenticated with
+// "Authorization: Bearer {key}". Each send carries an Idempotency-Key
+// derived from the challenge and its send time, and a request that got no
+// answer or a 5xx is tried once more with the same key, so that a retry
+// after a timeout never sends the code twice. Bird's error answers,
+// {"error": {"type", "code", "name", "param", …}}, map to the reasons
+// below; ErrSenderInvalid (SMSNoEligibleSender, or a refused "from") and
+// ErrRegionNotPermitted (SMSDestinationNotEnabled) come from this API
+// only.
+//
+// With an AccessKey, a Sender posts each factor.Message to
 // {BaseURL}/workspaces/{WorkspaceID}/channels/{ChannelID}/messages as a
 // text message to the destination phone number, authenticated with
 // "Authorization: AccessKey {key}". The channel must be an SMS channel of

@@ -13,13 +13,29 @@ import (
 	"github.com/twostep/twostep/internal/provider"
 )
 
-// DefaultBaseURL is Bird's API.
+// DefaultBaseURL is Bird's Channels API.
 const DefaultBaseURL = "https://api.bird.com"
 
-// Config configures a Sender. AccessKey, WorkspaceID and ChannelID are
-// required; the other fields have useful zero values.
+// Config configures a Sender for one of Bird's two APIs, chosen by the
+// kind of key:
+//
+//   - the platform API: an APIKey ("bk_<region>_…", from the current Bird
+//     dashboard) and From;
+//   - the Channels API: an AccessKey with WorkspaceID and ChannelID.
+//
+// Set the fields of exactly one of them; the other fields have useful zero
+// values.
 type Config struct {
-	// AccessKey is a Bird access key allowed to send on the channel.
+	// APIKey is a key of Bird's platform API, "bk_<region>_<token>"; its
+	// region picks the host, https://<region>.platform.bird.com, unless
+	// BaseURL is set. The key needs the sms:write scope.
+	APIKey string
+	// From is the platform API's sender: an E.164 number the workspace
+	// owns, an alphanumeric sender ID or a short code.
+	From string
+
+	// AccessKey is a Bird access key of the Channels API, allowed to send
+	// on the channel.
 	AccessKey string
 	// WorkspaceID is the workspace (a UUID) that holds the channel.
 	WorkspaceID string
@@ -27,7 +43,8 @@ type Config struct {
 	// it decides the sender number or name.
 	ChannelID string
 
-	// BaseURL is Bird's API; empty means https://api.bird.com.
+	// BaseURL is Bird's API; empty means the region's host for an APIKey
+	// and https://api.bird.com for an AccessKey.
 	BaseURL string
 	// HTTPClient sends the requests; nil means a client on
 	// http.DefaultTransport.
@@ -40,6 +57,7 @@ type Config struct {
 type Sender struct {
 	endpoint string
 	key      string
+	from     string // set for the platform API only
 	http     provider.Client
 }
 
@@ -48,8 +66,17 @@ var _ factor.Sender = (*Sender)(nil)
 // New checks cfg and returns a Sender. A refused field is a
 // *factor.ConfigError wrapping factor.ErrInvalidConfig.
 func New(cfg Config) (*Sender, error) {
-	if cfg.AccessKey == "" {
-		return nil, provider.ConfigError("bird.Config.AccessKey", "is required")
+	timeout, err := provider.Timeout("bird.Config.Timeout", cfg.Timeout)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case cfg.APIKey != "" && (cfg.AccessKey != "" || cfg.WorkspaceID != "" || cfg.ChannelID != ""):
+		return nil, provider.ConfigError("bird.Config.APIKey", "set APIKey and From (platform API) or AccessKey, WorkspaceID and ChannelID (Channels API), not both")
+	case cfg.APIKey != "":
+		return newPlatform(cfg, timeout)
+	case cfg.AccessKey == "":
+		return nil, provider.ConfigError("bird.Config.AccessKey", "is required, unless APIKey is set")
 	}
 	if !uuid(cfg.WorkspaceID) {
 		return nil, provider.ConfigError("bird.Config.WorkspaceID", "must be a UUID")
@@ -58,10 +85,6 @@ func New(cfg Config) (*Sender, error) {
 		return nil, provider.ConfigError("bird.Config.ChannelID", "must be a UUID")
 	}
 	base, err := provider.BaseURL("bird.Config.BaseURL", cfg.BaseURL, DefaultBaseURL)
-	if err != nil {
-		return nil, err
-	}
-	timeout, err := provider.Timeout("bird.Config.Timeout", cfg.Timeout)
 	if err != nil {
 		return nil, err
 	}
@@ -97,10 +120,16 @@ type text struct {
 }
 
 // Send sends m.Text to m.To, an E.164 number, as an SMS. It returns once
-// Bird has accepted the message; a failure is a *delivery.Error.
+// Bird has accepted the message; a failure is a *delivery.Error. Through
+// the platform API, a request that got no answer or a 5xx is tried once
+// more with the same Idempotency-Key, so that Bird sends the message at
+// most once.
 func (s *Sender) Send(ctx context.Context, m factor.Message) error {
 	if err := provider.CheckPhoneMessage("bird", m, factor.KindSMS); err != nil {
 		return err
+	}
+	if s.from != "" {
+		return s.sendPlatform(ctx, m)
 	}
 	payload, err := json.Marshal(message{
 		Receiver: receiver{Contacts: []contact{{IdentifierKey: "phonenumber", IdentifierValue: m.To}}},

@@ -10,11 +10,15 @@
 // request with Config.Timeout.
 //
 // Failures are *delivery.Error values wrapping a reason of package
-// delivery: ErrInvalidNumber (Twilio 21211, 21217), ErrLandline (21614),
-// ErrRegionNotPermitted (21408), ErrOptedOut (21610), ErrThrottled (HTTP
-// 429, 20429), ErrUnauthorized (HTTP 401, 403, 20003, 20005), ErrRefused
-// (any other refusal), ErrUnavailable (network failures, timeouts, HTTP
-// 5xx) or ErrUnsupported (a message that is not an SMS, or has no text).
+// delivery: ErrInvalidNumber (Twilio 21211, 21217, 21265), ErrLandline
+// (21614, 21635), ErrRegionNotPermitted (21408; 21612, a destination the
+// sender cannot reach), ErrOptedOut (21610), ErrThrottled (HTTP 429,
+// 20429), ErrUnauthorized (HTTP 401, 403, 20003, 20005; 21608, a trial
+// account sending to a number it has not verified), ErrSenderInvalid
+// (21212, 21601, 21606, 21659, 21660, 21661: a From that is not an
+// SMS-capable number of the account), ErrRefused (any other refusal),
+// ErrUnavailable (network failures, timeouts, HTTP 5xx) or ErrUnsupported
+// (a message that is not an SMS, or has no text).
 // ErrThrottled and ErrUnavailable are retryable (see failover.Sender).
 // Errors never contain the credentials, the code, the text or the phone
 // number.

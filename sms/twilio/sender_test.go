@@ -93,6 +93,7 @@ func TestSendFailures(t *testing.T) {
 		want       error
 		status     int
 		code       string
+		text       string // a detail the error must say, besides its reason
 		retryable  bool
 		retryAfter time.Duration
 	}{
@@ -112,9 +113,45 @@ func TestSendFailures(t *testing.T) {
 			reply: providertest.Reply{Status: 400, Body: `{"code":21610,"message":"Attempt to send to unsubscribed recipient","status":400}`},
 			want:  delivery.ErrOptedOut, status: 400, code: "21610",
 		},
+		"landline refused": {
+			reply: providertest.Reply{Status: 400, Body: `{"code":21635,"message":"'To' number cannot be a landline","status":400}`},
+			want:  delivery.ErrLandline, status: 400, code: "21635",
+		},
+		"short code destination": {
+			reply: providertest.Reply{Status: 400, Body: `{"code":21265,"message":"'To' number cannot be a Short Code","status":400}`},
+			want:  delivery.ErrInvalidNumber, status: 400, code: "21265",
+		},
+		"unroutable destination": {
+			reply: providertest.Reply{Status: 400, Body: `{"code":21612,"message":"The 'To' phone number: +31612345678, is not currently reachable using the 'From' phone number: +3197010000000 via SMS.","status":400}`},
+			want:  delivery.ErrRegionNotPermitted, status: 400, code: "21612", text: "destination not reachable from this sender",
+		},
+		"trial account, unverified number": {
+			reply: providertest.Reply{Status: 400, Body: `{"code":21608,"message":"The number +31612345678 is unverified. Trial accounts cannot send messages to unverified numbers","status":400}`},
+			want:  delivery.ErrUnauthorized, status: 400, code: "21608", text: "trial account, destination not verified",
+		},
+		"from not a number of the account": {
+			reply: providertest.Reply{Status: 400, Body: `{"code":21606,"message":"The From phone number +3197010000000 is not a valid, SMS-capable inbound phone number or short code for your account.","status":400}`},
+			want:  delivery.ErrSenderInvalid, status: 400, code: "21606",
+		},
+		"invalid from": {
+			reply: providertest.Reply{Status: 400, Body: `{"code":21212,"message":"The 'From' number +3197010000000 is not a valid phone number, shortcode, or alphanumeric sender ID.","status":400}`},
+			want:  delivery.ErrSenderInvalid, status: 400, code: "21212",
+		},
+		"from not twilio's": {
+			reply: providertest.Reply{Status: 400, Body: `{"code":21659,"message":"'From' +3197010000000 is not a Twilio phone number or Short Code country mismatch","status":400}`},
+			want:  delivery.ErrSenderInvalid, status: 400, code: "21659",
+		},
+		"from of another account": {
+			reply: providertest.Reply{Status: 400, Body: `{"code":21660,"message":"Mismatch between the 'From' number +3197010000000 and the account","status":400}`},
+			want:  delivery.ErrSenderInvalid, status: 400, code: "21660",
+		},
+		"from not sms-capable": {
+			reply: providertest.Reply{Status: 400, Body: `{"code":21661,"message":"'From' number +3197010000000 is not SMS-capable","status":400}`},
+			want:  delivery.ErrSenderInvalid, status: 400, code: "21661",
+		},
 		"unknown code": {
-			reply: providertest.Reply{Status: 400, Body: `{"code":21612,"message":"cannot route","status":400}`},
-			want:  delivery.ErrRefused, status: 400, code: "21612",
+			reply: providertest.Reply{Status: 400, Body: `{"code":21617,"message":"The concatenated message body exceeds the 1600 character limit","status":400}`},
+			want:  delivery.ErrRefused, status: 400, code: "21617",
 		},
 		"not json": {
 			reply: providertest.Reply{Status: 400, Body: `<html>bad request</html>`},
@@ -154,7 +191,8 @@ func TestSendFailures(t *testing.T) {
 			assert.Equal(t, tt.code, te.Code)
 			assert.Equal(t, tt.retryable, te.Retryable())
 			assert.Equal(t, tt.retryAfter, te.RetryAfter)
-			providertest.NoSecrets(t, err, token, code, text, to, "+3161234")
+			assert.Contains(t, err.Error(), tt.text)
+			providertest.NoSecrets(t, err, token, code, text, to, "+3161234", "+3197010000000")
 		})
 	}
 }

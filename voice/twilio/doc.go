@@ -12,14 +12,30 @@
 // The language of the message picks the voice: Dutch and English are
 // built in, Config.Voices adds or replaces others.
 //
+// With Config.ScriptURL set, a spoken call never reads the code onto a
+// voicemail: the Sender places it with answering-machine detection
+// (MachineDetection "Enable") and a Url instead of inline TwiML, and
+// Twilio fetches the script from the host's ScriptHandler once it knows
+// who answered. A person (AnsweredBy "human") hears the code twice; a
+// machine, a fax or an unknown answerer hears Voice.Machine, without the
+// code. The script travels sealed in the Url, under a key derived from
+// the account's auth token, and opens only for a call to its number.
+//
 // A Validator checks the X-Twilio-Signature header of such callbacks, so
-// that the keypad handler acts only on requests that came from Twilio.
+// that the keypad handler and the ScriptHandler act only on requests that
+// came from Twilio. A KeypadResponder (Sender.KeypadResponder) is voice.Handler's
+// answer to the keypad callback: TwiML the caller hears in the call's
+// language, carried in the callback URL's LanguageParam, thanking them or
+// saying the digits were wrong or came too late.
 //
 // Failures are *delivery.Error values wrapping a reason of package
 // delivery: ErrInvalidNumber (Twilio 21211, 21217), ErrRegionNotPermitted
-// (21215), ErrThrottled (HTTP 429, 20429), ErrUnauthorized (HTTP 401, 403,
-// 20003, 20005), ErrRefused (any other refusal), ErrUnavailable (network
-// failures, timeouts, HTTP 5xx) or ErrUnsupported (a message that cannot
+// (21215; 21214, a number that cannot be reached), ErrThrottled (HTTP 429,
+// 20429), ErrUnauthorized (HTTP 401, 403, 20003, 20005; 21219, a trial
+// account calling a number it has not verified), ErrSenderInvalid (21210,
+// a From that is not a number or verified caller ID of the account),
+// ErrRefused (any other refusal), ErrUnavailable (network failures,
+// timeouts, HTTP 5xx) or ErrUnsupported (a message that cannot
 // be made into a call: another kind, no text, a code that is not 1 to 12
 // digits, a keypad message without a challenge or CallbackURL, or TwiML
 // over MaxTwiML characters). ErrThrottled and ErrUnavailable are retryable

@@ -43,7 +43,7 @@ func Example() {
 	// <Response><Pause length="1"></Pause><Say language="nl-NL" voice="Polly.Lotte">Uw inlogcode is: 1, 2, 3, 4, 5, 6. Ik herhaal: 1, 2, 3, 4, 5, 6.</Say></Response>
 	// <nil>
 	// POST /2010-04-01/Accounts/AC0123456789abcdef0123456789abcdef/Calls.json
-	// <Response><Gather input="dtmf" numDigits="2" action="https://login.example.com/twostep/voice/keypad?challenge=c1" method="POST" timeout="10"><Say language="en-US" voice="Polly.Joanna">Type the two digits shown on your screen.</Say></Gather><Say language="en-US" voice="Polly.Joanna">We did not receive any input. Goodbye.</Say></Response>
+	// <Response><Gather input="dtmf" numDigits="2" action="https://login.example.com/twostep/voice/keypad?challenge=c1&amp;lang=en" method="POST" timeout="10"><Say language="en-US" voice="Polly.Joanna">Type the two digits shown on your screen.</Say></Gather><Say language="en-US" voice="Polly.Joanna">We did not receive any input. Goodbye.</Say></Response>
 	// <nil>
 }
 

@@ -38,9 +38,19 @@ type Config struct {
 	// From is the caller ID: a Twilio or verified phone number in E.164.
 	From string
 	// CallbackURL is the public URL of the host's keypad handler, where
-	// Twilio posts the typed digits; the Sender adds the query parameter
-	// ChallengeParam. Empty means keypad messages are refused.
+	// Twilio posts the typed digits; the Sender adds the query parameters
+	// ChallengeParam and LanguageParam. Empty means keypad messages are
+	// refused.
 	CallbackURL string
+	// ScriptURL is the public URL of the host's ScriptHandler. When set,
+	// spoken calls use Twilio's answering-machine detection and fetch their
+	// script from it once Twilio knows who answered: only a person hears
+	// the code, and a voicemail never records it. The script travels
+	// sealed (AES-GCM, under a key derived from AuthToken, which is then
+	// required) in the query parameter ScriptParam. Empty means spoken
+	// calls carry their script inline and read the code to whoever or
+	// whatever answers.
+	ScriptURL string
 	// Voices adds or replaces voices by BCP 47 tag, such as "de" or
 	// "nl-BE". Dutch ("nl"), English ("en") and British English ("en-GB")
 	// are built in; other languages fall back to English.
@@ -63,6 +73,8 @@ type Sender struct {
 	api         *twilioapi.Client
 	from        string
 	callbackURL *url.URL
+	scriptURL   *url.URL
+	authToken   string
 	voices      voices
 	timeLimit   string
 }
@@ -87,9 +99,15 @@ func New(cfg Config) (*Sender, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Sender{api: api, from: cfg.From, timeLimit: limit}
-	if s.callbackURL, err = parseCallback(cfg.CallbackURL); err != nil {
+	s := &Sender{api: api, from: cfg.From, timeLimit: limit, authToken: cfg.AuthToken}
+	if s.callbackURL, err = parseWebhookURL("twilio.Config.CallbackURL", cfg.CallbackURL); err != nil {
 		return nil, err
+	}
+	if s.scriptURL, err = parseWebhookURL("twilio.Config.ScriptURL", cfg.ScriptURL); err != nil {
+		return nil, err
+	}
+	if s.scriptURL != nil && cfg.AuthToken == "" {
+		return nil, provider.ConfigError("twilio.Config.AuthToken", "is required with ScriptURL: it seals the script")
 	}
 	if s.voices, err = newVoices(cfg.Voices); err != nil {
 		return nil, err
@@ -109,15 +127,23 @@ func checkTimeLimit(d time.Duration) (string, error) {
 }
 
 // Send calls m.To, an E.164 number, and says m.Text, which reads the code
-// (spoken mode), or says m.Text while gathering len(m.Code) digits on the
-// keypad (m.Keypad). It returns once Twilio has accepted the
-// call; a failure is a *delivery.Error.
+// (spoken mode; only to a person when Config.ScriptURL is set), or says
+// m.Text while gathering len(m.Code) digits on the keypad (m.Keypad). It
+// returns once Twilio has accepted the call; a failure is a
+// *delivery.Error.
 func (s *Sender) Send(ctx context.Context, m factor.Message) error {
 	if err := provider.CheckPhoneMessage("twilio", m, factor.KindVoice); err != nil {
 		return err
 	}
 	if !provider.Digits(m.Code) || len(m.Code) > 12 {
 		return &delivery.Error{Provider: "twilio", Err: fmt.Errorf("%w: the code must be 1 to 12 digits", delivery.ErrUnsupported)}
+	}
+	if !m.Keypad && s.scriptURL != nil {
+		form, err := s.scriptCall(m)
+		if err != nil {
+			return err
+		}
+		return s.api.Post(ctx, "Calls", form)
 	}
 	twiml, err := s.twiml(m)
 	if err != nil {

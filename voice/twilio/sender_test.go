@@ -154,12 +154,12 @@ func TestKeypadTwiML(t *testing.T) {
 	}{
 		"dutch": {
 			lang: "nl", text: "Toets de twee cijfers op uw scherm.", callback: callback, challenge: "chal-42",
-			wantAction: callback + "?challenge=chal-42", wantLang: "nl-NL", wantVoice: "Polly.Lotte",
+			wantAction: callback + "?challenge=chal-42&lang=nl", wantLang: "nl-NL", wantVoice: "Polly.Lotte",
 			bye: "We hebben geen toetsen ontvangen. Tot ziens.",
 		},
 		"english, callback with query, odd challenge": {
 			lang: "en", text: "Type the two digits on your screen.", callback: callback + "?tenant=a%26b", challenge: "x&y=<z>",
-			wantAction: callback + "?challenge=x%26y%3D%3Cz%3E&tenant=a%26b", wantLang: "en-US", wantVoice: "Polly.Joanna",
+			wantAction: callback + "?challenge=x%26y%3D%3Cz%3E&lang=en&tenant=a%26b", wantLang: "en-US", wantVoice: "Polly.Joanna",
 			bye: "We did not receive any input. Goodbye.",
 		},
 	}
@@ -191,7 +191,8 @@ func TestConfiguredVoices(t *testing.T) {
 	srv := providertest.New(t, providertest.Reply{Status: http.StatusCreated})
 	cfg := config(srv)
 	cfg.Voices = map[string]twilio.Voice{
-		"de":    {Language: "de-DE", Name: "Polly.Vicki", Goodbye: "Auf Wiederhören."},
+		"de": {Language: "de-DE", Name: "Polly.Vicki", Goodbye: "Auf Wiederhören.", Machine: "Der Code wird nur einer Person vorgelesen.",
+			Thanks: "Danke.", Wrong: "Falsche Ziffern.", Late: "Zu spät.", Trouble: "Ein Fehler."},
 		"NL":    {Language: "nl-NL", Name: "Polly.Laura"},
 		"en-AU": {Language: "en-AU"},
 	}
@@ -260,6 +261,9 @@ func TestSendFailures(t *testing.T) {
 	}{
 		"invalid number": {reply: providertest.Reply{Status: 400, Body: `{"code":21211,"message":"Invalid 'To' Phone Number: +31201234567","status":400}`}, want: delivery.ErrInvalidNumber, code: "21211"},
 		"region":         {reply: providertest.Reply{Status: 400, Body: `{"code":21215,"message":"Account not authorized to call +31201234567","status":400}`}, want: delivery.ErrRegionNotPermitted, code: "21215"},
+		"unreachable":    {reply: providertest.Reply{Status: 400, Body: `{"code":21214,"message":"'To' phone number +31201234567 cannot be reached","status":400}`}, want: delivery.ErrRegionNotPermitted, code: "21214"},
+		"trial account":  {reply: providertest.Reply{Status: 400, Body: `{"code":21219,"message":"'To' phone number +31201234567 not verified","status":400}`}, want: delivery.ErrUnauthorized, code: "21219"},
+		"caller id":      {reply: providertest.Reply{Status: 400, Body: `{"code":21210,"message":"'From' phone number +3197010000000 not verified","status":400}`}, want: delivery.ErrSenderInvalid, code: "21210"},
 		"bad key":        {reply: providertest.Reply{Status: 401, Body: `{"code":20003,"message":"Authenticate","status":401}`}, want: delivery.ErrUnauthorized, code: "20003"},
 		"rate limited":   {reply: providertest.Reply{Status: 429, Body: `{"code":20429,"message":"Too Many Requests","status":429}`, Header: map[string]string{"Retry-After": "2"}}, want: delivery.ErrThrottled, code: "20429", retryable: true},
 		"server error":   {reply: providertest.Reply{Status: 502}, want: delivery.ErrUnavailable, retryable: true},
@@ -279,7 +283,7 @@ func TestSendFailures(t *testing.T) {
 			require.ErrorAs(t, err, &te)
 			assert.Equal(t, tt.code, te.Code)
 			assert.Equal(t, tt.retryable, te.Retryable())
-			providertest.NoSecrets(t, err, token, code, "4, 9, 3", to, "Uw code is")
+			providertest.NoSecrets(t, err, token, code, "4, 9, 3", to, "Uw code is", from)
 		})
 	}
 }

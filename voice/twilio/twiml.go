@@ -17,6 +17,14 @@ const MaxTwiML = 4000
 // carries the challenge ID.
 const ChallengeParam = "challenge"
 
+// LanguageParam is the query parameter of the keypad callback URL that
+// carries the call's language, so that KeypadResponder answers in it.
+const LanguageParam = "lang"
+
+// maxFormBytes bounds the body of a request from Twilio; it posts a few
+// hundred bytes.
+const maxFormBytes = 64 << 10
+
 // gatherTimeout is how many seconds the call waits for the first digit.
 const gatherTimeout = 10
 
@@ -52,7 +60,7 @@ func (s *Sender) twiml(m factor.Message) (string, error) {
 	v := s.voices.lookup(m.Language)
 	var r response
 	if m.Keypad {
-		action, err := s.callback(m.ChallengeID)
+		action, err := s.callback(m.ChallengeID, m.Language)
 		if err != nil {
 			return "", err
 		}
@@ -86,8 +94,9 @@ func (v Voice) say(text string) say {
 	return say{Language: v.Language, Voice: v.Name, Text: text}
 }
 
-// callback is Config.CallbackURL with challenge=id added to its query.
-func (s *Sender) callback(id string) (string, error) {
+// callback is Config.CallbackURL with challenge=id and lang=lang added to
+// its query.
+func (s *Sender) callback(id, lang string) (string, error) {
 	if s.callbackURL == nil {
 		return "", &delivery.Error{Provider: "twilio", Err: fmt.Errorf("%w: keypad mode needs Config.CallbackURL", delivery.ErrUnsupported)}
 	}
@@ -97,17 +106,20 @@ func (s *Sender) callback(id string) (string, error) {
 	u := *s.callbackURL
 	q := u.Query()
 	q.Set(ChallengeParam, id)
+	if lang != "" {
+		q.Set(LanguageParam, lang)
+	}
 	u.RawQuery = q.Encode()
 	return u.String(), nil
 }
 
-// parseCallback checks Config.CallbackURL: empty, or an absolute https
-// URL (plain http only to a loopback host) without a fragment.
-func parseCallback(raw string) (*url.URL, error) {
+// parseWebhookURL checks a Config URL Twilio calls, such as CallbackURL:
+// empty, or an absolute https URL (plain http only to a loopback host)
+// without a fragment.
+func parseWebhookURL(field, raw string) (*url.URL, error) {
 	if raw == "" {
 		return nil, nil
 	}
-	const field = "twilio.Config.CallbackURL"
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" || u.Fragment != "" || u.User != nil {
 		return nil, provider.ConfigError(field, "must be an absolute URL without credentials or fragment")

@@ -26,7 +26,7 @@ import (
 var reasons = []error{
 	delivery.ErrInvalidNumber, delivery.ErrLandline, delivery.ErrInvalidAddress, delivery.ErrUnregistered,
 	delivery.ErrRegionNotPermitted, delivery.ErrOptedOut, delivery.ErrThrottled, delivery.ErrUnauthorized,
-	delivery.ErrRefused, delivery.ErrUnavailable, delivery.ErrUnsupported,
+	delivery.ErrSenderInvalid, delivery.ErrRefused, delivery.ErrUnavailable, delivery.ErrUnsupported,
 }
 
 const (
@@ -112,6 +112,20 @@ func birdSMS(r reply, edit func(*factor.Message)) func(*testing.T) error {
 	}
 }
 
+// birdPlatform sends m through sms/bird's platform API to a stand-in
+// answering r.
+func birdPlatform(r reply, edit func(*factor.Message)) func(*testing.T) error {
+	return func(t *testing.T) error {
+		s, err := bird.New(bird.Config{APIKey: "bk_eu1_" + key, From: "+3197010000000", BaseURL: stand(t, r), Timeout: 200 * time.Millisecond})
+		require.NoError(t, err)
+		m := smsMessage()
+		if edit != nil {
+			edit(&m)
+		}
+		return s.Send(context.Background(), m)
+	}
+}
+
 // mail sends m through email/smtp to a real SMTP server started with o;
 // cfg edits the sender's Config, edit the message.
 func mail(o smtptest.Options, cfg func(*smtp.Config), edit func(*factor.Message)) func(*testing.T) error {
@@ -166,7 +180,10 @@ func failures() map[string]failure {
 		"sms/twilio: 21610":            {twilioSMS(answer(400, `{"code":21610}`), nil), delivery.ErrOptedOut},
 		"sms/twilio: 429":              {twilioSMS(answer(429, `{"code":20429}`), nil), delivery.ErrThrottled},
 		"sms/twilio: 401":              {twilioSMS(answer(401, `{"code":20003}`), nil), delivery.ErrUnauthorized},
-		"sms/twilio: other refusal":    {twilioSMS(answer(400, `{"code":21612}`), nil), delivery.ErrRefused},
+		"sms/twilio: 21612":            {twilioSMS(answer(400, `{"code":21612}`), nil), delivery.ErrRegionNotPermitted},
+		"sms/twilio: 21608":            {twilioSMS(answer(400, `{"code":21608}`), nil), delivery.ErrUnauthorized},
+		"sms/twilio: 21606":            {twilioSMS(answer(400, `{"code":21606}`), nil), delivery.ErrSenderInvalid},
+		"sms/twilio: other refusal":    {twilioSMS(answer(400, `{"code":21617}`), nil), delivery.ErrRefused},
 		"sms/twilio: 500":              {twilioSMS(answer(500, ""), nil), delivery.ErrUnavailable},
 		"sms/twilio: unreachable":      {twilioSMS(unreachable, nil), delivery.ErrUnavailable},
 		"sms/twilio: voice message":    {twilioSMS(answer(201, ""), func(m *factor.Message) { m.Kind = factor.KindVoice }), delivery.ErrUnsupported},
@@ -174,6 +191,7 @@ func failures() map[string]failure {
 		"voice/twilio: 21217":          {twilioVoice(answer(400, `{"code":21217}`), nil), delivery.ErrInvalidNumber},
 		"voice/twilio: 21215":          {twilioVoice(answer(400, `{"code":21215}`), nil), delivery.ErrRegionNotPermitted},
 		"voice/twilio: 429":            {twilioVoice(answer(429, ""), nil), delivery.ErrThrottled},
+		"voice/twilio: 21210":          {twilioVoice(answer(400, `{"code":21210}`), nil), delivery.ErrSenderInvalid},
 		"voice/twilio: 403":            {twilioVoice(answer(403, ""), nil), delivery.ErrUnauthorized},
 		"voice/twilio: other refusal":  {twilioVoice(answer(400, `{"code":13223}`), nil), delivery.ErrRefused},
 		"voice/twilio: 503":            {twilioVoice(answer(503, ""), nil), delivery.ErrUnavailable},
@@ -188,6 +206,10 @@ func failures() map[string]failure {
 		"sms/bird: 504":                {birdSMS(answer(504, ""), nil), delivery.ErrUnavailable},
 		"sms/bird: unreachable":        {birdSMS(unreachable, nil), delivery.ErrUnavailable},
 		"sms/bird: email message":      {birdSMS(answer(202, ""), func(m *factor.Message) { m.Kind = factor.KindEmail }), delivery.ErrUnsupported},
+		"sms/bird platform: recipient": {birdPlatform(answer(422, `{"error":{"type":"validation_error","code":"E12001","param":"to"}}`), nil), delivery.ErrInvalidNumber},
+		"sms/bird platform: sender":    {birdPlatform(answer(422, `{"error":{"type":"validation_error","name":"SMSNoEligibleSender"}}`), nil), delivery.ErrSenderInvalid},
+		"sms/bird platform: region":    {birdPlatform(answer(422, `{"error":{"type":"validation_error","code":"E12020","name":"SMSDestinationNotEnabled"}}`), nil), delivery.ErrRegionNotPermitted},
+		"sms/bird platform: 503":       {birdPlatform(answer(503, ""), nil), delivery.ErrUnavailable},
 		"email/smtp: bad address":      {mail(login, nil, func(m *factor.Message) { m.To = "anna at example.org" }), delivery.ErrInvalidAddress},
 		"email/smtp: 550 5.1.1": {mail(smtptest.Options{TLS: true, User: "mailer", Pass: password,
 			RcptErr: rcptErr(550, gosmtp.EnhancedCode{5, 1, 1})}, nil, nil), delivery.ErrInvalidAddress},
