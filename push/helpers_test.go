@@ -61,7 +61,7 @@ func (n *notifier) Notify(_ context.Context, x push.Notification) error {
 
 // env is a Manager with a push Factor served over httptest.
 type env struct {
-	t      *testing.T
+	t      testing.TB
 	m      *factor.Manager
 	f      *push.Factor
 	clock  *factortest.Clock
@@ -75,6 +75,11 @@ type env struct {
 
 func newEnv(t *testing.T, tweak func(*push.Config)) *env {
 	t.Helper()
+	return newEnvWith(t, tweak, nil)
+}
+
+func newEnvWith(t testing.TB, tweak func(*push.Config), mtweak func(*factor.Config)) *env {
+	t.Helper()
 	ev := &env{t: t, clock: factortest.NewClock(t0), events: &events{}, alerts: &events{}, notes: &notifier{}}
 	var h http.Handler
 	ev.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }))
@@ -87,10 +92,14 @@ func newEnv(t *testing.T, tweak func(*push.Config)) *env {
 	f, err := push.New(cfg)
 	require.NoError(t, err)
 	log, buf := factortest.NewLogger()
-	m, err := factor.NewManager(factor.Config{
+	mcfg := factor.Config{
 		Store: memstore.New(), Factors: []factor.Factor{f}, Sender: factor.Router{push.Kind: f},
 		Events: ev.events, Logger: log, Keys: []factor.ServerKey{{ID: "k1", Secret: []byte("0123456789abcdef0123456789abcdef")}},
-	})
+	}
+	if mtweak != nil {
+		mtweak(&mcfg)
+	}
+	m, err := factor.NewManager(mcfg)
 	require.NoError(t, err)
 	require.NoError(t, f.Bind(m))
 	mux := http.NewServeMux()
@@ -100,7 +109,7 @@ func newEnv(t *testing.T, tweak func(*push.Config)) *env {
 	return ev
 }
 
-func newKey(t *testing.T) *ecdsa.PrivateKey {
+func newKey(t testing.TB) *ecdsa.PrivateKey {
 	t.Helper()
 	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	require.NoError(t, err)
