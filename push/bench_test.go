@@ -71,7 +71,6 @@ func BenchmarkVerifyASN1(b *testing.B) {
 	}
 }
 
-
 // BenchmarkVerifyASN1Parsed is BenchmarkVerifyASN1 with the key read from
 // its stored bytes on every call, as a server with many devices does.
 func BenchmarkVerifyASN1Parsed(b *testing.B) {

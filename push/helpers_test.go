@@ -119,7 +119,7 @@ func newKey(t testing.TB) *ecdsa.PrivateKey {
 // phone is a device enrolled for a user.
 type phone struct {
 	c      *pushclient.Client
-	d      *pushclient.Device
+	d      *pushclient.Registered
 	user   string
 	enroll string
 }
@@ -154,7 +154,7 @@ func (ev *env) request(p *phone) pushclient.Request {
 	return reqs[0]
 }
 
-func (ev *env) status(p *phone, challenge string) push.Status {
+func (ev *env) status(p *phone, challenge string) push.Approval {
 	ev.t.Helper()
 	s, err := ev.f.Status(context.Background(), p.user, challenge, ev.clock.Now())
 	require.NoError(ev.t, err)

@@ -73,7 +73,7 @@ func TestLoginWrongNumberDeniesAndCountsOneFailure(t *testing.T) {
 	assert.Equal(t, "denied", res.Result)
 	assert.Equal(t, "wrong_number", res.Reason)
 	assert.Equal(t, 1, ev.events.count(factor.EventFailed))
-	assert.Equal(t, push.Status{State: push.StateDenied, Reason: "wrong_number"}, ev.status(p, sent.ChallengeID))
+	assert.Equal(t, push.Approval{State: push.StateDenied, Reason: "wrong_number"}, ev.status(p, sent.ChallengeID))
 
 	// The right number afterwards changes nothing.
 	_, err = p.c.Approve(ctx, p.d, r, sent.ScreenDigits, ev.clock.Now())
@@ -99,7 +99,7 @@ func TestLoginNotMe(t *testing.T) {
 	assert.Equal(t, 1, ev.events.count(push.EventNotMe))
 	assert.Equal(t, 1, ev.alerts.count(push.EventNotMe), "the user is told")
 	assert.Zero(t, ev.events.count(factor.EventFailed))
-	assert.Equal(t, push.Status{State: push.StateDenied, Reason: "not_me"}, ev.status(p, sent.ChallengeID))
+	assert.Equal(t, push.Approval{State: push.StateDenied, Reason: "not_me"}, ev.status(p, sent.ChallengeID))
 	_, err = ev.m.Verify(ctx, factor.Answer{UserID: "alice", ChallengeID: sent.ChallengeID}, ev.clock.Now())
 	require.ErrorIs(t, err, factor.ErrInvalidCode)
 
@@ -122,7 +122,7 @@ func TestLoginCancelled(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "cancelled", res.Reason)
 	assert.Zero(t, ev.events.count(push.EventNotMe))
-	assert.Equal(t, push.Status{State: push.StateDenied, Reason: "cancelled"}, ev.status(p, sent.ChallengeID))
+	assert.Equal(t, push.Approval{State: push.StateDenied, Reason: "cancelled"}, ev.status(p, sent.ChallengeID))
 	ev.loginAfterCooldown(p) // no pause after a cancel
 }
 

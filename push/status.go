@@ -28,8 +28,8 @@ const (
 	StateUsed State = "used"
 )
 
-// Status is a push sign-in as the login page shows it.
-type Status struct {
+// Approval is a push sign-in as the login page shows it.
+type Approval struct {
 	// State is where the sign-in stands.
 	State State
 	// Reason says why it was denied: "not_me", "cancelled",
@@ -40,43 +40,43 @@ type Status struct {
 // Status tells the login page where a push sign-in stands, for a live
 // status that polls. It counts nothing and reveals nothing about the
 // number. A challenge of another kind gets the Manager's ChallengeStatus.
-func (f *Factor) Status(ctx context.Context, userID, challengeID string, now time.Time) (Status, error) {
+func (f *Factor) Status(ctx context.Context, userID, challengeID string, now time.Time) (Approval, error) {
 	m, err := f.manager()
 	if err != nil {
-		return Status{}, err
+		return Approval{}, err
 	}
 	s, err := m.ChallengeStatus(ctx, userID, challengeID, now)
 	if err != nil {
-		return Status{}, err
+		return Approval{}, err
 	}
 	x := m.Extension()
 	c, err := x.Store().GetChallenge(ctx, challengeID)
 	if err != nil {
-		return Status{}, fmt.Errorf("push: status: %w", err)
+		return Approval{}, fmt.Errorf("push: status: %w", err)
 	}
 	if c.Kind != Kind {
-		return Status{State: State(s)}, nil
+		return Approval{State: State(s)}, nil
 	}
 	e, err := x.Store().GetEnrollment(ctx, userID, c.EnrollmentID)
 	if errors.Is(err, factor.ErrNotFound) {
-		return Status{State: StateExpired}, nil
+		return Approval{State: StateExpired}, nil
 	}
 	if err != nil {
-		return Status{}, fmt.Errorf("push: status: %w", err)
+		return Approval{}, fmt.Errorf("push: status: %w", err)
 	}
 	st, err := decodeState(e)
 	if err != nil {
-		return Status{}, err
+		return Approval{}, err
 	}
 	p := st.Pending
 	mine := p != nil && p.Challenge == c.ID
 	switch {
 	case mine && (p.Decision == decidedNotMe || p.Decision == decidedCancel || p.Decision == decidedWrong || p.Decision == "locked"):
-		return Status{State: StateDenied, Reason: p.Decision}, nil
+		return Approval{State: StateDenied, Reason: p.Decision}, nil
 	case s == factor.ChallengeApproved || s == factor.ChallengeUsed:
-		return Status{State: State(s)}, nil
+		return Approval{State: State(s)}, nil
 	case !mine || p.Decision == decidedReplaced || !now.Before(p.ExpiresAt) || s == factor.ChallengeExpired:
-		return Status{State: StateExpired}, nil
+		return Approval{State: StateExpired}, nil
 	}
-	return Status{State: StatePending}, nil
+	return Approval{State: StatePending}, nil
 }

@@ -54,8 +54,8 @@ func ParseURI(uri string) (*Invite, error) {
 	return inv, nil
 }
 
-// Device is a registered enrollment, as the app keeps it beside its key.
-type Device struct {
+// Registered is a registered enrollment, as the app keeps it beside its key.
+type Registered struct {
 	URL        string `json:"url"`
 	User       string `json:"user"`
 	Enrollment string `json:"enrollment"`
@@ -87,8 +87,8 @@ type Request struct {
 	ExpiresAt int64 `json:"expires_at"`
 }
 
-// Result is the server's answer to a registration or an answer.
-type Result struct {
+// Reply is the server's answer to a registration or an answer.
+type Reply struct {
 	Result string `json:"result"`
 	Reason string `json:"reason"`
 }
@@ -154,7 +154,7 @@ func (c *Client) Sign(text []byte) (string, error) {
 }
 
 // Register registers the device for inv, proving possession of the key.
-func (c *Client) Register(ctx context.Context, inv *Invite, reg Registration, now time.Time) (*Device, error) {
+func (c *Client) Register(ctx context.Context, inv *Invite, reg Registration, now time.Time) (*Registered, error) {
 	pub, err := c.PublicKey()
 	if err != nil {
 		return nil, err
@@ -166,15 +166,15 @@ func (c *Client) Register(ctx context.Context, inv *Invite, reg Registration, no
 	}
 	body := map[string]any{"v": 1, "user": inv.User, "enrollment": inv.Enrollment, "secret": inv.Secret, "public_key": pub,
 		"push_token": reg.PushToken, "platform": reg.Platform, "device_name": reg.DeviceName, "timestamp": ts, "signature": sig}
-	var res Result
+	var res Reply
 	if err := c.post(ctx, inv.URL, "register", body, &res); err != nil {
 		return nil, err
 	}
-	return &Device{URL: inv.URL, User: inv.User, Enrollment: inv.Enrollment, Issuer: inv.Issuer, Account: inv.Account}, nil
+	return &Registered{URL: inv.URL, User: inv.User, Enrollment: inv.Enrollment, Issuer: inv.Issuer, Account: inv.Account}, nil
 }
 
 // Poll returns the device's open sign-in requests.
-func (c *Client) Poll(ctx context.Context, d *Device, now time.Time) ([]Request, error) {
+func (c *Client) Poll(ctx context.Context, d *Registered, now time.Time) ([]Request, error) {
 	ts := now.Unix()
 	sig, err := c.Sign(SignedText("poll", d.URL, d.User, d.Enrollment, strconv.FormatInt(ts, 10)))
 	if err != nil {
@@ -188,16 +188,16 @@ func (c *Client) Poll(ctx context.Context, d *Device, now time.Time) ([]Request,
 }
 
 // Approve approves r with the number the user picked.
-func (c *Client) Approve(ctx context.Context, d *Device, r Request, number string, now time.Time) (*Result, error) {
+func (c *Client) Approve(ctx context.Context, d *Registered, r Request, number string, now time.Time) (*Reply, error) {
 	return c.answer(ctx, d, r, "approve", "", number, now)
 }
 
 // Deny denies r; reason is "not_me" or "cancelled".
-func (c *Client) Deny(ctx context.Context, d *Device, r Request, reason string, now time.Time) (*Result, error) {
+func (c *Client) Deny(ctx context.Context, d *Registered, r Request, reason string, now time.Time) (*Reply, error) {
 	return c.answer(ctx, d, r, "deny", reason, "", now)
 }
 
-func (c *Client) answer(ctx context.Context, d *Device, r Request, decision, reason, number string, now time.Time) (*Result, error) {
+func (c *Client) answer(ctx context.Context, d *Registered, r Request, decision, reason, number string, now time.Time) (*Reply, error) {
 	ts := now.Unix()
 	sig, err := c.Sign(SignedText("answer", d.URL, d.User, d.Enrollment, r.Challenge, r.Nonce, decision, reason, number, strconv.FormatInt(ts, 10)))
 	if err != nil {
@@ -205,7 +205,7 @@ func (c *Client) answer(ctx context.Context, d *Device, r Request, decision, rea
 	}
 	body := map[string]any{"v": 1, "user": d.User, "enrollment": d.Enrollment, "challenge": r.Challenge, "nonce": r.Nonce,
 		"decision": decision, "reason": reason, "number": number, "timestamp": ts, "signature": sig}
-	var res Result
+	var res Reply
 	if err := c.post(ctx, d.URL, "answer", body, &res); err != nil {
 		return nil, err
 	}
