@@ -60,14 +60,15 @@ func (m *Manager) Challenge(ctx context.Context, req ChallengeRequest, now time.
 	if err != nil {
 		return nil, err
 	}
-	if req.Keypad && e.Kind != KindVoice {
-		return nil, &InputError{Field: "keypad", Reason: "only voice calls have a keypad mode"}
+	keypad, err := m.keypadMode(e.Kind, req.Keypad)
+	if err != nil {
+		return nil, err
 	}
 	id, err := m.newID()
 	if err != nil {
 		return nil, err
 	}
-	c := &Challenge{ID: id, UserID: e.UserID, EnrollmentID: e.ID, Kind: e.Kind, Keypad: req.Keypad}
+	c := &Challenge{ID: id, UserID: e.UserID, EnrollmentID: e.ID, Kind: e.Kind, Keypad: keypad}
 	return m.deliver(ctx, ch, e, c, req.Language, now, true)
 }
 
