@@ -33,7 +33,7 @@ type env struct {
 	events []factor.Event
 }
 
-func newEnv(t *testing.T, cfg passkey.Config) *env {
+func newEnv(t testing.TB, cfg passkey.Config) *env {
 	t.Helper()
 	e := &env{mem: memstore.New()}
 	logger, buf := factortest.NewLogger()
@@ -87,7 +87,7 @@ func newDevice(opts virtualwebauthn.AuthenticatorOptions) *device {
 }
 
 // create answers registration options as a browser at party would.
-func (d *device) create(t *testing.T, party virtualwebauthn.RelyingParty, opts json.RawMessage) []byte {
+func (d *device) create(t testing.TB, party virtualwebauthn.RelyingParty, opts json.RawMessage) []byte {
 	t.Helper()
 	o, err := virtualwebauthn.ParseAttestationOptions(string(opts))
 	require.NoError(t, err)
@@ -99,7 +99,7 @@ func (d *device) create(t *testing.T, party virtualwebauthn.RelyingParty, opts j
 
 // get answers login options as a browser at party would, and advances the
 // credential's signature counter.
-func (d *device) get(t *testing.T, party virtualwebauthn.RelyingParty, opts json.RawMessage) []byte {
+func (d *device) get(t testing.TB, party virtualwebauthn.RelyingParty, opts json.RawMessage) []byte {
 	t.Helper()
 	o, err := virtualwebauthn.ParseAssertionOptions(string(opts))
 	require.NoError(t, err)
@@ -109,7 +109,7 @@ func (d *device) get(t *testing.T, party virtualwebauthn.RelyingParty, opts json
 
 // register registers d for user as a confirmed passkey and returns the
 // enrollment's ID.
-func (e *env) register(t *testing.T, user string, d *device, now time.Time) string {
+func (e *env) register(t testing.TB, user string, d *device, now time.Time) string {
 	t.Helper()
 	ctx := context.Background()
 	reg, err := e.p.BeginRegistration(ctx, passkey.RegistrationRequest{UserID: user, Label: "Laptop"}, now)
@@ -119,3 +119,5 @@ func (e *env) register(t *testing.T, user string, d *device, now time.Time) stri
 	require.Equal(t, reg.EnrollmentID, res.EnrollmentID)
 	return reg.EnrollmentID
 }
+
+func jsonOf(v any) (json.RawMessage, error) { return json.Marshal(v) }

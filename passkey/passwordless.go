@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -118,6 +119,11 @@ func (p *Passkeys) FinishPasswordless(ctx context.Context, req PasswordlessReque
 		return PasswordlessLogin{}, fmt.Errorf("%w: ceremony expired", factor.ErrInvalidCode)
 	}
 	e, err := p.passwordless(ctx, c, parsed, now)
+	if errors.Is(err, factor.ErrInvalidCode) {
+		// One answer for every refusal, so that none tells whether the
+		// user handle names a user.
+		return PasswordlessLogin{}, factor.ErrInvalidCode
+	}
 	if err != nil {
 		return PasswordlessLogin{}, err
 	}
