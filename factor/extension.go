@@ -18,8 +18,11 @@ type Extension struct {
 // Extension returns the parts of m that packages building on it use.
 func (m *Manager) Extension() Extension { return Extension{m: m} }
 
-// Store returns the Manager's store.
-func (x Extension) Store() Store { return x.m.store }
+// Store returns the store as configured, with every optional capability
+// it has. Calls through it get the caller's context as it is, so a
+// package that may be called without a deadline bounds its calls itself,
+// as the Manager does with Config.StoreTimeout.
+func (x Extension) Store() Store { return x.m.cfg.Store }
 
 // Sealer returns the Manager's sealer, which seals secrets and keys the
 // hashes of codes and tokens.

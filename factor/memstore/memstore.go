@@ -43,6 +43,7 @@ type Store struct {
 	enrollments map[string]*factor.Enrollment
 	devices     map[string]*factor.TrustedDevice
 	challenges  map[string]*factor.Challenge
+	handles     map[string]string // user handle → user ID (factor.HandleStore)
 	counters    counters
 	swept       swept
 }
