@@ -35,7 +35,7 @@ func Example() {
 		panic(err)
 	}
 
-	mail, err := m.Enroll(ctx, factor.Enrollment{UserID: "alice", Kind: factor.KindEmail, Address: "Alice@Example.COM"}, now)
+	mail, err := m.Enroll(ctx, factor.EnrollRequest{UserID: "alice", Kind: factor.KindEmail, Address: "Alice@Example.COM"}, now)
 	if err != nil {
 		panic(err)
 	}

@@ -82,3 +82,54 @@ func TestResetRevokesTheActivationCode(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, w.m.Activate(w.ctx, "bob", fresh, w.now.Add(4*time.Minute)), "a reset that issues a code issues a usable one")
 }
+
+// TestAddingNeedsAFreshSecondStep: a user with a confirmed enrollment
+// cannot add another without passing a second step first, so that a
+// session that got past the password alone cannot add its own method.
+func TestAddingNeedsAFreshSecondStep(t *testing.T) {
+	w := newWorld(t, basePolicy, mem)
+	_, err := w.m.Enroll(w.ctx, factor.EnrollRequest{UserID: "alice", Kind: factor.KindTOTP, Label: "attacker's app"}, w.now)
+	require.ErrorIs(t, err, factor.ErrStepUpRequired)
+	_, err = w.m.Enroll(w.ctx, factor.EnrollRequest{UserID: "alice", Kind: factor.KindSMS, Address: "+31611112222"}, w.now)
+	require.ErrorIs(t, err, factor.ErrStepUpRequired)
+	_, err = w.m.Enroll(w.ctx, factor.EnrollRequest{UserID: "alice", Kind: factor.KindTOTP, Label: "new phone", StepUp: w.grantFor(w.now)}, w.now)
+	require.NoError(t, err, "with a fresh second step")
+	_, err = w.m.Enroll(w.ctx, factor.EnrollRequest{UserID: "carol", Kind: factor.KindTOTP}, w.now)
+	require.ErrorIs(t, err, factor.ErrActivationRequired, "a user without any enrollment needs no second step (here: an activation code)")
+}
+
+// TestStepUpGrantsBindToTheSession: with Policy.StepUpGrants, only the
+// grant of the session that passed the second step unlocks a sensitive
+// change; another user's, an expired, a tampered and a missing grant are
+// refused, even while another session of the same user stepped up.
+func TestStepUpGrantsBindToTheSession(t *testing.T) {
+	w := newWorld(t, factor.Policy{StepUpGrants: true}, mem)
+	mine := w.grantFor(w.now)
+	bobTOTP, _, _ := w.bob()
+	bobs, err := w.m.Verify(w.ctx, factor.Answer{UserID: "bob", EnrollmentID: bobTOTP, Code: codeFor(otherSecret, w.now.Add(30*time.Second))}, w.now)
+	require.NoError(t, err)
+	tampered := []byte(mine)
+	tampered[len(tampered)/2] ^= 1
+	if tampered[len(tampered)/2] == '_' || tampered[len(tampered)/2] == '-' {
+		tampered[len(tampered)/2] = 'A'
+	}
+	remove := func(grant string, at time.Time) error {
+		return w.m.Remove(w.ctx, factor.RemoveRequest{UserID: "alice", EnrollmentID: w.sms2ID, StepUp: grant}, at)
+	}
+	for name, tc := range map[string]struct {
+		grant string
+		at    time.Time
+	}{
+		"no grant, another session stepped up": {"", w.now},
+		"another user's grant":                 {bobs.StepUp, w.now},
+		"an expired grant":                     {mine, w.now.Add(5*time.Minute + time.Second)},
+		"a tampered grant":                     {string(tampered), w.now},
+		"not a grant at all":                   {"x", w.now},
+	} {
+		assert.ErrorIs(t, remove(tc.grant, tc.at), factor.ErrStepUpRequired, name)
+	}
+	_, err = w.m.Enroll(w.ctx, factor.EnrollRequest{UserID: "alice", Kind: factor.KindTOTP}, w.now)
+	assert.ErrorIs(t, err, factor.ErrStepUpRequired, "adding without the session's grant")
+	assert.ErrorIs(t, w.m.Disable(w.ctx, factor.DisableRequest{UserID: "alice", StepUp: bobs.StepUp}, w.now), factor.ErrStepUpRequired)
+	require.NoError(t, remove(mine, w.now.Add(4*time.Minute)), "the session's own grant, within the window")
+}

@@ -86,7 +86,7 @@ func perfManager(tb testing.TB, store factor.Store) *factor.Manager {
 func perfEnroll(tb testing.TB, m *factor.Manager, user string, at time.Time) *factor.Enrollment {
 	tb.Helper()
 	ctx := context.Background()
-	e, err := m.Enroll(ctx, factor.Enrollment{UserID: user, Kind: factor.KindTOTP, Secret: perfSecret}, at)
+	e, err := m.Enroll(ctx, factor.EnrollRequest{UserID: user, Kind: factor.KindTOTP, Secret: perfSecret}, at)
 	if err != nil {
 		tb.Fatal(err)
 	}

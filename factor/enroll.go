@@ -6,20 +6,23 @@ import (
 	"time"
 )
 
-// Enroll stores a new, pending enrollment for e.UserID of kind e.Kind. The
-// Manager assigns the ID and timestamps; the factor may check and complete
-// it (a TOTP factor generates the secret, a phone factor normalises the
-// number). The enrollment counts only after Confirm accepts a code for it,
-// which must happen within Config.PendingTTL.
+// Enroll stores a new, pending enrollment for req.UserID of kind req.Kind.
+// The Manager assigns the ID and timestamps; the factor may check and
+// complete it (a TOTP factor generates the secret, a phone factor
+// normalises the number). The enrollment counts only after Confirm accepts
+// a code for it, which must happen within Config.PendingTTL.
 //
-// With e.Replaces set (a changed phone number) the old enrollment goes when
-// the new one is confirmed; replacing a confirmed enrollment needs a second
-// step within Policy.StepUpWindow, like Remove, or ErrStepUpRequired.
+// A user who already has a confirmed enrollment needs a fresh second step
+// to add another, as to remove one (see RemoveRequest.StepUp), or Enroll
+// returns ErrStepUpRequired. With req.Replaces set (a changed phone number)
+// the old enrollment goes when the new one is confirmed, and until then
+// keeps working.
 //
 // The result carries the secret in the clear, for the host to show once (a
 // QR code, for example), and the enrollment as a page shows it; the Store
 // only ever holds the secret sealed.
-func (m *Manager) Enroll(ctx context.Context, e Enrollment, now time.Time) (*Enrolled, error) {
+func (m *Manager) Enroll(ctx context.Context, req EnrollRequest, now time.Time) (*Enrolled, error) {
+	e := Enrollment{UserID: req.UserID, Kind: req.Kind, Label: req.Label, Address: req.Address, Replaces: req.Replaces, Secret: req.Secret, State: req.State}
 	if err := checkUserID(e.UserID); err != nil {
 		return nil, err
 	}
@@ -49,7 +52,7 @@ func (m *Manager) Enroll(ctx context.Context, e Enrollment, now time.Time) (*Enr
 			return nil, err
 		}
 	}
-	if err := m.mayEnrol(ctx, e, now); err != nil {
+	if err := m.mayEnrol(ctx, e, req.StepUp, now); err != nil {
 		return nil, err
 	}
 	if err := m.checkEmailPolicy(ctx, e.UserID, e.Kind, now); err != nil {
@@ -167,7 +170,7 @@ func sealAD(dst []byte, userID, enrollmentID string) []byte {
 // replace one of the user's enrollments of the same kind. Replacing a
 // confirmed enrollment removes it once the new one is confirmed, so it needs
 // the same recent second step as Remove.
-func (m *Manager) mayEnrol(ctx context.Context, e Enrollment, now time.Time) error {
+func (m *Manager) mayEnrol(ctx context.Context, e Enrollment, stepUp string, now time.Time) error {
 	if !m.cfg.Policy.allows(e.Kind) {
 		return fmt.Errorf("%w: %q", ErrKindNotOffered, e.Kind)
 	}
@@ -191,6 +194,12 @@ func (m *Manager) mayEnrol(ctx context.Context, e Enrollment, now time.Time) err
 		return ErrTooManyPending
 	}
 	if e.Replaces == "" {
+		// Adding to a user's enrollments is a change of how they log in:
+		// whoever got past the password alone must not add a method of
+		// their own and then use it to turn the others off.
+		if countConfirmed(all) > 0 {
+			return m.checkStepUp(e.UserID, stepUp, all, now)
+		}
 		return nil
 	}
 	old := find(all, e.Replaces)
@@ -201,7 +210,7 @@ func (m *Manager) mayEnrol(ctx context.Context, e Enrollment, now time.Time) err
 		return &InputError{Field: "replaces", Reason: "must name an enrollment of the same kind"}
 	}
 	if old.Confirmed {
-		return m.checkStepUp(all, now)
+		return m.checkStepUp(e.UserID, stepUp, all, now)
 	}
 	return nil
 }

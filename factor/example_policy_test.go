@@ -53,7 +53,7 @@ func Example_policy() {
 	err = m.Activate(ctx, "alice", code, now) // ErrNoActivationCode, ErrActivationExpired, ErrActivationUsed
 	fmt.Println("activated:", err)
 
-	e, err := m.Enroll(ctx, factor.Enrollment{UserID: "alice", Kind: factor.KindTOTP, Label: "Phone"}, now)
+	e, err := m.Enroll(ctx, factor.EnrollRequest{UserID: "alice", Kind: factor.KindTOTP, Label: "Phone"}, now)
 	if err != nil {
 		panic(err)
 	}
@@ -71,9 +71,9 @@ func Example_policy() {
 	err = m.SetPrimary(ctx, "alice", list[0].ID, now) // the one a login page offers first
 	fmt.Println("enrollments:", len(list), "primary:", err)
 
-	err = m.Remove(ctx, "alice", e.ID, now) // needs a second step in the last 5 minutes; never the last one while required
+	err = m.Remove(ctx, factor.RemoveRequest{UserID: "alice", EnrollmentID: e.ID}, now) // needs a second step in the last 5 minutes; never the last one while required
 	fmt.Println("remove without a fresh second step:", errors.Is(err, factor.ErrStepUpRequired))
-	err = m.Disable(ctx, "alice", now) // "disable with a valid code"; ErrRequired while mandatory
+	err = m.Disable(ctx, factor.DisableRequest{UserID: "alice"}, now) // "disable with a valid code"; ErrRequired while mandatory
 	fmt.Println("disable while mandatory:", errors.Is(err, factor.ErrRequired))
 	msg := factor.UserMessage(err, "nl-NL,nl;q=0.9") // Dutch or English text for any error
 	fmt.Println(msg)

@@ -36,7 +36,7 @@ func Example() {
 	}
 
 	// Enrol: the factor generates the secret; show it once as a QR code.
-	e, err := m.Enroll(ctx, factor.Enrollment{UserID: "alice", Kind: factor.KindTOTP, Label: "Phone"}, time.Now())
+	e, err := m.Enroll(ctx, factor.EnrollRequest{UserID: "alice", Kind: factor.KindTOTP, Label: "Phone"}, time.Now())
 	if err != nil {
 		panic(err)
 	}

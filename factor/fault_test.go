@@ -193,12 +193,12 @@ func attempt(enrollmentID, challengeID, code string) factor.Answer {
 
 func enrollCases() []faultCase {
 	return []faultCase{
-		{name: "Enroll/TOTP", run: func(w *world) error {
-			_, err := w.m.Enroll(w.ctx, factor.Enrollment{UserID: "alice", Kind: factor.KindTOTP}, w.now)
+		{name: "Enroll/TOTP", prepare: func(w *world) { w.grantFor(w.now) }, run: func(w *world) error {
+			_, err := w.m.Enroll(w.ctx, factor.EnrollRequest{UserID: "alice", Kind: factor.KindTOTP, StepUp: w.grant}, w.now)
 			return err
 		}},
 		{name: "Enroll/replacing", prepare: (*world).stepUp, run: func(w *world) error {
-			_, err := w.m.Enroll(w.ctx, factor.Enrollment{UserID: "alice", Kind: factor.KindSMS, Address: "+31611112222", Replaces: w.smsID}, w.now)
+			_, err := w.m.Enroll(w.ctx, factor.EnrollRequest{UserID: "alice", Kind: factor.KindSMS, Address: "+31611112222", Replaces: w.smsID}, w.now)
 			return err
 		}},
 		{name: "Enrollments", run: func(w *world) error {
@@ -228,7 +228,7 @@ func codeCases() []faultCase {
 		return factortest.Err(w.m.Verify(w.ctx, attempt("", w.challenge, wrongDigits(w.code)), w.now))
 	}
 	pendingTOTP := func(w *world, replaces string) {
-		e, err := w.m.Enroll(w.ctx, factor.Enrollment{UserID: "alice", Kind: factor.KindTOTP, Secret: otherSecret, Replaces: replaces}, w.now)
+		e, err := w.m.Enroll(w.ctx, factor.EnrollRequest{UserID: "alice", Kind: factor.KindTOTP, Secret: otherSecret, Replaces: replaces, StepUp: w.grantFor(w.now)}, w.now)
 		require.NoError(w.t, err)
 		w.id, w.code = e.ID, codeFor(otherSecret, w.now)
 	}
@@ -307,11 +307,15 @@ func challengeCases() []faultCase {
 func methodCases() []faultCase {
 	return []faultCase{
 		{name: "Remove", prepare: (*world).stepUp,
-			run: func(w *world) error { return w.m.Remove(w.ctx, "alice", w.smsID, w.now) }},
+			run: func(w *world) error {
+				return w.m.Remove(w.ctx, factor.RemoveRequest{UserID: "alice", EnrollmentID: w.smsID}, w.now)
+			}},
 		{name: "Remove/while required", policy: &requiredPolicy, prepare: (*world).stepUp,
-			run: func(w *world) error { return w.m.Remove(w.ctx, "alice", w.smsID, w.now) }},
+			run: func(w *world) error {
+				return w.m.Remove(w.ctx, factor.RemoveRequest{UserID: "alice", EnrollmentID: w.smsID}, w.now)
+			}},
 		{name: "Disable", prepare: (*world).stepUp,
-			run: func(w *world) error { return w.m.Disable(w.ctx, "alice", w.now) }},
+			run: func(w *world) error { return w.m.Disable(w.ctx, factor.DisableRequest{UserID: "alice"}, w.now) }},
 		{name: "SetPrimary",
 			run: func(w *world) error { return w.m.SetPrimary(w.ctx, "alice", w.sms2ID, w.now) }},
 		{name: "Status/trusted device", run: func(w *world) error {

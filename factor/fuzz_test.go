@@ -205,7 +205,7 @@ func FuzzIdentifiers(f *testing.F) {
 			}
 		}
 		w.fs.Arm(0, false)
-		_, err = w.m.Enroll(w.ctx, factor.Enrollment{UserID: user, Kind: factor.KindTOTP, Label: label}, w.now)
+		_, err = w.m.Enroll(w.ctx, factor.EnrollRequest{UserID: user, Kind: factor.KindTOTP, Label: label}, w.now)
 		if user == "" || !printable(user, 255) || !printable(label, 100) {
 			require.ErrorIs(t, err, factor.ErrMalformed)
 			require.Empty(t, w.fs.Calls(), "a malformed identifier reached the store")

@@ -68,6 +68,10 @@ type world struct {
 	recovery                       []string
 
 	id, challenge, code string
+
+	// grant is alice's last step-up grant and when it was issued.
+	grant   string
+	grantAt time.Time
 }
 
 // plainStore hides a store's optional factor.VerifiedStore and
@@ -151,6 +155,7 @@ func (w *world) setup() {
 	w.leak.secret("an activation code", code)
 	require.NoError(w.t, w.m.Activate(w.ctx, "alice", code, at))
 	w.totpID = w.enrolTOTP("alice", aliceSecret, at)
+	w.grantAt = time.Time{}
 	w.smsID = w.enrolPhone(factor.KindSMS, "+31612345678", "", at)
 	w.sms2ID = w.enrolPhone(factor.KindSMS, "+31687654321", "", at.Add(time.Second))
 	w.voiceID = w.enrolPhone(factor.KindVoice, "+31201234567", "", at.Add(2*time.Second))
@@ -158,14 +163,14 @@ func (w *world) setup() {
 	require.NoError(w.t, err)
 	w.token, err = w.dev.Remember(w.ctx, "alice", "Firefox", 12*time.Hour, at)
 	require.NoError(w.t, err)
-	_, err = w.m.Enroll(w.ctx, factor.Enrollment{UserID: "alice", Kind: factor.KindTOTP, Label: "lapsed"}, at)
+	_, err = w.m.Enroll(w.ctx, factor.EnrollRequest{UserID: "alice", Kind: factor.KindTOTP, Label: "lapsed", StepUp: w.grantFor(at)}, at)
 	require.NoError(w.t, err)
 }
 
 // enrolTOTP enrols and confirms an authenticator app with the given secret
 // at the given time.
 func (w *world) enrolTOTP(user string, secret []byte, at time.Time) string {
-	e, err := w.m.Enroll(w.ctx, factor.Enrollment{UserID: user, Kind: factor.KindTOTP, Secret: secret}, at)
+	e, err := w.m.Enroll(w.ctx, factor.EnrollRequest{UserID: user, Kind: factor.KindTOTP, Secret: secret}, at)
 	require.NoError(w.t, err)
 	require.NoError(w.t, factortest.Err(w.m.Confirm(w.ctx, factor.Answer{UserID: user, EnrollmentID: e.ID, Code: codeFor(secret, at)}, at)))
 	return e.ID
@@ -180,7 +185,7 @@ func (w *world) enrolPhone(k factor.Kind, number, replaces string, at time.Time)
 
 // pendingPhone enrols a phone of alice and sends it its first code.
 func (w *world) pendingPhone(k factor.Kind, number, replaces string, at time.Time) (id, challenge, code string) {
-	e, err := w.m.Enroll(w.ctx, factor.Enrollment{UserID: "alice", Kind: k, Address: number, Replaces: replaces}, at)
+	e, err := w.m.Enroll(w.ctx, factor.EnrollRequest{UserID: "alice", Kind: k, Address: number, Replaces: replaces, StepUp: w.grantFor(at)}, at)
 	require.NoError(w.t, err)
 	challenge, code = w.send(e.ID, false, at)
 	return e.ID, challenge, code
@@ -194,6 +199,28 @@ func (w *world) send(id string, keypad bool, at time.Time) (challenge, code stri
 	msg, ok := w.sender.Last()
 	require.True(w.t, ok)
 	return sent.ChallengeID, msg.Code
+}
+
+// grantFor returns a step-up grant of alice valid at at: the last one if
+// it was issued within the last four minutes, else a new one from a code
+// of her authenticator app at at (or, if that step was used already, the
+// next one, which the window accepts).
+func (w *world) grantFor(at time.Time) string {
+	if w.totpID == "" {
+		return ""
+	}
+	if w.grant != "" && !at.Before(w.grantAt) && at.Sub(w.grantAt) < 4*time.Minute {
+		return w.grant
+	}
+	for _, step := range []time.Time{at, at.Add(30 * time.Second)} {
+		res, err := w.m.Verify(w.ctx, factor.Answer{UserID: "alice", EnrollmentID: w.totpID, Code: codeFor(aliceSecret, step)}, at)
+		if err == nil {
+			w.grant, w.grantAt = res.StepUp, at
+			return w.grant
+		}
+	}
+	w.t.Fatal("alice could not pass a second step at", at)
+	return ""
 }
 
 // stepUp passes a second step a minute before now, as removing a method or
@@ -353,7 +380,7 @@ func brokenSenderOps() []brokenSenderOp {
 	var pending, login string
 	return []brokenSenderOp{
 		{"pending SMS", func(w *world) string {
-			e, err := w.m.Enroll(w.ctx, factor.Enrollment{UserID: "alice", Kind: factor.KindSMS, Address: "+31611112222"}, w.now)
+			e, err := w.m.Enroll(w.ctx, factor.EnrollRequest{UserID: "alice", Kind: factor.KindSMS, Address: "+31611112222", StepUp: w.grantFor(w.now)}, w.now)
 			require.NoError(w.t, err)
 			pending = e.ID
 			return ""
@@ -422,7 +449,7 @@ func TestSendTimeout(t *testing.T) {
 	})
 	require.NoError(t, err)
 	ctx := context.Background()
-	e, err := m.Enroll(ctx, factor.Enrollment{UserID: "alice", Kind: factor.KindSMS, Address: "+31612345678"}, t0)
+	e, err := m.Enroll(ctx, factor.EnrollRequest{UserID: "alice", Kind: factor.KindSMS, Address: "+31612345678"}, t0)
 	require.NoError(t, err)
 	start := time.Now()
 	_, err = m.Challenge(ctx, factor.ChallengeRequest{UserID: "alice", EnrollmentID: e.ID}, t0)

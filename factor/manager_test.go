@@ -42,6 +42,9 @@ type fixture struct {
 	store  *memstore.Store
 	spy    *spy
 	events *eventLog
+	// confirmed is each user's last confirmed spy enrollment and its code,
+	// for the second step that adding another one needs.
+	confirmed map[string][2]string
 }
 
 type eventLog struct {
@@ -76,19 +79,37 @@ func newFixture(t *testing.T, cfg factor.Config) *fixture {
 	return f
 }
 
-// enrol creates and confirms a spy enrollment whose right code is secret.
+// enrol creates and confirms a spy enrollment whose right code is secret,
+// passing a second step first when the user has an enrollment already.
 func (f *fixture) enrol(t *testing.T, user, secret string) *factor.Enrollment {
 	t.Helper()
-	e, err := f.m.Enroll(context.Background(), factor.Enrollment{UserID: user, Kind: kindSpy, Secret: []byte(secret)}, t0)
+	e, err := f.m.Enroll(context.Background(), factor.EnrollRequest{UserID: user, Kind: kindSpy, Secret: []byte(secret), StepUp: f.stepUp(t, user)}, t0)
 	require.NoError(t, err)
 	require.NoError(t, factortest.Err(f.m.Confirm(context.Background(), factor.Answer{UserID: user, EnrollmentID: e.ID, Code: secret}, t0)))
+	if f.confirmed == nil {
+		f.confirmed = map[string][2]string{}
+	}
+	f.confirmed[user] = [2]string{e.ID, secret}
 	return &e.Enrollment
+}
+
+// stepUp passes a second step of user with the last spy enrollment enrol
+// confirmed and returns its grant; none when the user has none yet.
+func (f *fixture) stepUp(t *testing.T, user string) string {
+	t.Helper()
+	c, ok := f.confirmed[user]
+	if !ok {
+		return ""
+	}
+	res, err := f.m.Verify(context.Background(), factor.Answer{UserID: user, EnrollmentID: c[0], Code: c[1]}, t0)
+	require.NoError(t, err)
+	return res.StepUp
 }
 
 func TestEnrollConfirmVerify(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t, factor.Config{})
-	e, err := f.m.Enroll(ctx, factor.Enrollment{UserID: "alice", Kind: kindSpy, Label: "app", Secret: []byte("right")}, t0)
+	e, err := f.m.Enroll(ctx, factor.EnrollRequest{UserID: "alice", Kind: kindSpy, Label: "app", Secret: []byte("right")}, t0)
 	require.NoError(t, err)
 	assert.Equal(t, []byte("right"), e.Secret, "the caller sees the secret once")
 
@@ -113,7 +134,7 @@ func TestEnrollConfirmVerify(t *testing.T) {
 func TestPendingEnrollmentLapses(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t, factor.Config{})
-	e, err := f.m.Enroll(ctx, factor.Enrollment{UserID: "u", Kind: kindSpy, Secret: []byte("c")}, t0)
+	e, err := f.m.Enroll(ctx, factor.EnrollRequest{UserID: "u", Kind: kindSpy, Secret: []byte("c")}, t0)
 	require.NoError(t, err)
 	late := t0.Add(15 * time.Minute)
 	assert.ErrorIs(t, factortest.Err(f.m.Confirm(ctx, factor.Answer{UserID: "u", EnrollmentID: e.ID, Code: "c"}, late)), factor.ErrInvalidCode)
@@ -258,14 +279,14 @@ func TestRemoveRevokesDevices(t *testing.T) {
 	f := newFixture(t, factor.Config{})
 	e := f.enrol(t, "u", "c")
 	require.NoError(t, f.store.CreateDevice(ctx, &factor.TrustedDevice{ID: "d1", UserID: "u", CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)}))
-	assert.ErrorIs(t, f.m.Remove(ctx, "u", e.ID, t0), factor.ErrStepUpRequired, "its confirmation is no second step")
+	assert.ErrorIs(t, f.m.Remove(ctx, factor.RemoveRequest{UserID: "u", EnrollmentID: e.ID}, t0), factor.ErrStepUpRequired, "its confirmation is no second step")
 	require.NoError(t, factortest.Err(f.m.Verify(ctx, factor.Answer{UserID: "u", EnrollmentID: e.ID, Code: "c"}, t0)))
-	require.NoError(t, f.m.Remove(ctx, "u", e.ID, t0))
+	require.NoError(t, f.m.Remove(ctx, factor.RemoveRequest{UserID: "u", EnrollmentID: e.ID}, t0))
 	devices, err := f.store.ListDevices(ctx, "u")
 	require.NoError(t, err)
 	assert.Empty(t, devices)
 	assert.Contains(t, f.events.types(), factor.EventDevicesRevoked)
-	assert.ErrorIs(t, f.m.Remove(ctx, "u", e.ID, t0), factor.ErrNotFound)
+	assert.ErrorIs(t, f.m.Remove(ctx, factor.RemoveRequest{UserID: "u", EnrollmentID: e.ID}, t0), factor.ErrNotFound)
 }
 
 func TestNewManagerValidates(t *testing.T) {
@@ -332,7 +353,7 @@ func TestConfirmRevokesDevices(t *testing.T) {
 	f := newFixture(t, factor.Config{})
 	f.enrol(t, "u", "first")
 	require.NoError(t, f.store.CreateDevice(ctx, &factor.TrustedDevice{ID: "d1", UserID: "u", CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)}))
-	e, err := f.m.Enroll(ctx, factor.Enrollment{UserID: "u", Kind: kindSpy, Secret: []byte("second")}, t0)
+	e, err := f.m.Enroll(ctx, factor.EnrollRequest{UserID: "u", Kind: kindSpy, Secret: []byte("second"), StepUp: f.stepUp(t, "u")}, t0)
 	require.NoError(t, err)
 	devices, err := f.store.ListDevices(ctx, "u")
 	require.NoError(t, err)
@@ -442,7 +463,7 @@ func TestConcurrentRemovalsKeepOneMethod(t *testing.T) {
 	require.NoError(t, err)
 	var ids []string
 	for _, code := range []string{"a", "b"} {
-		e, err := m.Enroll(ctx, factor.Enrollment{UserID: "u", Kind: kindSpy, Secret: []byte(code)}, t0)
+		e, err := m.Enroll(ctx, factor.EnrollRequest{UserID: "u", Kind: kindSpy, Secret: []byte(code)}, t0)
 		require.NoError(t, err)
 		a := factor.Answer{UserID: "u", EnrollmentID: e.ID, Code: code}
 		require.NoError(t, factortest.Err(m.Confirm(ctx, a, t0)))
@@ -453,7 +474,7 @@ func TestConcurrentRemovalsKeepOneMethod(t *testing.T) {
 	errs := make([]error, 2)
 	var wg sync.WaitGroup
 	for i, id := range ids {
-		wg.Go(func() { errs[i] = m.Remove(ctx, "u", id, t0) })
+		wg.Go(func() { errs[i] = m.Remove(ctx, factor.RemoveRequest{UserID: "u", EnrollmentID: id}, t0) })
 	}
 	wg.Wait()
 	list, err := store.ListEnrollments(ctx, "u")
@@ -468,5 +489,5 @@ func TestConcurrentRemovalsKeepOneMethod(t *testing.T) {
 	}
 	assert.Equal(t, "remove", rl.Scope)
 	assert.Equal(t, "A method is being removed already. Please try again in 10 seconds.", factor.UserMessage(rl, "en"))
-	assert.ErrorIs(t, m.Remove(ctx, "u", list[0].ID, t0.Add(time.Minute)), factor.ErrLastEnrollment, "the lease is over")
+	assert.ErrorIs(t, m.Remove(ctx, factor.RemoveRequest{UserID: "u", EnrollmentID: list[0].ID}, t0.Add(time.Minute)), factor.ErrLastEnrollment, "the lease is over")
 }

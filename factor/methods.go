@@ -57,7 +57,8 @@ var (
 // user are one at a time: a removal within removalLease of the last one is
 // refused with a *RateLimitError (scope "remove"), so that two concurrent
 // removals cannot both pass the last-enrollment check.
-func (m *Manager) Remove(ctx context.Context, userID, enrollmentID string, now time.Time) error {
+func (m *Manager) Remove(ctx context.Context, req RemoveRequest, now time.Time) error {
+	userID, enrollmentID := req.UserID, req.EnrollmentID
 	if err := checkUserID(userID); err != nil {
 		return err
 	}
@@ -79,7 +80,7 @@ func (m *Manager) Remove(ctx context.Context, userID, enrollmentID string, now t
 		}
 	}
 	if e.Confirmed {
-		if err := m.checkStepUp(all, now); err != nil {
+		if err := m.checkStepUp(userID, req.StepUp, all, now); err != nil {
 			return err
 		}
 		if m.cfg.Policy.RequiredAt(now) && countConfirmed(all) == 1 {
@@ -131,7 +132,8 @@ func (m *Manager) takeRemovalLease(ctx context.Context, userID string, now time.
 // Disable turns two-step verification off for the user: all enrollments and
 // recovery codes go, trusted devices are revoked. It needs a recent second
 // step and is refused with ErrRequired while verification is required.
-func (m *Manager) Disable(ctx context.Context, userID string, now time.Time) error {
+func (m *Manager) Disable(ctx context.Context, req DisableRequest, now time.Time) error {
+	userID := req.UserID
 	if err := checkUserID(userID); err != nil {
 		return err
 	}
@@ -142,7 +144,7 @@ func (m *Manager) Disable(ctx context.Context, userID string, now time.Time) err
 	if err != nil {
 		return fmt.Errorf("factor: list enrollments: %w", err)
 	}
-	if err := m.checkStepUp(all, now); err != nil {
+	if err := m.checkStepUp(userID, req.StepUp, all, now); err != nil {
 		return err
 	}
 	err = m.wipe(ctx, userID)
@@ -183,17 +185,6 @@ func (m *Manager) SetPrimary(ctx context.Context, userID, enrollmentID string, n
 	}
 	m.emit(ctx, Event{Type: EventPrimaryChanged, UserID: userID, EnrollmentID: e.ID, Kind: e.Kind, Time: now, Actor: userID})
 	return nil
-}
-
-// checkStepUp wants one of the enrollments to have passed a second step within
-// the policy's window.
-func (m *Manager) checkStepUp(all []*Enrollment, now time.Time) error {
-	for _, e := range all {
-		if e.Confirmed && !e.LastUsedAt.IsZero() && now.Sub(e.LastUsedAt) <= m.cfg.Policy.StepUpWindow {
-			return nil
-		}
-	}
-	return ErrStepUpRequired
 }
 
 // promoteNext makes the oldest remaining confirmed enrollment of gone's kind

@@ -30,10 +30,16 @@ type Policy struct {
 	// them. Empty means every configured kind, authenticator apps first,
 	// then voice, SMS and email: SMS costs money.
 	Kinds []Kind
-	// StepUpWindow is how recent a second step must be to remove an enrollment
-	// or turn two-step verification off. Zero means 5 minutes; at most one
-	// hour.
+	// StepUpWindow is how recent a second step must be to add, replace or
+	// remove an enrollment or turn two-step verification off, and how long
+	// a step-up grant lasts. Zero means 5 minutes; at most one hour.
 	StepUpWindow time.Duration
+	// StepUpGrants binds step-up to the host's session: a sensitive change
+	// needs the step-up grant that Verify returned to that session
+	// (Result.StepUp). Without it the rule is per user: any of the user's
+	// enrollments passed a second step within StepUpWindow, in any
+	// session.
+	StepUpGrants bool
 }
 
 // defaultOrder is the order of kinds when Policy.Kinds is empty.

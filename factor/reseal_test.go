@@ -22,7 +22,7 @@ func TestResealAfterRotation(t *testing.T) {
 		return m
 	}
 	before := newManager(oldKey)
-	e, err := before.Enroll(ctx, factor.Enrollment{UserID: "u", Kind: kindSpy, Secret: []byte("code")}, t0)
+	e, err := before.Enroll(ctx, factor.EnrollRequest{UserID: "u", Kind: kindSpy, Secret: []byte("code")}, t0)
 	require.NoError(t, err)
 	require.NoError(t, factortest.Err(before.Confirm(ctx, factor.Answer{UserID: "u", EnrollmentID: e.ID, Code: "code"}, t0)))
 

@@ -49,7 +49,7 @@ func totpManager(t testing.TB, w totp.Window) (*factor.Manager, string) {
 	require.NoError(t, err)
 	ctx := context.Background()
 	now := time.Unix(1_700_000_000, 0)
-	e, err := m.Enroll(ctx, factor.Enrollment{UserID: "alice", Kind: factor.KindTOTP, Secret: rfcSecret}, now.Add(-time.Hour))
+	e, err := m.Enroll(ctx, factor.EnrollRequest{UserID: "alice", Kind: factor.KindTOTP, Secret: rfcSecret}, now.Add(-time.Hour))
 	require.NoError(t, err)
 	require.NoError(t, factortest.Err(m.Confirm(ctx, factor.Answer{UserID: "alice", EnrollmentID: e.ID, Code: code(now.Add(-time.Hour))}, now.Add(-time.Hour))))
 	return m, e.ID

@@ -52,7 +52,9 @@ func (w *world) bob() (totpID, challenge, code string) {
 	w.t.Helper()
 	at := w.now.Add(-time.Hour)
 	totpID = w.enrolTOTP("bob", otherSecret, at)
-	e, err := w.m.Enroll(w.ctx, factor.Enrollment{UserID: "bob", Kind: factor.KindSMS, Address: "+31699998888"}, w.now)
+	up, err := w.m.Verify(w.ctx, factor.Answer{UserID: "bob", EnrollmentID: totpID, Code: codeFor(otherSecret, w.now)}, w.now)
+	require.NoError(w.t, err)
+	e, err := w.m.Enroll(w.ctx, factor.EnrollRequest{UserID: "bob", Kind: factor.KindSMS, Address: "+31699998888", StepUp: up.StepUp}, w.now)
 	require.NoError(w.t, err)
 	sent, err := w.m.Challenge(w.ctx, factor.ChallengeRequest{UserID: "bob", EnrollmentID: e.ID}, w.now)
 	require.NoError(w.t, err)
@@ -88,14 +90,14 @@ func uniformTOTPCases() []uniformCase {
 			return totp(w, codeFor(aliceSecret, w.now.Add(-30*time.Second)))
 		}},
 		{"TOTP/pending method at login", false, func(w *world) factor.Answer {
-			e, err := w.m.Enroll(w.ctx, factor.Enrollment{UserID: "alice", Kind: factor.KindTOTP, Secret: otherSecret}, w.now)
+			e, err := w.m.Enroll(w.ctx, factor.EnrollRequest{UserID: "alice", Kind: factor.KindTOTP, Secret: otherSecret, StepUp: w.grantFor(w.now)}, w.now)
 			require.NoError(w.t, err)
 			return attempt(e.ID, "", codeFor(otherSecret, w.now))
 		}},
 		{"TOTP/confirming a confirmed method", true, func(w *world) factor.Answer { return totp(w, right(w)) }},
 		{"TOTP/confirming a lapsed method", true, func(w *world) factor.Answer {
 			at := w.now.Add(-time.Hour)
-			e, err := w.m.Enroll(w.ctx, factor.Enrollment{UserID: "alice", Kind: factor.KindTOTP, Secret: otherSecret}, at)
+			e, err := w.m.Enroll(w.ctx, factor.EnrollRequest{UserID: "alice", Kind: factor.KindTOTP, Secret: otherSecret, StepUp: w.grantFor(at)}, at)
 			require.NoError(w.t, err)
 			return attempt(e.ID, "", codeFor(otherSecret, w.now))
 		}},

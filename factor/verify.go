@@ -34,6 +34,11 @@ type Result struct {
 	// Enabled is set when this confirmation was of the user's first
 	// enrollment, which turned two-step verification on.
 	Enabled bool
+	// StepUp is a step-up grant for the session that passed this second
+	// step (Verify only; a confirmation proves only the new enrollment).
+	// A host keeps it in that session and passes it to Enroll, Remove and
+	// Disable within Policy.StepUpWindow. It is a secret of the session.
+	StepUp string
 }
 
 // Verify checks a second step for login. It accepts only confirmed
@@ -278,6 +283,11 @@ func (m *Manager) succeeded(ctx context.Context, at *attempt, e *Enrollment, ena
 	ev := Event{Type: EventVerified, UserID: e.UserID, EnrollmentID: e.ID, Kind: e.Kind, Time: at.now, Actor: e.UserID}
 	if !at.confirm {
 		m.emit(ctx, ev)
+		grant, err := m.grantFor(e.UserID, at.now)
+		if err != nil {
+			return Result{}, fmt.Errorf("factor: step-up grant: %w", err)
+		}
+		res.StepUp = grant
 		return res, nil
 	}
 	ev.Type = EventConfirmed

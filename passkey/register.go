@@ -71,7 +71,7 @@ func (p *Passkeys) BeginRegistration(ctx context.Context, req RegistrationReques
 	if err := writeState(pending, st); err != nil {
 		return nil, err
 	}
-	enrolled, err := p.m.Enroll(ctx, factor.Enrollment{UserID: req.UserID, Kind: Kind, Label: req.Label, State: pending.State}, now)
+	enrolled, err := p.m.Enroll(ctx, factor.EnrollRequest{UserID: req.UserID, Kind: Kind, Label: req.Label, State: pending.State}, now)
 	if err != nil {
 		return nil, err
 	}

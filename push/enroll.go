@@ -85,7 +85,7 @@ func (f *Factor) Enroll(ctx context.Context, userID, account, label string, now 
 	if err != nil {
 		return nil, err
 	}
-	en, err := m.Enroll(ctx, factor.Enrollment{UserID: userID, Kind: Kind, Label: label, State: enc}, now)
+	en, err := m.Enroll(ctx, factor.EnrollRequest{UserID: userID, Kind: Kind, Label: label, State: enc}, now)
 	if err != nil {
 		return nil, err
 	}

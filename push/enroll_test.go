@@ -37,7 +37,7 @@ func TestEnrolConfirmsOnlyAfterProofOfPossession(t *testing.T) {
 	forged := &pushclient.Client{Key: newKey(t), Rand: nil}
 	forged.Key.PublicKey = other.Key.PublicKey // sends other's public key, signs with its own private scalar
 	forged.Key.D = newKey(t).D
-	_, err = forged.Register(ctx, inv, pushclient.Registration{Platform: "ios", DeviceName: "iPhone"}, ev.clock.Now())
+	_, err = forged.Register(ctx, inv, pushclient.AppInfo{Platform: "ios", DeviceName: "iPhone"}, ev.clock.Now())
 	var pe *pushclient.Error
 	require.ErrorAs(t, err, &pe)
 	assert.Equal(t, 403, pe.Status)
@@ -49,7 +49,7 @@ func TestEnrolConfirmsOnlyAfterProofOfPossession(t *testing.T) {
 	if bad.Secret == inv.Secret {
 		bad.Secret = "b" + inv.Secret[1:]
 	}
-	_, err = (&pushclient.Client{Key: newKey(t)}).Register(ctx, &bad, pushclient.Registration{Platform: "ios", DeviceName: "iPhone"}, ev.clock.Now())
+	_, err = (&pushclient.Client{Key: newKey(t)}).Register(ctx, &bad, pushclient.AppInfo{Platform: "ios", DeviceName: "iPhone"}, ev.clock.Now())
 	require.ErrorAs(t, err, &pe)
 
 	list, err = ev.m.Enrollments(ctx, "alice", ev.clock.Now())
@@ -57,7 +57,7 @@ func TestEnrolConfirmsOnlyAfterProofOfPossession(t *testing.T) {
 	assert.False(t, list[0].Confirmed, "nothing confirmed without proof of possession")
 	assert.Zero(t, ev.events.count(factor.EventFailed), "refused registrations count nothing")
 
-	_, err = (&pushclient.Client{Key: newKey(t)}).Register(ctx, inv, pushclient.Registration{Platform: "ios", DeviceName: "iPhone"}, ev.clock.Now())
+	_, err = (&pushclient.Client{Key: newKey(t)}).Register(ctx, inv, pushclient.AppInfo{Platform: "ios", DeviceName: "iPhone"}, ev.clock.Now())
 	require.NoError(t, err)
 	list, err = ev.m.Enrollments(ctx, "alice", ev.clock.Now())
 	require.NoError(t, err)
@@ -66,7 +66,7 @@ func TestEnrolConfirmsOnlyAfterProofOfPossession(t *testing.T) {
 	assert.Equal(t, 1, ev.events.count(factor.EventConfirmed))
 
 	// The secret is used up.
-	_, err = (&pushclient.Client{Key: newKey(t)}).Register(ctx, inv, pushclient.Registration{Platform: "ios", DeviceName: "Again"}, ev.clock.Now())
+	_, err = (&pushclient.Client{Key: newKey(t)}).Register(ctx, inv, pushclient.AppInfo{Platform: "ios", DeviceName: "Again"}, ev.clock.Now())
 	require.ErrorAs(t, err, &pe)
 	assert.Equal(t, "refused", pe.Code)
 	// Nor can the Manager's Verify be answered with it.
@@ -82,7 +82,7 @@ func TestEnrolSecretExpires(t *testing.T) {
 	inv, err := pushclient.ParseURI(s.URI)
 	require.NoError(t, err)
 	ev.clock.Advance(15*time.Minute + time.Second)
-	_, err = (&pushclient.Client{Key: newKey(t)}).Register(ctx, inv, pushclient.Registration{Platform: "other", DeviceName: "cli"}, ev.clock.Now())
+	_, err = (&pushclient.Client{Key: newKey(t)}).Register(ctx, inv, pushclient.AppInfo{Platform: "other", DeviceName: "cli"}, ev.clock.Now())
 	var pe *pushclient.Error
 	require.ErrorAs(t, err, &pe)
 	assert.Equal(t, "refused", pe.Code)
@@ -103,7 +103,7 @@ func TestEnrolSecretSingleUseUnderConcurrency(t *testing.T) {
 		c := &pushclient.Client{Key: newKey(t)}
 		wg.Go(func() {
 			<-start
-			_, err := c.Register(ctx, inv, pushclient.Registration{Platform: "android", DeviceName: "racer"}, ev.clock.Now())
+			_, err := c.Register(ctx, inv, pushclient.AppInfo{Platform: "android", DeviceName: "racer"}, ev.clock.Now())
 			mu.Lock()
 			defer mu.Unlock()
 			var pe *pushclient.Error
@@ -127,6 +127,6 @@ func TestEnrolSecretSingleUseUnderConcurrency(t *testing.T) {
 
 func TestEnrolNeedsTheFactorsEnroll(t *testing.T) {
 	ev := newEnv(t, nil)
-	_, err := ev.m.Enroll(context.Background(), factor.Enrollment{UserID: "alice", Kind: "push"}, ev.clock.Now())
+	_, err := ev.m.Enroll(context.Background(), factor.EnrollRequest{UserID: "alice", Kind: "push"}, ev.clock.Now())
 	require.ErrorIs(t, err, factor.ErrMalformed)
 }

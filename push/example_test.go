@@ -44,7 +44,7 @@ func Example() {
 	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	phone := &pushclient.Client{Key: key}
 	inv, _ := pushclient.ParseURI(setup.URI)
-	dev, err := phone.Register(ctx, inv, pushclient.Registration{Platform: "other", DeviceName: "Test phone"}, now)
+	dev, err := phone.Register(ctx, inv, pushclient.AppInfo{Platform: "other", DeviceName: "Test phone"}, now)
 	if err != nil {
 		panic(err)
 	}

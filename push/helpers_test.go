@@ -132,7 +132,7 @@ func (ev *env) enrol(user string) *phone {
 	inv, err := pushclient.ParseURI(s.URI)
 	require.NoError(ev.t, err)
 	c := &pushclient.Client{Key: newKey(ev.t)}
-	d, err := c.Register(context.Background(), inv, pushclient.Registration{PushToken: "tok-" + user, Platform: "android", DeviceName: "Pixel of " + user}, ev.clock.Now())
+	d, err := c.Register(context.Background(), inv, pushclient.AppInfo{PushToken: "tok-" + user, Platform: "android", DeviceName: "Pixel of " + user}, ev.clock.Now())
 	require.NoError(ev.t, err)
 	return &phone{c: c, d: d, user: user, enroll: inv.Enrollment}
 }

@@ -306,7 +306,7 @@ func TestNoSecretInLogs(t *testing.T) {
 	inv, err := pushclient.ParseURI(s.URI)
 	require.NoError(t, err)
 	c := &pushclient.Client{Key: newKey(t)}
-	d, err := c.Register(ctx, inv, pushclient.Registration{PushToken: "secret-push-token", Platform: "ios", DeviceName: "iPhone"}, ev.clock.Now())
+	d, err := c.Register(ctx, inv, pushclient.AppInfo{PushToken: "secret-push-token", Platform: "ios", DeviceName: "iPhone"}, ev.clock.Now())
 	require.NoError(t, err)
 	p := &phone{c: c, d: d, user: "alice", enroll: inv.Enrollment}
 	ev.notes.err = errors.New("fcm down")

@@ -40,13 +40,14 @@ func TestAllocsVerify(t *testing.T) {
 		right  bool
 		budget float64
 	}{
-		// Budget 38, as measured: the store's copies of the challenge and
+		// Budget 52, as measured: the store's copies of the challenge and
 		// the enrollment, the challenge data that binds the code, the
-		// normalised code, a new HMAC-SHA256 for the keyed hash (9), and
+		// normalised code, a new HMAC-SHA256 for the keyed hash (9),
 		// factor.Config.StoreTimeout's deadline on each of the six store
-		// calls, since ctx has none (4 each). Saving the challenge and the
-		// enrollment keeps their stored hash and secret.
-		{"right", true, 38},
+		// calls, since ctx has none (4 each), and the step-up grant (14).
+		// Saving the challenge and the enrollment keeps their stored hash
+		// and secret.
+		{"right", true, 52},
 		// Budget 30, as measured: the same with four store calls; the
 		// failure event and the error allocate nothing.
 		{"wrong", false, 30},

@@ -49,7 +49,7 @@ func TestRefusalsCostNothing(t *testing.T) {
 	_, err := env.M.Challenge(context.Background(), factor.ChallengeRequest{UserID: "victim", EnrollmentID: victim.ID}, at)
 	assert.NoError(t, err, "another user's code in the same minute goes out")
 
-	_, err = env.M.Enroll(context.Background(), factor.Enrollment{UserID: "flooder", Kind: factor.KindSMS, Address: "06-22222222"}, at)
+	_, err = env.M.Enroll(context.Background(), factor.EnrollRequest{UserID: "flooder", Kind: factor.KindSMS, Address: "06-22222222"}, at)
 	assert.ErrorIs(t, err, factor.ErrTooManyPending, "the 21st pending number")
 }
 
@@ -99,7 +99,7 @@ func TestPendingNumberCannotHurtItsOwner(t *testing.T) {
 	for h := range 24 {
 		for i := range 3 {
 			at := day.Add(time.Duration(h)*time.Hour + time.Duration(i)*time.Minute)
-			e, err := env.M.Enroll(context.Background(), factor.Enrollment{UserID: fmt.Sprintf("attacker-%d-%d", h, i), Kind: factor.KindSMS, Address: "06-12345678"}, at)
+			e, err := env.M.Enroll(context.Background(), factor.EnrollRequest{UserID: fmt.Sprintf("attacker-%d-%d", h, i), Kind: factor.KindSMS, Address: "06-12345678"}, at)
 			require.NoError(t, err)
 			before := atVictim()
 			_, err = env.M.Challenge(context.Background(), factor.ChallengeRequest{UserID: e.UserID, EnrollmentID: e.ID}, at)

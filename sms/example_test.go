@@ -35,7 +35,7 @@ func Example() {
 		panic(err)
 	}
 
-	e, err := m.Enroll(ctx, factor.Enrollment{UserID: "alice", Kind: factor.KindSMS, Address: "06-12345678"}, now)
+	e, err := m.Enroll(ctx, factor.EnrollRequest{UserID: "alice", Kind: factor.KindSMS, Address: "06-12345678"}, now)
 	if err != nil {
 		panic(err)
 	}

@@ -82,7 +82,7 @@ func TestPrepareBelgium(t *testing.T) {
 func TestEnrollRefusesThroughManager(t *testing.T) {
 	env := messagetest.NewEnv(t, factor.Config{Factors: []factor.Factor{newFactor(t, sms.Config{})}})
 	env.Secret("0900-1234567", "+319001234567")
-	_, err := env.M.Enroll(context.Background(), factor.Enrollment{UserID: "alice", Kind: factor.KindSMS, Address: "0900-1234567"}, env.Now())
+	_, err := env.M.Enroll(context.Background(), factor.EnrollRequest{UserID: "alice", Kind: factor.KindSMS, Address: "0900-1234567"}, env.Now())
 	require.ErrorIs(t, err, phone.ErrPremiumRate)
 	list, err := env.M.Enrollments(context.Background(), "alice", env.Now())
 	require.NoError(t, err)

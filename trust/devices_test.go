@@ -61,14 +61,14 @@ func TestRefusedAfterFactorChange(t *testing.T) {
 func TestRefusedAfterRemoveResetDisable(t *testing.T) {
 	tests := map[string]func(e *env, t *testing.T) error{
 		"remove": func(e *env, t *testing.T) error {
-			return e.m.Remove(t.Context(), "alice", "e1", t0)
+			return e.m.Remove(t.Context(), factor.RemoveRequest{UserID: "alice", EnrollmentID: "e1"}, t0)
 		},
 		"admin reset": func(e *env, t *testing.T) error {
 			_, err := e.m.Reset(t.Context(), factor.ResetRequest{UserID: "alice", Actor: "admin", Reason: "lost phone"}, t0)
 			return err
 		},
 		"disable": func(e *env, t *testing.T) error {
-			return e.m.Disable(t.Context(), "alice", t0)
+			return e.m.Disable(t.Context(), factor.DisableRequest{UserID: "alice"}, t0)
 		},
 	}
 	for name, change := range tests {

@@ -46,7 +46,7 @@ func Example_keypad() {
 	}
 	handler.Clock = func() time.Time { return now }
 
-	e, err := m.Enroll(ctx, factor.Enrollment{UserID: "alice", Kind: factor.KindVoice, Address: "020-1234567"}, now)
+	e, err := m.Enroll(ctx, factor.EnrollRequest{UserID: "alice", Kind: factor.KindVoice, Address: "020-1234567"}, now)
 	if err != nil {
 		panic(err)
 	}

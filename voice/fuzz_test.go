@@ -28,7 +28,7 @@ func FuzzHandler(f *testing.F) {
 			t.Fatal(err)
 		}
 		env := messagetest.NewEnv(t, factor.Config{Factors: []factor.Factor{fv}})
-		e, err := env.M.Enroll(ctx, factor.Enrollment{UserID: user, Kind: factor.KindVoice, Address: "020-1234567"}, env.Now())
+		e, err := env.M.Enroll(ctx, factor.EnrollRequest{UserID: user, Kind: factor.KindVoice, Address: "020-1234567"}, env.Now())
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -207,6 +207,6 @@ func TestPasskeysInChromium(t *testing.T) {
 	require.Equal(t, "username webauthn", markup.Value, "conditional UI (autofill) markup")
 
 	// Removing the passkey leaves nothing to log in with.
-	require.NoError(t, m.Remove(context.Background(), "alice", enrollment, time.Now()))
+	require.NoError(t, m.Remove(context.Background(), factor.RemoveRequest{UserID: "alice", EnrollmentID: enrollment}, time.Now()))
 	require.Contains(t, eval(`login().then(() => "passed", e => e.message)`), "no passkey registered")
 }

@@ -53,7 +53,7 @@ func run(ctx context.Context, in io.Reader, out io.Writer, opt options) error {
 	if err != nil {
 		return err
 	}
-	enrol := factor.Enrollment{UserID: "alice", Kind: factor.KindTOTP, Label: "Phone"}
+	enrol := factor.EnrollRequest{UserID: "alice", Kind: factor.KindTOTP, Label: "Phone"}
 	if opt.key != "" {
 		if enrol.Secret, err = totp.ParseSecret(opt.key); err != nil {
 			return fmt.Errorf("-key: %w", err)

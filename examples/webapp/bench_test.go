@@ -68,7 +68,7 @@ func BenchmarkPages(b *testing.B) {
 		// A new authenticator app each time: enrolment, key and QR code.
 		{name: "setup_totp", path: "/setup/totp?new=1", session: scanning, after: func(b *testing.B) {
 			if s, ok := ta.sessions.get(scanning); ok && s.NewApp != nil {
-				if err := ta.m.Remove(ctx, newcomer.ID, s.NewApp.EnrollmentID, ta.Now()); err != nil {
+				if err := ta.m.Remove(ctx, factor.RemoveRequest{UserID: newcomer.ID, EnrollmentID: s.NewApp.EnrollmentID}, ta.Now()); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -108,7 +108,7 @@ func benchPageLoop(b *testing.B, ta *testApp, p benchPage) {
 // code, as the phone step of the setup does.
 func benchChallenge(b *testing.B, ta *testApp, userID string) *sentCode {
 	ctx := context.Background()
-	e, err := ta.m.Enroll(ctx, factor.Enrollment{UserID: userID, Kind: factor.KindSMS, Address: "+31612345678"}, ta.Now())
+	e, err := ta.m.Enroll(ctx, factor.EnrollRequest{UserID: userID, Kind: factor.KindSMS, Address: "+31612345678"}, ta.Now())
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -95,7 +95,7 @@ func (ta *testApp) addUser(t testing.TB, email string, admin bool) *User {
 func (ta *testApp) addTOTP(t testing.TB, userID string) (enrollmentID string, secret []byte) {
 	t.Helper()
 	ctx := context.Background()
-	e, err := ta.m.Enroll(ctx, factor.Enrollment{UserID: userID, Kind: factor.KindTOTP}, ta.Now())
+	e, err := ta.m.Enroll(ctx, factor.EnrollRequest{UserID: userID, Kind: factor.KindTOTP}, ta.Now())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -112,7 +112,7 @@ func (a *App) askStepUp(k changeKind) http.HandlerFunc {
 		sess := state(r).sess
 		id := r.PostFormValue("id")
 		if k == changeRemove && a.isPending(r, id) {
-			a.done(r, a.m.Remove(r.Context(), sess.UserID, id, a.Now()), "flash_removed")
+			a.done(r, a.m.Remove(r.Context(), factor.RemoveRequest{UserID: sess.UserID, EnrollmentID: id}, a.Now()), "flash_removed")
 			redirect(w, r, "/settings")
 			return
 		}
@@ -158,9 +158,9 @@ func (a *App) runChange(w http.ResponseWriter, r *http.Request, sess *Session) {
 	ctx, now := r.Context(), a.Now()
 	switch c.Kind {
 	case changeRemove:
-		a.done(r, a.m.Remove(ctx, sess.UserID, c.EnrollmentID, now), "flash_removed")
+		a.done(r, a.m.Remove(ctx, factor.RemoveRequest{UserID: sess.UserID, EnrollmentID: c.EnrollmentID}, now), "flash_removed")
 	case changeDisable:
-		a.done(r, a.m.Disable(ctx, sess.UserID, now), "flash_disabled")
+		a.done(r, a.m.Disable(ctx, factor.DisableRequest{UserID: sess.UserID}, now), "flash_disabled")
 	case changeReplace:
 		a.startReplace(w, r, sess, c.EnrollmentID)
 		return

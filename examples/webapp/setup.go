@@ -193,7 +193,7 @@ func (a *App) startTOTP(r *http.Request, sess *Session) error {
 	if err != nil || usr == nil {
 		return errors.Join(err, factor.ErrNotFound)
 	}
-	e, err := a.m.Enroll(r.Context(), factor.Enrollment{UserID: sess.UserID, Kind: factor.KindTOTP, Label: tr(langOf(r), "kind_totp")}, a.Now())
+	e, err := a.m.Enroll(r.Context(), factor.EnrollRequest{UserID: sess.UserID, Kind: factor.KindTOTP, Label: tr(langOf(r), "kind_totp")}, a.Now())
 	if err != nil {
 		return err
 	}

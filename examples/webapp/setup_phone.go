@@ -67,7 +67,7 @@ func (a *App) handlePhone(w http.ResponseWriter, r *http.Request) {
 		a.errorPage(w, r, http.StatusBadRequest, "err_bad_request")
 		return
 	}
-	e := factor.Enrollment{UserID: sess.UserID, Kind: factor.Kind(f.Kind), Address: fullNumber(f.Country, f.Number), Label: f.Label, Replaces: sess.Replaces}
+	e := factor.EnrollRequest{UserID: sess.UserID, Kind: factor.Kind(f.Kind), Address: fullNumber(f.Country, f.Number), Label: f.Label, Replaces: sess.Replaces}
 	err := a.enrolAndSend(r, sess, e, f.Keypad && f.Kind == "voice" && f.KeypadOK)
 	if errors.Is(err, factor.ErrStepUpRequired) && sess.Replaces != "" {
 		// The second step that allowed the change lapsed while the user
@@ -99,7 +99,7 @@ func fullNumber(dial, number string) string {
 }
 
 // enrolAndSend stores a pending method and sends its first code.
-func (a *App) enrolAndSend(r *http.Request, sess *Session, e factor.Enrollment, keypad bool) error {
+func (a *App) enrolAndSend(r *http.Request, sess *Session, e factor.EnrollRequest, keypad bool) error {
 	ctx, now := r.Context(), a.Now()
 	en, err := a.m.Enroll(ctx, e, now)
 	if err != nil {
@@ -107,7 +107,7 @@ func (a *App) enrolAndSend(r *http.Request, sess *Session, e factor.Enrollment, 
 	}
 	sent, err := a.m.Challenge(ctx, factor.ChallengeRequest{UserID: sess.UserID, EnrollmentID: en.ID, Language: langOf(r), Keypad: keypad}, now)
 	if err != nil {
-		a.m.Remove(ctx, sess.UserID, en.ID, now) // a pending method may always go
+		a.m.Remove(ctx, factor.RemoveRequest{UserID: sess.UserID, EnrollmentID: en.ID}, now) // a pending method may always go
 		return err
 	}
 	sess.NewCode = newSentCode(sent, en.ID)
@@ -127,7 +127,7 @@ func (a *App) handleEmailForm(w http.ResponseWriter, r *http.Request) {
 func (a *App) handleEmail(w http.ResponseWriter, r *http.Request) {
 	sess := state(r).sess
 	addr := strings.TrimSpace(r.PostFormValue("email"))
-	e := factor.Enrollment{UserID: sess.UserID, Kind: factor.KindEmail, Address: addr}
+	e := factor.EnrollRequest{UserID: sess.UserID, Kind: factor.KindEmail, Address: addr}
 	if err := a.enrolAndSend(r, sess, e, false); err != nil {
 		a.render(w, r, http.StatusOK, "setup_email", &page{Title: "email_title", Error: a.userMessage(r, err), Data: addr})
 		return

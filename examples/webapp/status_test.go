@@ -114,7 +114,7 @@ func TestStatusOncePerRequest(t *testing.T) {
 func (ta *testApp) addSMS(t *testing.T, userID, number string) string {
 	t.Helper()
 	ctx := context.Background()
-	e, err := ta.m.Enroll(ctx, factor.Enrollment{UserID: userID, Kind: factor.KindSMS, Address: number}, ta.Now())
+	e, err := ta.m.Enroll(ctx, factor.EnrollRequest{UserID: userID, Kind: factor.KindSMS, Address: number}, ta.Now())
 	require.NoError(t, err)
 	sent, err := ta.m.Challenge(ctx, factor.ChallengeRequest{UserID: userID, EnrollmentID: e.ID, Language: "en"}, ta.Now())
 	require.NoError(t, err)

@@ -93,7 +93,22 @@ func newTOTPManager(tb testing.TB, s factor.Store, keys []factor.ServerKey, fact
 // the clear.
 func enrolTOTP(tb testing.TB, m *factor.Manager, user string, when time.Time) *factor.Enrollment {
 	tb.Helper()
-	e, err := m.Enroll(ctx, factor.Enrollment{UserID: user, Kind: factor.KindTOTP, Label: "Phone"}, when)
+	return enrolTOTPAfter(tb, m, user, nil, when)
+}
+
+// enrolTOTPAfter is enrolTOTP for a user who has the authenticator app
+// prev already: the user first passes a second step with prev, with the
+// code of the step after when's (which the window accepts at when), as
+// adding a method asks.
+func enrolTOTPAfter(tb testing.TB, m *factor.Manager, user string, prev *factor.Enrollment, when time.Time) *factor.Enrollment {
+	tb.Helper()
+	grant := ""
+	if prev != nil {
+		res, err := m.Verify(ctx, factor.Answer{UserID: user, EnrollmentID: prev.ID, Code: totpCode(prev.Secret, when.Add(30*time.Second))}, when)
+		require.NoError(tb, err)
+		grant = res.StepUp
+	}
+	e, err := m.Enroll(ctx, factor.EnrollRequest{UserID: user, Kind: factor.KindTOTP, Label: "Phone", StepUp: grant}, when)
 	require.NoError(tb, err)
 	require.NoError(tb, factortest.Err(m.Confirm(ctx, factor.Answer{UserID: user, EnrollmentID: e.ID, Code: totpCode(e.Secret, when)}, when)))
 	return &e.Enrollment

@@ -34,7 +34,7 @@ func populate(t *testing.T, m *factor.Manager, sender *factortest.RecordingSende
 	e := enrolTOTP(t, m, user, app)
 	tr = append(tr, e.ID)
 	require.NoError(t, verifyTOTP(m, e, totpCode(e.Secret, at(start+1)), at(start+1)))
-	p, err := m.Enroll(ctx, factor.Enrollment{UserID: user, Kind: factor.KindSMS, Address: phone}, at(start+2))
+	p, err := m.Enroll(ctx, factor.EnrollRequest{UserID: user, Kind: factor.KindSMS, Address: phone}, at(start+2))
 	require.NoError(t, err)
 	tr = append(tr, p.ID)
 	code := func() string { msg, _ := sender.Last(); return msg.Code }

@@ -43,13 +43,13 @@ func identifierOps(m *factor.Manager, codes *recovery.Codes, devices *trust.Devi
 			return factortest.Err(m.Confirm(ctx, factor.Answer{UserID: bad, EnrollmentID: id, Code: "123456"}, now))
 		},
 		"Enroll/user": func(ctx context.Context, now time.Time) error {
-			return factortest.Err(m.Enroll(ctx, factor.Enrollment{UserID: bad, Kind: factor.KindTOTP}, now))
+			return factortest.Err(m.Enroll(ctx, factor.EnrollRequest{UserID: bad, Kind: factor.KindTOTP}, now))
 		},
 		"Enroll/label": func(ctx context.Context, now time.Time) error {
-			return factortest.Err(m.Enroll(ctx, factor.Enrollment{UserID: "u", Kind: factor.KindTOTP, Label: bad}, now))
+			return factortest.Err(m.Enroll(ctx, factor.EnrollRequest{UserID: "u", Kind: factor.KindTOTP, Label: bad}, now))
 		},
 		"Enroll/replaces": func(ctx context.Context, now time.Time) error {
-			return factortest.Err(m.Enroll(ctx, factor.Enrollment{UserID: "u", Kind: factor.KindTOTP, Replaces: bad}, now))
+			return factortest.Err(m.Enroll(ctx, factor.EnrollRequest{UserID: "u", Kind: factor.KindTOTP, Replaces: bad}, now))
 		},
 		"Challenge/user": func(ctx context.Context, now time.Time) error {
 			return factortest.Err(m.Challenge(ctx, factor.ChallengeRequest{UserID: bad, EnrollmentID: id}, now))
@@ -70,12 +70,18 @@ func identifierOps(m *factor.Manager, codes *recovery.Codes, devices *trust.Devi
 			return factortest.Err(m.ChallengeStatus(ctx, "u", bad, now))
 		},
 		"ApproveKeypad/challenge": func(ctx context.Context, now time.Time) error { return m.ApproveKeypad(ctx, bad, "12", now) },
-		"Remove/user":             func(ctx context.Context, now time.Time) error { return m.Remove(ctx, bad, id, now) },
-		"Remove/enrollment":       func(ctx context.Context, now time.Time) error { return m.Remove(ctx, "u", bad, now) },
-		"SetPrimary/user":         func(ctx context.Context, now time.Time) error { return m.SetPrimary(ctx, bad, id, now) },
-		"SetPrimary/enrollment":   func(ctx context.Context, now time.Time) error { return m.SetPrimary(ctx, "u", bad, now) },
-		"Disable/user":            func(ctx context.Context, now time.Time) error { return m.Disable(ctx, bad, now) },
-		"Skip/user":               func(ctx context.Context, now time.Time) error { return m.Skip(ctx, bad, now) },
+		"Remove/user": func(ctx context.Context, now time.Time) error {
+			return m.Remove(ctx, factor.RemoveRequest{UserID: bad, EnrollmentID: id}, now)
+		},
+		"Remove/enrollment": func(ctx context.Context, now time.Time) error {
+			return m.Remove(ctx, factor.RemoveRequest{UserID: "u", EnrollmentID: bad}, now)
+		},
+		"SetPrimary/user":       func(ctx context.Context, now time.Time) error { return m.SetPrimary(ctx, bad, id, now) },
+		"SetPrimary/enrollment": func(ctx context.Context, now time.Time) error { return m.SetPrimary(ctx, "u", bad, now) },
+		"Disable/user": func(ctx context.Context, now time.Time) error {
+			return m.Disable(ctx, factor.DisableRequest{UserID: bad}, now)
+		},
+		"Skip/user": func(ctx context.Context, now time.Time) error { return m.Skip(ctx, bad, now) },
 		"Status/user": func(ctx context.Context, now time.Time) error {
 			return factortest.Err(m.Status(ctx, factor.StatusRequest{UserID: bad}, now))
 		},

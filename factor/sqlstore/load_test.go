@@ -172,7 +172,7 @@ func loadEnrol(t *testing.T, m *factor.Manager, shape loadShape) []*loadUser {
 
 func loadEnrolOne(m *factor.Manager, user string) (*loadUser, error) {
 	ctx, now := context.Background(), loadTime(loadStart)
-	e, err := m.Enroll(ctx, factor.Enrollment{UserID: user, Kind: factor.KindTOTP}, now)
+	e, err := m.Enroll(ctx, factor.EnrollRequest{UserID: user, Kind: factor.KindTOTP}, now)
 	if err != nil {
 		return nil, fmt.Errorf("enrol %s: %w", user, err)
 	}

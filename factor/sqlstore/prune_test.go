@@ -85,7 +85,7 @@ func TestPruneLeavesTheLiveRows(t *testing.T) {
 			start := time.Date(2026, 1, 1, 8, 0, 0, 0, time.UTC)
 			phones := make([]string, users)
 			for u := range users {
-				e, err := m1.Enroll(ctx, factor.Enrollment{UserID: fmt.Sprint("user-", u), Kind: factor.KindSMS, Address: fmt.Sprintf("+3161%07d", u)}, start)
+				e, err := m1.Enroll(ctx, factor.EnrollRequest{UserID: fmt.Sprint("user-", u), Kind: factor.KindSMS, Address: fmt.Sprintf("+3161%07d", u)}, start)
 				require.NoError(t, err)
 				phones[u] = e.ID
 				sent, err := m1.Challenge(ctx, factor.ChallengeRequest{UserID: fmt.Sprint("user-", u), EnrollmentID: e.ID}, start)

@@ -50,7 +50,7 @@ func TestResealAllPages(t *testing.T) {
 	before := manager(key("old"))
 	now := time.Date(2025, 4, 1, 9, 0, 0, 0, time.UTC)
 	for i := range 7 {
-		_, err := before.Enroll(ctx, factor.Enrollment{UserID: fmt.Sprintf("user-%d", i), Kind: "fake"}, now)
+		_, err := before.Enroll(ctx, factor.EnrollRequest{UserID: fmt.Sprintf("user-%d", i), Kind: "fake"}, now)
 		require.NoError(t, err)
 	}
 	// Each run re-seals all 7 under the other key.

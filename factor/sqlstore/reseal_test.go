@@ -68,10 +68,14 @@ func TestRotationThroughSQL(t *testing.T) {
 		before := manager(oldKey)
 		var apps []*factor.Enrollment
 		for _, u := range []string{"u1", "u2", "u2", "u3"} {
-			apps = append(apps, enrolTOTP(t, before, u, at(0)))
+			var prev *factor.Enrollment
+			if len(apps) > 0 && apps[len(apps)-1].UserID == u {
+				prev = apps[len(apps)-1]
+			}
+			apps = append(apps, enrolTOTPAfter(t, before, u, prev, at(0)))
 		}
 		// A phone number has no secret, so there is nothing to re-seal.
-		_, err = before.Enroll(ctx, factor.Enrollment{UserID: "u4", Kind: factor.KindSMS, Address: "06-12345678"}, at(0))
+		_, err = before.Enroll(ctx, factor.EnrollRequest{UserID: "u4", Kind: factor.KindSMS, Address: "06-12345678"}, at(0))
 		require.NoError(t, err)
 		assert.Equal(t, []string{"2025"}, allKeyIDs(keyIDs(t, db)))
 

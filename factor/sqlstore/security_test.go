@@ -240,7 +240,7 @@ func TestDumpHoldsNoSecrets(t *testing.T) {
 
 		// A phone number, confirmed with a texted code, used for a login,
 		// and a challenge left unanswered.
-		phone, err := m.Enroll(ctx, factor.Enrollment{UserID: user, Kind: factor.KindSMS, Address: "06-12345678"}, at(2))
+		phone, err := m.Enroll(ctx, factor.EnrollRequest{UserID: user, Kind: factor.KindSMS, Address: "06-12345678"}, at(2))
 		require.NoError(t, err)
 		lastCode := func() string {
 			msg, ok := sender.Last()
@@ -386,11 +386,12 @@ func TestMovedSecretDoesNotOpen(t *testing.T) {
 	forEachDB(t, func(t *testing.T, db *sql.DB, s *sqlstore.Store) {
 		m := newTOTPManager(t, s, []factor.ServerKey{newKey(t, "k1")})
 		a := enrolTOTP(t, m, "alice", at(0))
-		a2 := enrolTOTP(t, m, "alice", at(0))
+		a2 := enrolTOTPAfter(t, m, "alice", a, at(0))
 		b := enrolTOTP(t, m, "bob", at(0))
 		c := enrolTOTP(t, m, "carol", at(0))
-		// The Manager has opened A's secret, so a cache would have it.
-		require.NoError(t, verifyTOTP(m, a, totpCode(a.Secret, at(1)), at(1)))
+		// The Manager has opened A's secret (adding a2 passed a second
+		// step with it), so a cache would have it.
+		require.NoError(t, verifyTOTP(m, a, totpCode(a.Secret, at(2)), at(2)))
 
 		const copySecret = `UPDATE twostep_enrollments
 SET secret = (SELECT secret FROM twostep_enrollments WHERE id = $1) WHERE id = $2`
@@ -410,6 +411,6 @@ SET secret = (SELECT secret FROM twostep_enrollments WHERE id = $1) WHERE id = $
 		require.NoError(t, s.ResetAttempts(ctx, "bob"))
 		assert.ErrorIs(t, verifyTOTP(m, moved, totpCode(c.Secret, at(2)), at(2)), factor.ErrSealed, "a row moved to another user")
 
-		assert.NoError(t, verifyTOTP(m, a, totpCode(a.Secret, at(2)), at(2)), "A itself still verifies")
+		assert.NoError(t, verifyTOTP(m, a, totpCode(a.Secret, at(3)), at(3)), "A itself still verifies")
 	})
 }

@@ -140,7 +140,7 @@ func testMigrateFrom(t *testing.T, old func(*testing.T, sqlstore.Dialect) oldDat
 			s, err := sqlstore.New(db, b.dialect)
 			require.NoError(t, err)
 			m := newTOTPManager(t, s, []factor.ServerKey{newKey(t, "k")})
-			e, err := m.Enroll(ctx, factor.Enrollment{UserID: "alice", Kind: factor.KindTOTP}, at(0))
+			e, err := m.Enroll(ctx, factor.EnrollRequest{UserID: "alice", Kind: factor.KindTOTP}, at(0))
 			require.NoError(t, err, "enrolling on the old schema")
 			_, err = s.ReserveAttempt(ctx, "alice", at(0))
 			require.NoError(t, err)

@@ -63,8 +63,8 @@ type Registered struct {
 	Account    string `json:"account"`
 }
 
-// Registration is what the app tells the server about itself.
-type Registration struct {
+// AppInfo is what the app tells the server about itself.
+type AppInfo struct {
 	// PushToken is the FCM or APNs token; empty means polling only.
 	PushToken string
 	// Platform is "android", "ios" or "other".
@@ -154,7 +154,7 @@ func (c *Client) Sign(text []byte) (string, error) {
 }
 
 // Register registers the device for inv, proving possession of the key.
-func (c *Client) Register(ctx context.Context, inv *Invite, reg Registration, now time.Time) (*Registered, error) {
+func (c *Client) Register(ctx context.Context, inv *Invite, reg AppInfo, now time.Time) (*Registered, error) {
 	pub, err := c.PublicKey()
 	if err != nil {
 		return nil, err

@@ -48,7 +48,7 @@ func Example() {
 		return factortest.Err(m.Confirm(ctx, factor.Answer{UserID: "alice", ChallengeID: sent.ChallengeID, Code: last.Code}, now))
 	}
 
-	mail, err := m.Enroll(ctx, factor.Enrollment{UserID: "alice", Kind: factor.KindEmail, Address: "Alice@Example.COM"}, now)
+	mail, err := m.Enroll(ctx, factor.EnrollRequest{UserID: "alice", Kind: factor.KindEmail, Address: "Alice@Example.COM"}, now)
 	if err != nil {
 		panic(err)
 	}
@@ -56,7 +56,18 @@ func Example() {
 	fmt.Println("email confirmed:", confirm(&mail.Enrollment) == nil)
 	fmt.Println("subject:", last.Subject)
 
-	phone, err := m.Enroll(ctx, factor.Enrollment{UserID: "alice", Kind: factor.KindSMS, Address: "06-12345678"}, now)
+	// Adding a phone changes how alice logs in, so she first passes a
+	// second step with an email code; its grant goes with the change.
+	now = now.Add(time.Minute)
+	sent, err := m.Challenge(ctx, factor.ChallengeRequest{UserID: "alice", EnrollmentID: mail.ID, Language: "nl"}, now)
+	if err != nil {
+		panic(err)
+	}
+	res, err := m.Verify(ctx, factor.Answer{UserID: "alice", ChallengeID: sent.ChallengeID, Code: last.Code}, now)
+	if err != nil {
+		panic(err)
+	}
+	phone, err := m.Enroll(ctx, factor.EnrollRequest{UserID: "alice", Kind: factor.KindSMS, Address: "06-12345678", StepUp: res.StepUp}, now)
 	if err != nil {
 		panic(err)
 	}

@@ -29,7 +29,7 @@ func newEnv(t *testing.T, codes factor.DeliveredCodes) *messagetest.Env {
 
 func enroll(env *messagetest.Env, addr string) (*factor.Enrollment, error) {
 	env.Secret(addr)
-	en, err := env.M.Enroll(context.Background(), factor.Enrollment{UserID: user, Kind: factor.KindEmail, Address: addr}, env.Now())
+	en, err := env.M.Enroll(context.Background(), factor.EnrollRequest{UserID: user, Kind: factor.KindEmail, Address: addr}, env.Now())
 	if err != nil {
 		return nil, err
 	}
@@ -51,7 +51,7 @@ func TestEmailWithoutOtherFactor(t *testing.T) {
 	assert.NotEmpty(t, m.Subject)
 	assert.NotEmpty(t, m.HTML)
 
-	_, err := env.M.Enroll(context.Background(), factor.Enrollment{UserID: user, Kind: factor.KindTOTP}, env.Now())
+	_, err := env.M.Enroll(context.Background(), factor.EnrollRequest{UserID: user, Kind: factor.KindTOTP}, env.Now())
 	require.NoError(t, err)
 	env.Clock.Advance(time.Minute)
 	assert.NoError(t, challenge(env, e.ID), "a pending authenticator app is no other factor yet")

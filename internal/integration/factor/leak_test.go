@@ -136,6 +136,26 @@ type leakEnv struct {
 	rec    *recovery.Codes
 	dev    *trust.Devices
 	now    time.Time
+	// apps are each user's authenticator app (ID and secret), for the
+	// second step that adding another method asks.
+	apps map[string][2]string
+}
+
+// stepUp passes a second step of user with the authenticator app, a step
+// later than any code used so far, and returns the grant; empty when the
+// user has none.
+func (e *leakEnv) stepUp(user string) string {
+	e.t.Helper()
+	app, ok := e.apps[user]
+	if !ok {
+		return ""
+	}
+	e.now = e.now.Add(30 * time.Second)
+	code := codeFor([]byte(app[1]), e.now)
+	e.secret("a TOTP code", code)
+	res, err := e.m.Verify(e.ctx, factor.Answer{UserID: user, EnrollmentID: app[0], Code: code}, e.now)
+	require.NoError(e.t, e.err(err))
+	return res.StepUp
 }
 
 func newLeakEnv(t *testing.T, policy factor.Policy) *leakEnv {
@@ -216,7 +236,7 @@ func TestNoSecretLeaks(t *testing.T) {
 // its secret in every form a person or a log could see it.
 func (e *leakEnv) enrolTOTP(user string) (string, []byte) {
 	e.t.Helper()
-	en, err := e.m.Enroll(e.ctx, factor.Enrollment{UserID: user, Kind: factor.KindTOTP, Label: "App"}, e.now)
+	en, err := e.m.Enroll(e.ctx, factor.EnrollRequest{UserID: user, Kind: factor.KindTOTP, Label: "App"}, e.now)
 	require.NoError(e.t, err)
 	key, err := e.app.Key(en.Secret, user+"@example.com")
 	require.NoError(e.t, err)
@@ -231,6 +251,10 @@ func (e *leakEnv) enrolTOTP(user string) (string, []byte) {
 	require.Error(e.t, e.verify(a, true))
 	a.Code = code
 	require.NoError(e.t, e.verify(a, true))
+	if e.apps == nil {
+		e.apps = map[string][2]string{}
+	}
+	e.apps[user] = [2]string{en.ID, string(en.Secret)}
 	return en.ID, en.Secret
 }
 
@@ -258,7 +282,7 @@ func (e *leakEnv) totpFlow() {
 // enrolPhone enrols and confirms a phone number of kind k for user.
 func (e *leakEnv) enrolPhone(user string, k factor.Kind, number string) string {
 	e.t.Helper()
-	en, err := e.m.Enroll(e.ctx, factor.Enrollment{UserID: user, Kind: k, Address: number}, e.now)
+	en, err := e.m.Enroll(e.ctx, factor.EnrollRequest{UserID: user, Kind: k, Address: number, StepUp: e.stepUp(user)}, e.now)
 	require.NoError(e.t, e.err(err))
 	sent, err := e.m.Challenge(e.ctx, factor.ChallengeRequest{UserID: user, EnrollmentID: en.ID, Language: "nl"}, e.now)
 	require.NoError(e.t, err)
@@ -270,7 +294,7 @@ func (e *leakEnv) enrolPhone(user string, k factor.Kind, number string) string {
 }
 
 func (e *leakEnv) smsFlow() {
-	_, err := e.m.Enroll(e.ctx, factor.Enrollment{UserID: "alice", Kind: factor.KindSMS, Address: "020-1234567"}, e.now)
+	_, err := e.m.Enroll(e.ctx, factor.EnrollRequest{UserID: "alice", Kind: factor.KindSMS, Address: "020-1234567"}, e.now)
 	require.Error(e.t, e.err(err), "a landline gets no texts")
 	id := e.enrolPhone("alice", factor.KindSMS, "06-12345678")
 	sent, err := e.m.Challenge(e.ctx, factor.ChallengeRequest{UserID: "alice", EnrollmentID: id, Language: "en"}, e.now)
@@ -324,7 +348,7 @@ func (e *leakEnv) emailFlow() {
 	require.NoError(e.t, err)
 	msg := e.lastCode()
 	e.secret("an email body", msg.Text, msg.HTML)
-	_, err = e.m.Enroll(e.ctx, factor.Enrollment{UserID: "erin", Kind: factor.KindEmail, Address: "not an address"}, e.now)
+	_, err = e.m.Enroll(e.ctx, factor.EnrollRequest{UserID: "erin", Kind: factor.KindEmail, Address: "not an address"}, e.now)
 	require.Error(e.t, e.err(err))
 }
 

@@ -32,7 +32,7 @@ func TestLongInputIsRefusedCheaply(t *testing.T) {
 	long := strings.Repeat("1", 1<<20)
 	longEmail := long + "@example.com"
 	e.secret("a long input", long[:64])
-	enrol := func(en factor.Enrollment) error { _, err := e.m.Enroll(e.ctx, en, e.now); return err }
+	enrol := func(en factor.EnrollRequest) error { _, err := e.m.Enroll(e.ctx, en, e.now); return err }
 	for name, op := range map[string]func() error{
 		"Verify TOTP": func() error {
 			return factortest.Err(e.m.Verify(e.ctx, factor.Answer{UserID: "alice", EnrollmentID: totpID, Code: long}, e.now))
@@ -55,11 +55,11 @@ func TestLongInputIsRefusedCheaply(t *testing.T) {
 			}
 			return errNotTrusted
 		},
-		"Enroll SMS": func() error { return enrol(factor.Enrollment{UserID: "alice", Kind: factor.KindSMS, Address: long}) },
+		"Enroll SMS": func() error { return enrol(factor.EnrollRequest{UserID: "alice", Kind: factor.KindSMS, Address: long}) },
 		"Enroll email": func() error {
-			return enrol(factor.Enrollment{UserID: "bob", Kind: factor.KindEmail, Address: longEmail})
+			return enrol(factor.EnrollRequest{UserID: "bob", Kind: factor.KindEmail, Address: longEmail})
 		},
-		"Enroll label": func() error { return enrol(factor.Enrollment{UserID: "alice", Kind: factor.KindTOTP, Label: long}) },
+		"Enroll label": func() error { return enrol(factor.EnrollRequest{UserID: "alice", Kind: factor.KindTOTP, Label: long}) },
 	} {
 		var err error
 		n := allocated(func() { err = e.err(op()) })

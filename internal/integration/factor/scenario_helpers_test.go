@@ -31,6 +31,40 @@ type platform struct {
 	logs    *factortest.LogBuffer
 	events  *eventLog
 	secrets *secretLog
+	// apps and phones are each user's last confirmed authenticator app
+	// (ID and secret) and delivered-code enrollment, for the second step
+	// that adding another asks.
+	apps map[string]struct {
+		id     string
+		secret []byte
+	}
+	phones map[string]string
+}
+
+// stepUp passes a second step of user, as a person does before adding a
+// method, and returns the grant; empty when the user has nothing yet.
+func (p *platform) stepUp(user string) string {
+	p.t.Helper()
+	if st, err := p.m.Status(p.ctx, factor.StatusRequest{UserID: user}, p.now()); err == nil && !st.Enabled {
+		delete(p.apps, user) // reset or disabled: nothing to step up with
+		delete(p.phones, user)
+	}
+	if app, ok := p.apps[user]; ok {
+		p.clock.Advance(30 * time.Second)
+		res, err := p.m.Verify(p.ctx, factor.Answer{UserID: user, EnrollmentID: app.id, Code: p.totpCode(app.secret, 0)}, p.now())
+		require.NoError(p.t, err)
+		return res.StepUp
+	}
+	if id, ok := p.phones[user]; ok {
+		p.clock.Advance(time.Minute)
+		sent, err := p.m.Challenge(p.ctx, factor.ChallengeRequest{UserID: user, EnrollmentID: id, Language: "nl"}, p.now())
+		require.NoError(p.t, err)
+		res, err := p.m.Verify(p.ctx, factor.Answer{UserID: user, ChallengeID: sent.ChallengeID, Code: p.lastCode()}, p.now())
+		require.NoError(p.t, err)
+		p.clock.Advance(time.Minute)
+		return res.StepUp
+	}
+	return ""
 }
 
 // secretLog collects every secret a scenario sees, to prove none leaks.
@@ -74,12 +108,22 @@ func (p *platform) now() time.Time { return p.clock.Now() }
 // the secret, as a person scanning the QR code would have it.
 func (p *platform) enrolTOTP(user string) (string, []byte) {
 	p.t.Helper()
-	e, err := p.m.Enroll(p.ctx, factor.Enrollment{UserID: user, Kind: factor.KindTOTP, Label: "App"}, p.now())
+	e, err := p.m.Enroll(p.ctx, factor.EnrollRequest{UserID: user, Kind: factor.KindTOTP, Label: "App", StepUp: p.stepUp(user)}, p.now())
 	require.NoError(p.t, err)
 	key, err := p.app.Key(e.Secret, user+"@example.com")
 	require.NoError(p.t, err)
 	p.secrets.add(key.Text(), strings.ReplaceAll(key.Text(), " ", ""), string(e.Secret))
 	require.NoError(p.t, factortest.Err(p.m.Confirm(p.ctx, factor.Answer{UserID: user, EnrollmentID: e.ID, Code: p.totpCode(e.Secret, 0)}, p.now())))
+	if p.apps == nil {
+		p.apps = map[string]struct {
+			id     string
+			secret []byte
+		}{}
+	}
+	p.apps[user] = struct {
+		id     string
+		secret []byte
+	}{e.ID, e.Secret}
 	return e.ID, e.Secret
 }
 
@@ -95,11 +139,17 @@ func (p *platform) totpCode(secret []byte, offset int) string {
 // the code the sender recorded.
 func (p *platform) enrolAddress(user string, k factor.Kind, addr, replaces string) string {
 	p.t.Helper()
-	e, err := p.m.Enroll(p.ctx, factor.Enrollment{UserID: user, Kind: k, Address: addr, Replaces: replaces}, p.now())
+	e, err := p.m.Enroll(p.ctx, factor.EnrollRequest{UserID: user, Kind: k, Address: addr, Replaces: replaces, StepUp: p.stepUp(user)}, p.now())
 	require.NoError(p.t, err)
 	sent, err := p.m.Challenge(p.ctx, factor.ChallengeRequest{UserID: user, EnrollmentID: e.ID, Language: "nl"}, p.now())
 	require.NoError(p.t, err)
 	require.NoError(p.t, factortest.Err(p.m.Confirm(p.ctx, factor.Answer{UserID: user, ChallengeID: sent.ChallengeID, Code: p.lastCode()}, p.now())))
+	if p.phones == nil {
+		p.phones = map[string]string{}
+	}
+	if replaces == "" {
+		p.phones[user] = e.ID
+	}
 	return e.ID
 }
 

@@ -27,7 +27,7 @@ func TestScenarioCAK(t *testing.T) {
 
 	err := p.m.Activate(p.ctx, "kees", "AAAA-BBBB-CCCC", p.now())
 	assert.ErrorIs(t, err, factor.ErrNoActivationCode, "no activation code yet")
-	_, err = p.m.Enroll(p.ctx, factor.Enrollment{UserID: "kees", Kind: factor.KindSMS, Address: "06-12345678"}, p.now())
+	_, err = p.m.Enroll(p.ctx, factor.EnrollRequest{UserID: "kees", Kind: factor.KindSMS, Address: "06-12345678"}, p.now())
 	assert.ErrorIs(t, err, factor.ErrActivationRequired)
 
 	code, err := p.m.IssueActivationCode(p.ctx, "kees", "servicedesk", p.now())
@@ -103,7 +103,7 @@ func TestScenarioCaresharing(t *testing.T) {
 	assert.ErrorIs(t, err, factor.ErrNotAllowed)
 	assert.Equal(t, "Twee-staps verificatie is verplicht: u kunt het niet meer overslaan of uitzetten.", factor.UserMessage(err, "nl"))
 
-	_, err = p.m.Enroll(p.ctx, factor.Enrollment{UserID: "ria", Kind: factor.KindSMS, Address: "020-1234567"}, p.now())
+	_, err = p.m.Enroll(p.ctx, factor.EnrollRequest{UserID: "ria", Kind: factor.KindSMS, Address: "020-1234567"}, p.now())
 	assert.ErrorIs(t, err, phone.ErrNotMobile, "no texts to a landline")
 	landline := p.enrolAddress("ria", factor.KindVoice, "020-1234567", "")
 	first := p.enrolAddress("ria", factor.KindSMS, "06-12345678", "")
@@ -172,7 +172,7 @@ func TestScenarioEHealth(t *testing.T) {
 // employer resets 2FA for a lost phone, and the user enrols again.
 func TestScenarioLoket(t *testing.T) {
 	p := newPlatform(t, factor.Policy{}, time.Date(2026, 5, 4, 9, 0, 0, 0, time.UTC), factor.DeliveredCodes{})
-	e, err := p.m.Enroll(p.ctx, factor.Enrollment{UserID: "wim", Kind: factor.KindTOTP}, p.now())
+	e, err := p.m.Enroll(p.ctx, factor.EnrollRequest{UserID: "wim", Kind: factor.KindTOTP}, p.now())
 	require.NoError(t, err)
 	key, err := p.app.Key(e.Secret, "wim")
 	require.NoError(t, err)
@@ -181,9 +181,9 @@ func TestScenarioLoket(t *testing.T) {
 	require.NoError(t, factortest.Err(p.m.Confirm(p.ctx, factor.Answer{UserID: "wim", EnrollmentID: e.ID, Code: p.totpCode(e.Secret, 0)}, p.now())))
 
 	p.clock.Advance(time.Hour)
-	assert.ErrorIs(t, p.m.Disable(p.ctx, "wim", p.now()), factor.ErrStepUpRequired, "disable needs a valid code")
+	assert.ErrorIs(t, p.m.Disable(p.ctx, factor.DisableRequest{UserID: "wim"}, p.now()), factor.ErrStepUpRequired, "disable needs a valid code")
 	require.NoError(t, factortest.Err(p.m.Verify(p.ctx, factor.Answer{UserID: "wim", EnrollmentID: e.ID, Code: p.totpCode(e.Secret, 0)}, p.now())))
-	require.NoError(t, p.m.Disable(p.ctx, "wim", p.now()))
+	require.NoError(t, p.m.Disable(p.ctx, factor.DisableRequest{UserID: "wim"}, p.now()))
 	assert.False(t, p.status("wim").Enabled)
 
 	p.enrolTOTP("wim")
@@ -239,10 +239,10 @@ func TestScenarioCaren(t *testing.T) {
 	assert.NotContains(t, st.Kinds, factor.KindEmail, "nor to enrol")
 
 	p.clock.Advance(time.Hour)
-	_, err = p.m.Enroll(p.ctx, factor.Enrollment{UserID: "cor", Kind: factor.KindSMS, Address: "06-87654321", Replaces: old}, p.now())
+	_, err = p.m.Enroll(p.ctx, factor.EnrollRequest{UserID: "cor", Kind: factor.KindSMS, Address: "06-87654321", Replaces: old}, p.now())
 	assert.ErrorIs(t, err, factor.ErrStepUpRequired, "changing the number needs a fresh code first")
 	require.NoError(t, p.loginWithCode("cor", old), "the fresh code, from the old number")
-	e, err := p.m.Enroll(p.ctx, factor.Enrollment{UserID: "cor", Kind: factor.KindSMS, Address: "06-87654321", Replaces: old}, p.now())
+	e, err := p.m.Enroll(p.ctx, factor.EnrollRequest{UserID: "cor", Kind: factor.KindSMS, Address: "06-87654321", Replaces: old}, p.now())
 	require.NoError(t, err)
 	p.clock.Advance(time.Minute)
 	require.NoError(t, p.loginWithCode("cor", old), "the old number works until the new one is confirmed")
@@ -268,10 +268,10 @@ func TestLastMethodWhileRequired(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, p.m.Activate(p.ctx, "lia", code, p.now()))
 	id, secret := p.enrolTOTP("lia")
-	assert.ErrorIs(t, p.m.Remove(p.ctx, "lia", id, p.now()), factor.ErrStepUpRequired, "confirming a method is no second step")
+	assert.ErrorIs(t, p.m.Remove(p.ctx, factor.RemoveRequest{UserID: "lia", EnrollmentID: id}, p.now()), factor.ErrStepUpRequired, "confirming a method is no second step")
 	p.clock.Advance(time.Minute)
 	require.NoError(t, factortest.Err(p.m.Verify(p.ctx, factor.Answer{UserID: "lia", EnrollmentID: id, Code: p.totpCode(secret, 0)}, p.now())))
-	assert.ErrorIs(t, p.m.Remove(p.ctx, "lia", id, p.now()), factor.ErrLastEnrollment)
+	assert.ErrorIs(t, p.m.Remove(p.ctx, factor.RemoveRequest{UserID: "lia", EnrollmentID: id}, p.now()), factor.ErrLastEnrollment)
 	assert.Equal(t, "U kunt uw laatste methode niet verwijderen zolang twee-staps verificatie verplicht is.", factor.UserMessage(factor.ErrLastEnrollment, "nl-NL,nl;q=0.9"))
 
 	fresh, err := p.m.Reset(p.ctx, factor.ResetRequest{UserID: "lia", Actor: "admin", Reason: "lost phone", IssueActivationCode: true}, p.now())

@@ -65,7 +65,7 @@ func newMemEnv(tb testing.TB) *memEnv {
 // their real sizes.
 func (env *memEnv) addUser(tb testing.TB, user string, now time.Time) {
 	ctx := context.Background()
-	for _, e := range []factor.Enrollment{
+	for _, e := range []factor.EnrollRequest{
 		{UserID: user, Kind: factor.KindTOTP, Label: "Phone"},
 		{UserID: user, Kind: factor.KindSMS, Address: "06-12345678"},
 		{UserID: user, Kind: factor.KindSMS, Address: "06-87654321", Label: "Work phone"},

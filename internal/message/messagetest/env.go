@@ -32,9 +32,26 @@ type Env struct {
 	// Log holds M's log output, one JSON object per line.
 	Log *factortest.LogBuffer
 
-	mu      sync.Mutex
-	secrets []string
-	resend  time.Duration
+	mu        sync.Mutex
+	secrets   []string
+	resend    time.Duration
+	confirmed map[string]confirmed // each user's last enrollment confirmed through Env
+}
+
+// confirmed is an enrollment the Env confirmed: its ID and, for an
+// authenticator app, its secret.
+type confirmed struct {
+	id     string
+	secret []byte
+}
+
+func (e *Env) remember(user string, c confirmed) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.confirmed == nil {
+		e.confirmed = map[string]confirmed{}
+	}
+	e.confirmed[user] = c
 }
 
 // NewEnv returns an Env, its clock at 2026-07-01 09:00 UTC, whose Manager
@@ -82,13 +99,41 @@ func (e *Env) Secret(s ...string) {
 // Now returns the clock's time.
 func (e *Env) Now() time.Time { return e.Clock.Now() }
 
-// Enroll enrolls an address of the given kind for user.
+// Enroll enrolls an address of the given kind for user. When EnrollConfirmed
+// confirmed an enrollment of user before, the user first passes a second
+// step with it (a code sent and typed), as adding a method asks.
 func (e *Env) Enroll(tb testing.TB, user string, kind factor.Kind, addr string) *factor.Enrollment {
 	tb.Helper()
 	e.Secret(addr)
-	en, err := e.M.Enroll(context.Background(), factor.Enrollment{UserID: user, Kind: kind, Address: addr}, e.Now())
+	en, err := e.M.Enroll(context.Background(), factor.EnrollRequest{UserID: user, Kind: kind, Address: addr, StepUp: e.StepUp(tb, user)}, e.Now())
 	require.NoError(tb, err)
 	return &en.Enrollment
+}
+
+// StepUp passes a second step of user with the last enrollment that
+// EnrollConfirmed or EnrollTOTP confirmed, and returns its step-up grant;
+// empty when there is none. An authenticator app's code is that of the
+// next time step, for which the clock moves on by 30 seconds.
+func (e *Env) StepUp(tb testing.TB, user string) string {
+	tb.Helper()
+	e.mu.Lock()
+	c, ok := e.confirmed[user]
+	e.mu.Unlock()
+	if !ok {
+		return ""
+	}
+	a := factor.Answer{UserID: user, EnrollmentID: c.id}
+	if c.secret != nil {
+		e.Clock.Advance(30 * time.Second)
+		a.Code = TOTPCode(c.secret, e.Now())
+		e.Secret(a.Code)
+	} else {
+		sent, code := e.Challenge(tb, user, c.id, false)
+		a = factor.Answer{UserID: user, ChallengeID: sent.ChallengeID, Code: code}
+	}
+	res, err := e.M.Verify(context.Background(), a, e.Now())
+	require.NoError(tb, err)
+	return res.StepUp
 }
 
 // Challenge sends a code to the enrollment and returns what was sent and
@@ -110,6 +155,7 @@ func (e *Env) EnrollConfirmed(tb testing.TB, user string, kind factor.Kind, addr
 	en := e.Enroll(tb, user, kind, addr)
 	sent, code := e.Challenge(tb, user, en.ID, false)
 	require.NoError(tb, factortest.Err(e.M.Confirm(context.Background(), factor.Answer{UserID: user, ChallengeID: sent.ChallengeID, Code: code}, e.Now())))
+	e.remember(user, confirmed{id: en.ID})
 	return en
 }
 

@@ -33,10 +33,11 @@ func TOTPCode(secret []byte, now time.Time) string {
 func (e *Env) EnrollTOTP(tb testing.TB, user string) *factor.Enrollment {
 	tb.Helper()
 	ctx := context.Background()
-	en, err := e.M.Enroll(ctx, factor.Enrollment{UserID: user, Kind: factor.KindTOTP}, e.Now())
+	en, err := e.M.Enroll(ctx, factor.EnrollRequest{UserID: user, Kind: factor.KindTOTP, StepUp: e.StepUp(tb, user)}, e.Now())
 	require.NoError(tb, err)
 	code := TOTPCode(en.Secret, e.Now())
 	e.Secret(code)
 	require.NoError(tb, factortest.Err(e.M.Confirm(ctx, factor.Answer{UserID: user, EnrollmentID: en.ID, Code: code}, e.Now())))
+	e.remember(user, confirmed{id: en.ID, secret: en.Secret})
 	return &en.Enrollment
 }
