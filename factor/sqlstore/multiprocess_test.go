@@ -172,6 +172,16 @@ func runHelperJob(t *testing.T, job helperJob, signal *bufio.Reader) helperRepor
 			return err
 		case "activation":
 			return m.Activate(ctx, task.User, code, job.Now)
+		case "budget":
+			// code names the budget window; the window has one unit left.
+			full, err := s.ChargeCounters(ctx, []factor.CounterWindow{
+				{Key: "user:" + task.User, Limit: 100, Expires: job.Now.Add(time.Hour)},
+				{Key: code, Limit: budgetLimit, Expires: job.Now.Add(time.Hour)},
+			}, job.Now)
+			if err == nil && len(full) > 0 {
+				return factor.ErrInvalidCode // refused: counted as a loser
+			}
+			return err
 		}
 		return fmt.Errorf("unknown task %q", name)
 	}
@@ -322,6 +332,46 @@ func total(reports []helperReport, task string) outcome {
 		sum.Other = append(sum.Other, o.Other...)
 	}
 	return sum
+}
+
+// budgetLimit is the send budget the "budget" task races for.
+const budgetLimit = 20
+
+// TestMultiProcessBudget races 100 goroutines in two processes for the
+// last unit of a send budget: exactly one is charged, the others are
+// refused and charge nothing, on SQLite and PostgreSQL.
+func TestMultiProcessBudget(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a cross-process test (it starts helper processes); run without -short")
+	}
+	const procs, goroutines = 2, 50
+	for _, target := range sharedTargets() {
+		t.Run(target.name, func(t *testing.T) {
+			d := target.make(t)
+			s := d.open(t)
+			window := randomName("budget")
+			for range budgetLimit - 1 {
+				full, err := s.ChargeCounters(ctx, []factor.CounterWindow{{Key: window, Limit: budgetLimit, Expires: at(1).Add(time.Hour)}}, at(1))
+				require.NoError(t, err)
+				require.Empty(t, full)
+			}
+			reports := runHelpers(t, helperJob{
+				Role: "race", Dialect: d.dialect, Driver: d.driver, DSN: d.dsn, Key: newKey(t, "budget"),
+				Now: at(1), Goroutines: goroutines, Tries: 1,
+				Tasks: map[string]helperTask{"budget": {User: randomName("racer"), Codes: []string{window}}},
+			}, procs)
+			sum := total(reports, "budget")
+			assert.Empty(t, sum.Other, "unexpected errors")
+			assert.Equal(t, 1, sum.Success, "the last unit goes once")
+			assert.Equal(t, procs*goroutines-1, sum.Invalid, "every other charge refused")
+			full, err := s.ChargeCounters(ctx, []factor.CounterWindow{{Key: window, Limit: budgetLimit + 1, Expires: at(1).Add(time.Hour)}}, at(1))
+			require.NoError(t, err)
+			assert.Empty(t, full, "the window counts exactly its limit: one more unit fits under a limit one higher")
+			full, err = s.ChargeCounters(ctx, []factor.CounterWindow{{Key: window, Limit: budgetLimit + 1, Expires: at(1).Add(time.Hour)}}, at(1))
+			require.NoError(t, err)
+			assert.Equal(t, []int{0}, full)
+		})
+	}
 }
 
 // TestMultiProcessSingleUse races two processes, each with 20 goroutines,
