@@ -113,4 +113,3 @@ func (m *Manager) checkStepUp(userID, grant string, all []*Enrollment, now time.
 	}
 	return ErrStepUpRequired
 }
-
