@@ -79,10 +79,16 @@ func UserMessage(err error, language string) string {
 			"A method is being removed already. Please try again in %s.",
 		}, humanDuration(rl.RetryAfter, nl))
 	}
+	if errors.As(err, &rl) && rl.Scope == "resend" {
+		return pick(nl, text{
+			"U heeft net een code gekregen. U kunt over %s een nieuwe vragen, of een andere methode kiezen.",
+			"A code was sent just now. You can ask for a new one in %s, or choose another method.",
+		}, humanDuration(rl.RetryAfter, nl))
+	}
 	if errors.As(err, &rl) {
 		return pick(nl, text{
-			"Er zijn te veel codes verstuurd. Probeer het over %s opnieuw.",
-			"Too many codes were sent. Please try again in %s.",
+			"Er zijn te veel codes verstuurd. Probeer het over %s opnieuw, of kies een andere methode.",
+			"Too many codes were sent. Please try again in %s, or choose another method.",
 		}, humanDuration(rl.RetryAfter, nl))
 	}
 	for _, t := range userTexts {
@@ -96,7 +102,7 @@ func UserMessage(err error, language string) string {
 // UserErrors lists every error UserMessage has a specific text for, so
 // tests and translators can walk them.
 func UserErrors() []error {
-	out := []error{&LockedError{RetryAfter: time.Minute}, &RateLimitError{Scope: "user", RetryAfter: time.Minute}}
+	out := []error{&LockedError{RetryAfter: time.Minute}, &RateLimitError{Scope: "user", RetryAfter: time.Minute}, &RateLimitError{Scope: "resend", RetryAfter: 30 * time.Second}}
 	for _, t := range userTexts {
 		out = append(out, t.err)
 	}
