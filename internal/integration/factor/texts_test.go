@@ -142,9 +142,13 @@ func TestUserMessageWaits(t *testing.T) {
 		{3 * time.Hour, "3 uur", "3 hours"},
 	}
 	for _, tt := range tests {
-		err := &factor.RateLimitError{Scope: "resend", RetryAfter: tt.wait}
-		assert.Contains(t, factor.UserMessage(err, "nl"), "over "+tt.nl+" opnieuw", tt.wait)
-		assert.Contains(t, factor.UserMessage(err, "en"), "in "+tt.en+".", tt.wait)
+		for _, scope := range []string{"resend", "destination"} {
+			err := &factor.RateLimitError{Scope: scope, RetryAfter: tt.wait}
+			assert.Contains(t, factor.UserMessage(err, "nl"), "over "+tt.nl+" ", tt.wait)
+			assert.Contains(t, factor.UserMessage(err, "en"), "in "+tt.en+",", tt.wait)
+			assert.Contains(t, factor.UserMessage(err, "en"), "another method", "a refusal offers another method")
+			assert.Contains(t, factor.UserMessage(err, "nl"), "andere methode")
+		}
 	}
 	assert.Empty(t, factor.UserMessage(nil, "nl"), "no error, no text")
 }
