@@ -1,7 +1,6 @@
 package push
 
 import (
-	"bytes"
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -91,17 +90,13 @@ func (f *Factor) answer(ctx context.Context, m *factor.Manager, r *answerRequest
 		return nil, err
 	}
 	// The signature is checked on the enrollment as read for the
-	// decision, so that one read serves both; a retry after a concurrent
-	// change checks again only if the key is not the one that verified.
+	// decision, so that one read serves both (and again on the fresh
+	// read of a retry after a concurrent change).
 	x := m.Extension()
 	text := r.signedText(f.origin)
-	var verified []byte
 	_, _, err = f.update(ctx, x.Store(), r.User, r.Enrollment, func(e *factor.Enrollment, st *state) error {
-		if verified == nil || !bytes.Equal(verified, st.Key) || !e.Confirmed {
-			if err := checkSigned(e, st, r.Timestamp, text, r.Signature, now); err != nil {
-				return err
-			}
-			verified = st.Key
+		if err := checkSigned(e, st, r.Timestamp, text, r.Signature, now); err != nil {
+			return err
 		}
 		p := st.Pending
 		if !p.open(now) || p.Challenge != r.Challenge || subtle.ConstantTimeCompare([]byte(p.Nonce), []byte(r.Nonce)) != 1 {

@@ -25,6 +25,7 @@ import (
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
+	"crypto/subtle"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -214,7 +215,7 @@ func (s *Sender) providerToken() (string, error) {
 func (s *Sender) dropToken(token string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.token == token {
+	if subtle.ConstantTimeCompare([]byte(s.token), []byte(token)) == 1 {
 		s.token = ""
 	}
 }
