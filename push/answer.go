@@ -27,20 +27,29 @@ func (f *Factor) device(ctx context.Context, s factor.Store, userID, enrollmentI
 	if err != nil {
 		return nil, err
 	}
+	if err := checkSigned(e, st, ts, text, sig, now); err != nil {
+		return nil, err
+	}
+	return st, nil
+}
+
+// checkSigned checks that e is a confirmed push enrollment with a device
+// key, that ts is fresh, and that sig is the device's signature of text.
+func checkSigned(e *factor.Enrollment, st *state, ts int64, text []byte, sig string, now time.Time) error {
 	if e.Kind != Kind || !e.Confirmed || st.Key == nil {
-		return nil, errRefused
+		return errRefused
 	}
 	key, err := ecdsa.ParseUncompressedPublicKey(elliptic.P256(), st.Key)
 	if err != nil {
-		return nil, errRefused
+		return errRefused
 	}
 	if err := fresh(ts, now); err != nil {
-		return nil, err
+		return err
 	}
 	if err := verify(key, text, sig); err != nil {
-		return nil, errRefused
+		return errRefused
 	}
-	return st, nil
+	return nil
 }
 
 // poll handles POST {url}/poll: the device's open sign-in request, if any.
@@ -80,11 +89,15 @@ func (f *Factor) answer(ctx context.Context, m *factor.Manager, r *answerRequest
 	if err != nil {
 		return nil, err
 	}
+	// The signature is checked on the enrollment as read for the
+	// decision, so that one read serves both (and again on the fresh
+	// read of a retry after a concurrent change).
 	x := m.Extension()
-	if _, err := f.device(ctx, x.Store(), r.User, r.Enrollment, r.Timestamp, r.signedText(f.origin), r.Signature, now); err != nil {
-		return nil, err
-	}
-	_, _, err = f.update(ctx, x.Store(), r.User, r.Enrollment, func(_ *factor.Enrollment, st *state) error {
+	text := r.signedText(f.origin)
+	_, _, err = f.update(ctx, x.Store(), r.User, r.Enrollment, func(e *factor.Enrollment, st *state) error {
+		if err := checkSigned(e, st, r.Timestamp, text, r.Signature, now); err != nil {
+			return err
+		}
 		p := st.Pending
 		if !p.open(now) || p.Challenge != r.Challenge || subtle.ConstantTimeCompare([]byte(p.Nonce), []byte(r.Nonce)) != 1 {
 			return errRefused
