@@ -177,6 +177,7 @@ type totpData struct {
 func (a *App) handleTOTPForm(w http.ResponseWriter, r *http.Request) {
 	sess := state(r).sess
 	if sess.NewApp == nil || r.URL.Query().Has("new") {
+		sess.NewApp = nil // a new key was asked for, also after a step-up
 		if a.askBeforeAdding(w, r, factor.KindTOTP) {
 			return
 		}
