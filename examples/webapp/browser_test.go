@@ -29,6 +29,7 @@ func TestBrowser(t *testing.T) {
 		{"e_admin_reset_activation", factor.Policy{Required: true, RequireActivation: true}, testAdminReset},
 		{"f_dutch", optional, testDutch},
 		{"g_voice_keypad", optional, testVoiceKeypad},
+		{"h_add_method_asks_code", optional, testAddMethodAsksCode},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ta := newTestApp(t, tc.policy)
@@ -297,4 +298,50 @@ func testVoiceKeypad(t *testing.T, ta *testApp, b *tab) {
 	if !strings.Contains(b.text("my-methods"), "4567") {
 		t.Fatalf("methods: %s", b.text("my-methods"))
 	}
+}
+
+// (h) With two-step verification on, adding a method from the settings
+// first asks for a code: the phone form appears only after a right one,
+// and the next method asks again.
+func testAddMethodAsksCode(t *testing.T, ta *testApp, b *tab) {
+	u := ta.addUser(t, "hugo@example.com", false)
+	_, secret := ta.addTOTP(t, u.ID)
+	b.login(u.Email)
+	ta.clock.Add(30 * time.Second)
+	b.enterCode(totpCode(secret, ta.Now()))
+	b.wantPath("/")
+
+	b.open("/settings")
+	b.click("add-method")
+	b.wantPath("/setup")
+	b.click("add-sms")
+	b.wantPath("/settings/verify")
+	if h := eval[string](b, `document.querySelector("h1").innerText`); h != tr("en", "step_title") {
+		t.Fatalf("h1 = %q, want the step-up prompt", h)
+	}
+	if b.has("number") {
+		t.Fatal("the phone form is shown before the code")
+	}
+	b.enterCode("000000")
+	b.wantPath("/settings/verify")
+	if !b.has("error") {
+		t.Fatal("a wrong code shows no error")
+	}
+	ta.clock.Add(30 * time.Second)
+	b.enterCode(totpCode(secret, ta.Now()))
+	b.wantPath("/setup/phone")
+	b.fill("number", "06-12345678")
+	b.click("phone-submit")
+	b.wantPath("/setup/confirm")
+	code := outboxCode(b, "sms")
+	b.open("/setup/confirm")
+	b.enterCode(code)
+	b.wantPath("/setup")
+	if !strings.Contains(b.text("my-methods"), "5678") {
+		t.Fatalf("methods: %s", b.text("my-methods"))
+	}
+
+	// The code allowed one new method; the next asks again.
+	b.click("add-totp")
+	b.wantPath("/settings/verify")
 }

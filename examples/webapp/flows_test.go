@@ -25,6 +25,19 @@ func stepUp(t *testing.T, ta *testApp, c *client, secret []byte) (int, string) {
 	return code, loc
 }
 
+// askedBeforeAdding opens path, a setup page that adds a method, which
+// first asks a user with two-step verification for a code, and answers
+// with a fresh TOTP code: the step-up leads back to path.
+func askedBeforeAdding(t *testing.T, ta *testApp, c *client, secret []byte, path string) {
+	t.Helper()
+	if code, loc, _ := c.get(path); code != http.StatusSeeOther || loc != "/settings/verify" {
+		t.Fatalf("GET %s with two-step verification on: %d %s, want the step-up page", path, code, loc)
+	}
+	if code, loc := stepUp(t, ta, c, secret); code != http.StatusSeeOther || loc != path {
+		t.Fatalf("after the step-up for %s: %d %s", path, code, loc)
+	}
+}
+
 // Turning two-step verification off needs a valid code (seed 003).
 func TestDisableNeedsCode(t *testing.T) {
 	ta := newTestApp(t, factor.Policy{})
@@ -68,6 +81,7 @@ func TestDisableRefusedWhenRequired(t *testing.T) {
 func TestChangeNumber(t *testing.T) {
 	ta := newTestApp(t, factor.Policy{})
 	c, secret := loggedIn(t, ta, "nr@example.com", false)
+	askedBeforeAdding(t, ta, c, secret, "/setup/phone?kind=sms")
 	addPhone(t, ta, c, "0612345678")
 	old := statusOf(t, ta, "nr@example.com")
 	var oldID string
@@ -101,6 +115,7 @@ func TestChangeNumber(t *testing.T) {
 func TestChangeNumberStepUpLapsed(t *testing.T) {
 	ta := newTestApp(t, factor.Policy{})
 	c, secret := loggedIn(t, ta, "lapse@example.com", false)
+	askedBeforeAdding(t, ta, c, secret, "/setup/phone?kind=sms")
 	addPhone(t, ta, c, "0612345678")
 	var oldID string
 	for _, m := range statusOf(t, ta, "lapse@example.com").Enrollments {
@@ -112,8 +127,8 @@ func TestChangeNumberStepUpLapsed(t *testing.T) {
 	if _, loc := stepUp(t, ta, c, secret); loc != "/setup/phone?kind=sms" {
 		t.Fatalf("after step-up: %s", loc)
 	}
-	ta.clock.Add(6 * time.Minute) // past Policy.StepUpWindow
 	form := url.Values{"csrf": {c.csrf("/setup/phone?kind=sms")}, "kind": {"sms"}, "country": {"31"}, "number": {"0687654321"}}
+	ta.clock.Add(6 * time.Minute) // past Policy.StepUpWindow while the number is typed
 	if code, loc, body := c.post("/setup/phone", form); code != http.StatusSeeOther || loc != "/settings/verify" {
 		t.Fatalf("new number after the step-up lapsed: %d %s, want the step-up page\n%.300s", code, loc, body)
 	}

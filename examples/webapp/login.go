@@ -72,7 +72,7 @@ func (a *App) afterPassword(w http.ResponseWriter, r *http.Request, usr *User) {
 // completeLogin finishes the login after the second step (or a skip):
 // a new session ID again, and the session is logged in.
 func (a *App) completeLogin(w http.ResponseWriter, r *http.Request, sess *Session, next string) {
-	sess.Level, sess.StepCode, sess.Change = levelFull, nil, nil
+	sess.Level, sess.StepCode, sess.Change, sess.StepUp = levelFull, nil, nil, nil
 	a.rotate(w, r, sess)
 	redirect(w, r, next)
 }
@@ -237,13 +237,14 @@ func (a *App) handleStepVerify(w http.ResponseWriter, r *http.Request, s step) {
 	if ch := sess.StepCode; ch != nil && ch.EnrollmentID == at.EnrollmentID {
 		at.ChallengeID = ch.ID
 	}
-	if _, err := a.m.Verify(r.Context(), at, a.Now()); err != nil {
+	res, err := a.m.Verify(r.Context(), at, a.Now())
+	if err != nil {
 		a.showStep(w, r, s, a.userMessage(r, err)) // factor.UserMessage: Dutch or English
 		return
 	}
 	sess.StepCode = nil
 	if !s.login {
-		a.runChange(w, r, sess)
+		a.runChange(w, r, sess, res.StepUp) // the grant of this session's step-up
 		return
 	}
 	if d, ok := a.rememberChoice(r.PostFormValue("remember")); ok {

@@ -62,6 +62,12 @@ type Session struct {
 	// Change is the sensitive settings change waiting for a step-up, if
 	// any.
 	Change *change
+	// StepUp is the step-up grant this session earned with its last
+	// step-up, while the change it allows is still to be made on a later
+	// page (a new method, a changed number); it is forgotten once used or
+	// lapsed. Grants live only here, server-side: another session of the
+	// same user never sees this one.
+	StepUp *stepUpGrant
 	// Replaces is the enrollment ID of the phone number that the number
 	// being set up replaces, once a step-up allowed the change; empty when
 	// a number is added.
@@ -83,25 +89,28 @@ type Session struct {
 
 // The session keeps one field per flow that can be under way, each of its
 // own type: a reader, and the compiler, can tell a code for the second
-// step (StepCode) from the first code of a new method (NewCode), and a
-// change waiting for a step-up (Change) from the number that replaces an
-// old one (Replaces). Sessions live in memory (see sessions); every type
+// step (StepCode) from the first code of a new method (NewCode), a change
+// waiting for a step-up (Change) from the number that replaces an old one
+// (Replaces), and both from the grant a step-up earned (StepUp). Sessions live in memory (see sessions); every type
 // below is plain data, so a store that keeps them as JSON would work too.
 
 // changeKind is a sensitive settings change, which needs a fresh second
 // step (a step-up) first.
 type changeKind string
 
-// The sensitive changes; each is also the last segment of its form's path,
-// such as POST /settings/remove.
+// The sensitive changes; each but changeAdd is also the last segment of
+// its form's path, such as POST /settings/remove. Adding a method has no
+// form of its own: the setup page of the method asks for the step-up (see
+// App.askBeforeAdding).
 const (
 	changeRemove   changeKind = "remove"   // remove a method
 	changeReplace  changeKind = "replace"  // replace a phone number with a new one
 	changeDisable  changeKind = "disable"  // turn two-step verification off
 	changeRecovery changeKind = "recovery" // replace the recovery codes
+	changeAdd      changeKind = "add"      // add a method
 )
 
-// changeKinds lists every sensitive change.
+// changeKinds lists every sensitive change with a form in the settings.
 var changeKinds = []changeKind{changeRemove, changeReplace, changeDisable, changeRecovery}
 
 // change is a sensitive settings change parked until the step-up passes.
@@ -111,6 +120,19 @@ type change struct {
 	// EnrollmentID is the method removed or replaced; empty for the
 	// others.
 	EnrollmentID string
+	// Method is the kind of method added, such as "totp"; empty for the
+	// others.
+	Method string
+}
+
+// stepUpGrant is the step-up grant twostep gave a session (a secret of
+// that session) and when it lapses.
+type stepUpGrant struct {
+	// Token is the grant.
+	Token string
+	// Expires is when the grant lapses: the step-up plus the policy's
+	// step-up window.
+	Expires time.Time
 }
 
 // newApp is what the setup page shows while the user scans the QR code.

@@ -123,12 +123,28 @@ func (a *App) askStepUp(k changeKind) http.HandlerFunc {
 }
 
 // askStepUpAgain parks c again when twostep refused it for want of a
-// recent second step (err), and asks for a code first.
+// recent second step (err), and asks for a code first. The session's
+// grant, if any, was refused or has lapsed: it goes.
 func (a *App) askStepUpAgain(w http.ResponseWriter, r *http.Request, sess *Session, c *change, err error) {
-	sess.Change, sess.StepCode, sess.Replaces = c, nil, ""
+	sess.Change, sess.StepCode, sess.Replaces, sess.StepUp = c, nil, "", nil
 	sess.Flash = a.userMessage(r, err)
 	a.sessions.save(sess)
 	redirect(w, r, stepUpStep.prefix)
+}
+
+// grant returns the session's step-up grant while it lasts, and forgets
+// one that has lapsed; empty when there is none.
+func (a *App) grant(sess *Session) string {
+	g := sess.StepUp
+	if g == nil {
+		return ""
+	}
+	if !a.Now().Before(g.Expires) {
+		sess.StepUp = nil
+		a.sessions.save(sess)
+		return ""
+	}
+	return g.Token
 }
 
 // isPending reports whether id is one of the user's methods still waiting
@@ -146,10 +162,17 @@ func (a *App) isPending(r *http.Request, id string) bool {
 	return false
 }
 
-// runChange carries out the parked change after a successful step-up.
-func (a *App) runChange(w http.ResponseWriter, r *http.Request, sess *Session) {
+// runChange carries out the parked change after a successful step-up,
+// with grant, the step-up grant that Verify gave this session. Removing a
+// method and turning two-step verification off use it at once; a new
+// method or number is made on a later page, so the session keeps the
+// grant until then (and forgets it once used or lapsed).
+func (a *App) runChange(w http.ResponseWriter, r *http.Request, sess *Session, grant string) {
 	c := sess.Change
-	sess.Change = nil
+	sess.Change, sess.StepUp = nil, nil
+	if c != nil && (c.Kind == changeAdd || c.Kind == changeReplace) {
+		sess.StepUp = &stepUpGrant{Token: grant, Expires: a.Now().Add(a.cfg.Policy.StepUpWindow)}
+	}
 	a.sessions.save(sess)
 	if c == nil {
 		redirect(w, r, "/settings")
@@ -158,11 +181,14 @@ func (a *App) runChange(w http.ResponseWriter, r *http.Request, sess *Session) {
 	ctx, now := r.Context(), a.Now()
 	switch c.Kind {
 	case changeRemove:
-		a.done(r, a.m.Remove(ctx, factor.RemoveRequest{UserID: sess.UserID, EnrollmentID: c.EnrollmentID}, now), "flash_removed")
+		a.done(r, a.m.Remove(ctx, factor.RemoveRequest{UserID: sess.UserID, EnrollmentID: c.EnrollmentID, StepUp: grant}, now), "flash_removed")
 	case changeDisable:
-		a.done(r, a.m.Disable(ctx, factor.DisableRequest{UserID: sess.UserID}, now), "flash_disabled")
+		a.done(r, a.m.Disable(ctx, factor.DisableRequest{UserID: sess.UserID, StepUp: grant}, now), "flash_disabled")
 	case changeReplace:
 		a.startReplace(w, r, sess, c.EnrollmentID)
+		return
+	case changeAdd:
+		redirect(w, r, setupPath(c.Method))
 		return
 	case changeRecovery:
 		a.newRecoveryCodes(w, r, "/settings")

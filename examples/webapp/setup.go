@@ -177,7 +177,16 @@ type totpData struct {
 func (a *App) handleTOTPForm(w http.ResponseWriter, r *http.Request) {
 	sess := state(r).sess
 	if sess.NewApp == nil || r.URL.Query().Has("new") {
-		if err := a.startTOTP(r, sess); err != nil {
+		sess.NewApp = nil // a new key was asked for, also after a step-up
+		if a.askBeforeAdding(w, r, factor.KindTOTP) {
+			return
+		}
+		err := a.startTOTP(r, sess)
+		if errors.Is(err, factor.ErrStepUpRequired) {
+			a.askStepUpAgain(w, r, sess, addChange(sess, factor.KindTOTP), err)
+			return
+		}
+		if err != nil {
 			a.flashErr(r, err)
 			redirect(w, r, "/setup")
 			return
@@ -186,14 +195,16 @@ func (a *App) handleTOTPForm(w http.ResponseWriter, r *http.Request) {
 	a.render(w, r, http.StatusOK, "setup_totp", &page{Title: "totp_title", Data: &totpData{Key: sess.NewApp}})
 }
 
-// startTOTP enrols a new authenticator app and keeps what the page shows
-// in the session until it is confirmed.
+// startTOTP enrols a new authenticator app, with the session's step-up
+// grant if it has one, and keeps what the page shows in the session until
+// it is confirmed. The grant is then used up.
 func (a *App) startTOTP(r *http.Request, sess *Session) error {
 	usr, err := a.users.byID(r.Context(), sess.UserID)
 	if err != nil || usr == nil {
 		return errors.Join(err, factor.ErrNotFound)
 	}
-	e, err := a.m.Enroll(r.Context(), factor.EnrollRequest{UserID: sess.UserID, Kind: factor.KindTOTP, Label: tr(langOf(r), "kind_totp")}, a.Now())
+	req := factor.EnrollRequest{UserID: sess.UserID, Kind: factor.KindTOTP, Label: tr(langOf(r), "kind_totp"), StepUp: a.grant(sess)}
+	e, err := a.m.Enroll(r.Context(), req, a.Now())
 	if err != nil {
 		return err
 	}
@@ -205,9 +216,56 @@ func (a *App) startTOTP(r *http.Request, sess *Session) error {
 	if err != nil {
 		return err
 	}
-	sess.NewApp = &newApp{EnrollmentID: e.ID, Text: key.Text(), QR: qr}
+	sess.NewApp, sess.StepUp = &newApp{EnrollmentID: e.ID, Text: key.Text(), QR: qr}, nil
 	a.sessions.save(sess)
 	return nil
+}
+
+// askBeforeAdding sends a user who already has two-step verification to
+// the step-up page before a setup page that adds a method of kind k, and
+// reports whether it did; a session that passed a step-up a moment ago
+// (it holds a grant) goes on. Adding a method changes how the account
+// logs in: someone with only the password, or an open session, must not
+// add a method of their own and then use it to turn the others off. The
+// Manager refuses such an Enroll anyway (factor.ErrStepUpRequired); asking
+// first spares the user a form typed in vain.
+func (a *App) askBeforeAdding(w http.ResponseWriter, r *http.Request, k factor.Kind) bool {
+	sess := state(r).sess
+	st, err := a.status(r)
+	if err != nil {
+		a.serverError(w, r, err)
+		return true
+	}
+	if !st.Enabled || a.grant(sess) != "" {
+		return false
+	}
+	sess.Change, sess.StepCode, sess.Replaces = addChange(sess, k), nil, ""
+	a.sessions.save(sess)
+	redirect(w, r, stepUpStep.prefix)
+	return true
+}
+
+// addChange is the sensitive change that a setup page for kind k makes:
+// a phone number that replaces the one the session is changing, or a new
+// method.
+func addChange(sess *Session, k factor.Kind) *change {
+	if sess.Replaces != "" && (k == factor.KindSMS || k == factor.KindVoice) {
+		return &change{Kind: changeReplace, EnrollmentID: sess.Replaces}
+	}
+	return &change{Kind: changeAdd, Method: string(k)}
+}
+
+// setupPath is the setup page that adds a method of kind k.
+func setupPath(k string) string {
+	switch factor.Kind(k) {
+	case factor.KindTOTP:
+		return "/setup/totp"
+	case factor.KindSMS, factor.KindVoice:
+		return "/setup/phone?kind=" + k
+	case factor.KindEmail:
+		return "/setup/email"
+	}
+	return "/setup"
 }
 
 func (a *App) handleTOTP(w http.ResponseWriter, r *http.Request) {

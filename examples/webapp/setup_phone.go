@@ -51,6 +51,9 @@ func (a *App) handlePhoneForm(w http.ResponseWriter, r *http.Request) {
 	if kind != "sms" && kind != "voice" {
 		kind = "sms"
 	}
+	if a.askBeforeAdding(w, r, factor.Kind(kind)) {
+		return
+	}
 	f := &phoneForm{Kind: kind, Country: "31", KeypadOK: a.keypadAvailable(), Replacing: state(r).sess.Replaces != "", Countries: countries}
 	a.render(w, r, http.StatusOK, "setup_phone", &page{Title: "phone_title_" + kind, Data: f})
 }
@@ -69,10 +72,10 @@ func (a *App) handlePhone(w http.ResponseWriter, r *http.Request) {
 	}
 	e := factor.EnrollRequest{UserID: sess.UserID, Kind: factor.Kind(f.Kind), Address: fullNumber(f.Country, f.Number), Label: f.Label, Replaces: sess.Replaces}
 	err := a.enrolAndSend(r, sess, e, f.Keypad && f.Kind == "voice" && f.KeypadOK)
-	if errors.Is(err, factor.ErrStepUpRequired) && sess.Replaces != "" {
+	if errors.Is(err, factor.ErrStepUpRequired) {
 		// The second step that allowed the change lapsed while the user
-		// typed: ask for a code again, then come back here.
-		a.askStepUpAgain(w, r, sess, &change{Kind: changeReplace, EnrollmentID: sess.Replaces}, err)
+		// typed (or there was none): ask for a code, then come back here.
+		a.askStepUpAgain(w, r, sess, addChange(sess, e.Kind), err)
 		return
 	}
 	if err != nil {
@@ -98,9 +101,13 @@ func fullNumber(dial, number string) string {
 	return n
 }
 
-// enrolAndSend stores a pending method and sends its first code.
+// enrolAndSend stores a pending method and sends its first code. It
+// passes the session's step-up grant, if any, which is used up once the
+// method is stored and its code sent; when the code cannot be sent the
+// method goes again and the grant stays, for another try.
 func (a *App) enrolAndSend(r *http.Request, sess *Session, e factor.EnrollRequest, keypad bool) error {
 	ctx, now := r.Context(), a.Now()
+	e.StepUp = a.grant(sess)
 	en, err := a.m.Enroll(ctx, e, now)
 	if err != nil {
 		return err
@@ -110,12 +117,15 @@ func (a *App) enrolAndSend(r *http.Request, sess *Session, e factor.EnrollReques
 		a.m.Remove(ctx, factor.RemoveRequest{UserID: sess.UserID, EnrollmentID: en.ID}, now) // a pending method may always go
 		return err
 	}
-	sess.NewCode = newSentCode(sent, en.ID)
+	sess.NewCode, sess.StepUp = newSentCode(sent, en.ID), nil
 	a.sessions.save(sess)
 	return nil
 }
 
 func (a *App) handleEmailForm(w http.ResponseWriter, r *http.Request) {
+	if a.askBeforeAdding(w, r, factor.KindEmail) {
+		return
+	}
 	usr, _ := a.users.byID(r.Context(), state(r).sess.UserID)
 	addr := ""
 	if usr != nil {
@@ -128,7 +138,12 @@ func (a *App) handleEmail(w http.ResponseWriter, r *http.Request) {
 	sess := state(r).sess
 	addr := strings.TrimSpace(r.PostFormValue("email"))
 	e := factor.EnrollRequest{UserID: sess.UserID, Kind: factor.KindEmail, Address: addr}
-	if err := a.enrolAndSend(r, sess, e, false); err != nil {
+	err := a.enrolAndSend(r, sess, e, false)
+	if errors.Is(err, factor.ErrStepUpRequired) {
+		a.askStepUpAgain(w, r, sess, addChange(sess, e.Kind), err)
+		return
+	}
+	if err != nil {
 		a.render(w, r, http.StatusOK, "setup_email", &page{Title: "email_title", Error: a.userMessage(r, err), Data: addr})
 		return
 	}

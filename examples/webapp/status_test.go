@@ -51,7 +51,7 @@ func TestStatusOncePerRequest(t *testing.T) {
 
 	u := ta.addUser(t, "once@example.com", false)
 	totpID, secret := ta.addTOTP(t, u.ID)
-	smsID := ta.addSMS(t, u.ID, "+31612345678")
+	smsID := ta.addSMS(t, u.ID, "+31612345678", ta.stepUpGrant(t, u.ID, totpID, secret))
 	newcomer := ta.addUser(t, "new@example.com", false)
 	_, err := ta.codes.Generate(ctx, u.ID, ta.Now())
 	require.NoError(t, err)
@@ -111,10 +111,11 @@ func TestStatusOncePerRequest(t *testing.T) {
 
 // addSMS enrols and confirms an SMS number for the user through the
 // Manager, with the code from the outbox, and returns its enrollment ID.
-func (ta *testApp) addSMS(t *testing.T, userID, number string) string {
+// A user who has a method already needs a step-up grant (stepUpGrant).
+func (ta *testApp) addSMS(t *testing.T, userID, number, grant string) string {
 	t.Helper()
 	ctx := context.Background()
-	e, err := ta.m.Enroll(ctx, factor.EnrollRequest{UserID: userID, Kind: factor.KindSMS, Address: number}, ta.Now())
+	e, err := ta.m.Enroll(ctx, factor.EnrollRequest{UserID: userID, Kind: factor.KindSMS, Address: number, StepUp: grant}, ta.Now())
 	require.NoError(t, err)
 	sent, err := ta.m.Challenge(ctx, factor.ChallengeRequest{UserID: userID, EnrollmentID: e.ID, Language: "en"}, ta.Now())
 	require.NoError(t, err)
@@ -124,4 +125,16 @@ func (ta *testApp) addSMS(t *testing.T, userID, number string) string {
 	_, err = ta.m.Confirm(ctx, factor.Answer{UserID: userID, ChallengeID: sent.ChallengeID, Code: msgs[0].Code}, ta.Now())
 	require.NoError(t, err)
 	return e.ID
+}
+
+// stepUpGrant passes a second step for the user through the Manager, with
+// a fresh code of the authenticator app enrollmentID, and returns the
+// step-up grant it gives.
+func (ta *testApp) stepUpGrant(t testing.TB, userID, enrollmentID string, secret []byte) string {
+	t.Helper()
+	ta.clock.Add(30 * time.Second)
+	res, err := ta.m.Verify(context.Background(), factor.Answer{UserID: userID, EnrollmentID: enrollmentID, Code: totpCode(secret, ta.Now())}, ta.Now())
+	require.NoError(t, err)
+	require.NotEmpty(t, res.StepUp)
+	return res.StepUp
 }

@@ -39,6 +39,10 @@ import (
 // keypadPath is where Twilio posts the digits of a keypad call.
 const keypadPath = "/twostep/voice/keypad"
 
+// stepUpWindow is how long a step-up allows a sensitive change when the
+// configured policy does not say.
+const stepUpWindow = 5 * time.Minute
+
 // twostepParts are the App's twostep values. Only the files that call
 // twostep (see TestScaffoldingDoesNotCallTwostep) use them.
 type twostepParts struct {
@@ -58,6 +62,15 @@ func (a *App) twostep(store factor.Store) error {
 	factors, router, err := a.factors(a.cfg)
 	if err != nil {
 		return err
+	}
+	// Step-ups are per session: the grant of a step-up's Verify is kept in
+	// the session that passed it (Session.StepUp) and is the only thing
+	// that unlocks a sensitive change, not a code entered in another
+	// session of the same user. The app needs the window to forget a
+	// lapsed grant.
+	a.cfg.Policy.StepUpGrants = true
+	if a.cfg.Policy.StepUpWindow == 0 {
+		a.cfg.Policy.StepUpWindow = stepUpWindow
 	}
 	a.m, err = factor.NewManager(factor.Config{
 		Store: store, Factors: factors, Keys: keys, Sender: router,
