@@ -139,8 +139,7 @@ func (p *Passkeys) login(ctx context.Context, userID string, parsed *protocol.Pa
 	}
 	session := c.Session
 	session.Expires = time.Time{} // expiry is checked above, by the server's clock
-	// go-webauthn needs only the credential that answered.
-	if err := p.validate(ctx, e, st, &user{handle: st.Handle, creds: []webauthn.Credential{st.Credential.webAuthn()}}, session, parsed, now); err != nil {
+	if err := p.validate(ctx, e, st, &user{handle: st.Handle, creds: k.credentials()}, session, parsed, now); err != nil {
 		return nil, err
 	}
 	st.Ceremony = nil

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/go-webauthn/webauthn/protocol"
-	"github.com/go-webauthn/webauthn/webauthn"
 
 	"github.com/twostep/twostep/factor"
 )
@@ -203,7 +202,7 @@ func (p *Passkeys) passwordless(ctx context.Context, c *ceremony, parsed *protoc
 	session := c.Session
 	session.Expires = time.Time{} // expiry is checked by the caller, by the server's clock
 	session.UserID = st.Handle
-	if err := p.validate(ctx, e, st, &user{handle: st.Handle, creds: []webauthn.Credential{st.Credential.webAuthn()}}, session, parsed, now); err != nil {
+	if err := p.validate(ctx, e, st, &user{handle: st.Handle, creds: k.credentials()}, session, parsed, now); err != nil {
 		return nil, err
 	}
 	st.Used = append(st.Used, usedChallenge{Challenge: challenge, ExpiresAt: c.ExpiresAt})
