@@ -14,7 +14,8 @@ const EventForgotten EventType = "forgotten"
 
 // Forget erases everything twostep stored about the user, for the deletion
 // of the user's account: enrollments, failure accounting, challenges,
-// trusted devices, recovery codes, the activation code, the user's state and
+// trusted devices, recovery codes, the activation code, the user's state,
+// the user's handles (HandleStore, such as a passkey's user handle) and
 // the send-budget counters of the user and of the user's phone numbers and
 // email addresses. actor, the admin or system deleting the account, is
 // recorded in an EventForgotten, which names the user by ID only.

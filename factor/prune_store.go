@@ -30,8 +30,9 @@ type PruningStore interface {
 // factor/memstore and factor/sqlstore implement it.
 type ForgettingStore interface {
 	// ForgetUser removes every record of the user (enrollments, attempts,
-	// challenges, trusted devices, recovery codes, activation code and user
-	// state) and every counter whose key starts with one of
+	// challenges, trusted devices, recovery codes, activation code, user
+	// state and, in a store that is also a HandleStore, the user's
+	// handles) and every counter whose key starts with one of
 	// counterPrefixes, and returns how many records it removed. Other
 	// users' records are left alone. Forgetting a user the store has never
 	// seen removes nothing and is not an error.

@@ -58,9 +58,9 @@ var _ factor.Store = (*FaultStore)(nil)
 // the optional factor.VerifiedStore and factor.ReservingStore exactly when
 // Inner does, so that the Manager takes the same paths it takes with
 // Inner. s itself implements neither. s and the store it returns always
-// implement factor.PruningStore, factor.ForgettingStore and
-// factor.OverviewStore, which fail with an error wrapping
-// errors.ErrUnsupported when Inner lacks them.
+// implement factor.PruningStore, factor.ForgettingStore,
+// factor.OverviewStore and factor.HandleStore, which fail with an error
+// wrapping errors.ErrUnsupported when Inner lacks them.
 func (s *FaultStore) Store() factor.Store {
 	_, verified := s.Inner.(factor.VerifiedStore)
 	_, reserving := s.Inner.(factor.ReservingStore)

@@ -17,6 +17,7 @@ var (
 	_ factor.PruningStore    = (*FaultStore)(nil)
 	_ factor.ForgettingStore = (*FaultStore)(nil)
 	_ factor.OverviewStore   = (*FaultStore)(nil)
+	_ factor.HandleStore     = (*FaultStore)(nil)
 )
 
 func unsupported(method string) error {
@@ -64,5 +65,38 @@ func (s *FaultStore) LockStates(ctx context.Context, userIDs []string) (map[stri
 			return nil, unsupported("LockStates")
 		}
 		return ov.LockStates(ctx, userIDs)
+	})
+}
+
+// PutHandle forwards to Inner unless this call fails.
+func (s *FaultStore) PutHandle(ctx context.Context, userID string, handle []byte) error {
+	return do0(s, "PutHandle", func(bool) error {
+		hs, ok := s.Inner.(factor.HandleStore)
+		if !ok {
+			return unsupported("PutHandle")
+		}
+		return hs.PutHandle(ctx, userID, handle)
+	})
+}
+
+// UserByHandle forwards to Inner unless this call fails.
+func (s *FaultStore) UserByHandle(ctx context.Context, handle []byte) (string, error) {
+	return do(s, "UserByHandle", func(bool) (string, error) {
+		hs, ok := s.Inner.(factor.HandleStore)
+		if !ok {
+			return "", unsupported("UserByHandle")
+		}
+		return hs.UserByHandle(ctx, handle)
+	})
+}
+
+// DeleteHandles forwards to Inner unless this call fails.
+func (s *FaultStore) DeleteHandles(ctx context.Context, userID string) (int, error) {
+	return do(s, "DeleteHandles", func(bool) (int, error) {
+		hs, ok := s.Inner.(factor.HandleStore)
+		if !ok {
+			return 0, unsupported("DeleteHandles")
+		}
+		return hs.DeleteHandles(ctx, userID)
 	})
 }

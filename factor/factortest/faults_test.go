@@ -150,6 +150,35 @@ func TestFaultStoreCommitKeepsTheEffectButNotTheReply(t *testing.T) {
 	assert.ErrorIs(t, s.UpdateEnrollment(ctx, e), factor.ErrConflict, "so the caller's next update is stale")
 }
 
+// TestFaultStoreHandles checks the forwarding of factor.HandleStore: a
+// failed call, a committed one whose reply is lost, and an inner store
+// without the capability.
+func TestFaultStoreHandles(t *testing.T) {
+	ctx := t.Context()
+	fs := &factortest.FaultStore{Inner: memstore.New(), FailAt: 1}
+	hs := fs.Store().(factor.HandleStore)
+	require.ErrorIs(t, hs.PutHandle(ctx, "alice", []byte("h1")), factortest.ErrInjected)
+	_, err := fs.Inner.(factor.HandleStore).UserByHandle(ctx, []byte("h1"))
+	assert.ErrorIs(t, err, factor.ErrNotFound, "the failed call never reached the store")
+
+	fs.Arm(1, true)
+	require.ErrorIs(t, hs.PutHandle(ctx, "alice", []byte("h1")), factortest.ErrInjected)
+	user, err := hs.UserByHandle(ctx, []byte("h1"))
+	require.NoError(t, err, "the committed call recorded the handle")
+	assert.Equal(t, "alice", user)
+	n, err := hs.DeleteHandles(ctx, "alice")
+	require.NoError(t, err)
+	assert.Equal(t, 1, n)
+	assert.Equal(t, []string{"PutHandle", "UserByHandle", "DeleteHandles"}, fs.Calls())
+
+	without := (&factortest.FaultStore{Inner: plainStore{memstore.New()}}).Store().(factor.HandleStore)
+	assert.ErrorIs(t, without.PutHandle(ctx, "alice", []byte("h1")), errors.ErrUnsupported)
+	_, err = without.UserByHandle(ctx, []byte("h1"))
+	assert.ErrorIs(t, err, errors.ErrUnsupported)
+	_, err = without.DeleteHandles(ctx, "alice")
+	assert.ErrorIs(t, err, errors.ErrUnsupported)
+}
+
 func TestFailingSender(t *testing.T) {
 	var s factortest.FailingSender
 	err := s.Send(t.Context(), factor.Message{Code: "123456"})

@@ -53,7 +53,12 @@ type subtest struct {
 //   - a store that implements the optional factor.ReservingStore counts the
 //     attempt as ReserveAttempt does, whether or not the enrollment exists,
 //     and returns a copy of the enrollment, or ErrNotFound for a missing
-//     one or another user's; these subtests skip for a store without it.
+//     one or another user's; these subtests skip for a store without it;
+//   - a store that implements the optional factor.HandleStore finds a user
+//     by any handle of up to 64 bytes, keeps copies, gives a handle to one
+//     user (of 100 goroutines recording one handle for different users
+//     exactly one wins), and deletes only the given user's handles, as
+//     ForgetUser does too; these subtests skip for a store without it.
 //
 // Errors are matched with errors.Is, so a store may wrap them. newStore is
 // called once per subtest and may return a fresh store or one shared store:
@@ -79,6 +84,7 @@ func TestStore(t *testing.T, newStore func(t *testing.T) factor.Store) {
 		{"Recovery", recoveryTests},
 		{"Activation", activationTests},
 		{"UserState", userStateTests},
+		{"HandleStore", handleTests},
 		{"Admin", adminTests},
 	}
 	for _, g := range groups {

@@ -120,7 +120,15 @@ func testForgetUser(t *testing.T, s factor.Store) {
 	}
 	ctx, now := t.Context(), baseTime()
 	gone, kept := newID("user"), newID("user")
+	hs, handles := s.(factor.HandleStore)
+	want := 9
+	if handles {
+		want = 10
+	}
 	for _, u := range []string{gone, kept} {
+		if handles {
+			require.NoError(t, hs.PutHandle(ctx, u, []byte("handle-"+u)))
+		}
 		createEnrollment(t, s, u, now)
 		createChallenge(t, s, u)
 		createDevice(t, s, u, now)
@@ -137,7 +145,7 @@ func testForgetUser(t *testing.T, s factor.Store) {
 
 	n, err := fs.ForgetUser(ctx, gone, []string{"budget:" + gone + ":"})
 	require.NoError(t, err)
-	assert.Equal(t, 9, n, "enrollment, challenge, device, recovery code, activation code, state, attempts, two counters")
+	assert.Equal(t, want, n, "enrollment, challenge, device, recovery code, activation code, state, attempts, two counters (and a handle)")
 
 	for u, left := range map[string]bool{gone: false, kept: true} {
 		list, err := s.ListEnrollments(ctx, u)
@@ -160,6 +168,10 @@ func testForgetUser(t *testing.T, s factor.Store) {
 		c, err := s.IncrementCounter(ctx, "budget:"+u+":1", now, now.Add(time.Hour))
 		require.NoError(t, err)
 		assert.Equal(t, left, c == 2, "counters of %s", u)
+		if handles {
+			_, err := hs.UserByHandle(ctx, []byte("handle-"+u))
+			assert.Equal(t, left, err == nil, "handle of %s", u)
+		}
 	}
 	n, err = fs.ForgetUser(ctx, newID("user"), nil)
 	require.NoError(t, err)

@@ -63,8 +63,9 @@ func (s *Store) everything() string {
 
 // TestForgetLeavesNothingInAnyMap fills the store for bob and alice
 // through the Manager and the packages built on it, forgets alice, and
-// scans every map of the store for alice's ID, the IDs made for her and
-// her phone number: nothing is left, and bob's records all are.
+// scans every map of the store for alice's ID, the IDs made for her, her
+// user handle and her phone number: nothing is left, and bob's records all
+// are.
 func TestForgetLeavesNothingInAnyMap(t *testing.T) {
 	ctx := context.Background()
 	s := New()
@@ -107,7 +108,9 @@ func TestForgetLeavesNothingInAnyMap(t *testing.T) {
 		selector, _, _ := strings.Cut(token, ".")
 		_, err = m.Verify(ctx, factor.Answer{UserID: user, ChallengeID: open.ChallengeID, Code: "000000"}, start.Add(time.Minute))
 		require.Error(t, err)
-		return []string{user, p.ID, pending.ID, sent.ChallengeID, open.ChallengeID, selector}
+		handle := "handle-" + user + "-0123456789"
+		require.NoError(t, s.PutHandle(ctx, user, []byte(handle)))
+		return []string{user, p.ID, pending.ID, sent.ChallengeID, open.ChallengeID, selector, handle}
 	}
 	fill("bob-b0b", "0612345678", t0)
 	bobCounters := len(s.counters.m)

@@ -197,6 +197,12 @@ func (s *Store) ForgetUser(_ context.Context, userID string, counterPrefixes []s
 		}
 		delete(s.users, userID)
 	}
+	for h, owner := range s.handles {
+		if owner == userID {
+			delete(s.handles, h)
+			n++
+		}
+	}
 	for k := range s.counters.m {
 		for _, p := range counterPrefixes {
 			if strings.HasPrefix(k, p) {

@@ -18,6 +18,7 @@ var userTables = []string{
 	"twostep_recovery_codes",
 	"twostep_activation_codes",
 	"twostep_user_state",
+	"twostep_user_handles",
 }
 
 // deleteCounterRange deletes the counters whose keys start with a prefix:

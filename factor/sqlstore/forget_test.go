@@ -26,8 +26,10 @@ type traces []string
 // populate leaves a row of every kind for user, through the Manager and
 // the packages built on it, starting at minute start: an authenticator app
 // and a phone number (confirmed and used), an unanswered SMS challenge,
-// recovery codes, an activation code, a trusted device, a failed attempt
-// and the user's state (from the activation). It returns the IDs made for the user.
+// recovery codes, an activation code, a trusted device, a failed attempt,
+// the user's state (from the activation) and a user handle (as package
+// passkey records one). It returns the IDs and the handle made for the
+// user.
 func populate(t *testing.T, m *factor.Manager, sender *factortest.RecordingSender, user, phone string, start int) traces {
 	tr := traces{user}
 	app := at(start)
@@ -58,7 +60,9 @@ func populate(t *testing.T, m *factor.Manager, sender *factortest.RecordingSende
 	selector, _, _ := strings.Cut(token, ".")
 	tr = append(tr, selector)
 	require.ErrorIs(t, verifyTOTP(m, e, wrongCode(e.Secret, at(start+7), 1), at(start+7)), factor.ErrInvalidCode)
-	return tr
+	handle := "handle-" + user + "-0123456789"
+	require.NoError(t, m.Extension().Store().(factor.HandleStore).PutHandle(ctx, user, []byte(handle)))
+	return append(tr, handle)
 }
 
 // counterKeys returns the keys of every counter.

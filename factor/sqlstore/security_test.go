@@ -46,7 +46,8 @@ func forEachDB(t *testing.T, test func(t *testing.T, db *sql.DB, s *sqlstore.Sto
 var twostepTables = []string{
 	"twostep_activation_codes", "twostep_attempts", "twostep_challenges",
 	"twostep_counters", "twostep_devices", "twostep_enrollments",
-	"twostep_recovery_codes", "twostep_schema_version", "twostep_user_state",
+	"twostep_recovery_codes", "twostep_schema_version", "twostep_user_handles",
+	"twostep_user_state",
 }
 
 // dump is the text of every row of every twostep_ table.
@@ -297,6 +298,10 @@ func TestDumpHoldsNoSecrets(t *testing.T) {
 		trusted, err := devices.Check(ctx, user, token, at(8))
 		require.NoError(t, err)
 		require.True(t, trusted)
+
+		// A user handle, as package passkey records for passwordless
+		// login: random, and not secret.
+		require.NoError(t, s.PutHandle(ctx, user, []byte("handle-of-alice-0123456789abcdef")))
 
 		// A wrong code, so that the failure count has a row.
 		wrong := wrongCode(e.Secret, at(8), 1)

@@ -171,10 +171,10 @@ func testMigrateFrom(t *testing.T, old func(*testing.T, sqlstore.Dialect) oldDat
 	}
 }
 
-// TestMigrateFromPreviousRelease upgrades a database that the previous
-// release migrated (SQLite versions 1 to 3, PostgreSQL 1 and 2): Migrate
+// TestMigrateFromBeforePrune upgrades a database that the release before
+// Prune migrated (SQLite versions 1 to 3, PostgreSQL 1 and 2): Migrate
 // adds the expires_at indexes Prune uses, and a login then works.
-func TestMigrateFromPreviousRelease(t *testing.T) {
+func TestMigrateFromBeforePrune(t *testing.T) {
 	previous := map[sqlstore.Dialect]int{sqlstore.SQLite: 3, sqlstore.Postgres: 2}
 	old := func(t *testing.T, d sqlstore.Dialect) oldDatabase { return shippedUpTo(previous[d])(t, d) }
 	testMigrateFrom(t, old, nil, func(t *testing.T, db *sql.DB, d sqlstore.Dialect) {
@@ -185,5 +185,28 @@ func TestMigrateFromPreviousRelease(t *testing.T) {
 		var n int
 		require.NoError(t, db.QueryRow(q).Scan(&n))
 		assert.Equal(t, 5, n, "an expires_at index on each table Prune empties")
+	})
+}
+
+// TestMigrateFromPreviousRelease upgrades a database that the previous
+// release migrated (SQLite versions 1 to 4, PostgreSQL 1 to 3): Migrate
+// adds the table of user handles, which then records and finds a handle
+// and refuses to give it to a second user, and a login works.
+func TestMigrateFromPreviousRelease(t *testing.T) {
+	previous := map[sqlstore.Dialect]int{sqlstore.SQLite: 4, sqlstore.Postgres: 3}
+	old := func(t *testing.T, d sqlstore.Dialect) oldDatabase { return shippedUpTo(previous[d])(t, d) }
+	before := func(t *testing.T, db *sql.DB, _ sqlstore.Dialect) {
+		assert.NotContains(t, tableNames(t, db), "twostep_user_handles", "the previous schema")
+	}
+	testMigrateFrom(t, old, before, func(t *testing.T, db *sql.DB, d sqlstore.Dialect) {
+		assert.Contains(t, tableNames(t, db), "twostep_user_handles")
+		s, err := sqlstore.New(db, d)
+		require.NoError(t, err)
+		handle := []byte("a handle of alice")
+		require.NoError(t, s.PutHandle(ctx, "alice", handle))
+		got, err := s.UserByHandle(ctx, handle)
+		require.NoError(t, err)
+		assert.Equal(t, "alice", got)
+		assert.ErrorIs(t, s.PutHandle(ctx, "bob", handle), factor.ErrConflict)
 	})
 }
