@@ -3,6 +3,7 @@ package sqlstore_test
 import (
 	"database/sql"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -16,8 +17,8 @@ import (
 // seedUsers is the SQL that fills a database with $1 users in bulk, one
 // statement per table: user-000000 and on each have a confirmed
 // authenticator app, every tenth also a phone number; every seventh user
-// is locked until $3 after failing at $2. Times are in the dialect's
-// encoding.
+// is locked. $2 is t0 in the enrollments' statements and seedLockedUntil
+// in the attempts', in the dialect's encoding of times.
 var seedUsers = map[sqlstore.Dialect][]string{
 	sqlstore.SQLite: {
 		`WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < $1)
@@ -28,7 +29,7 @@ INSERT INTO twostep_enrollments (id, user_id, kind, address, confirmed, created_
 SELECT printf('sms-%06d', i), printf('user-%06d', i), 'sms', printf('+3161%07d', i), 1, $2, $2, 1 FROM n`,
 		`WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 7 FROM n WHERE i + 7 < $1)
 INSERT INTO twostep_attempts (user_id, failures, locks, locked_until)
-SELECT printf('user-%06d', i), 0, 1, $3 FROM n`,
+SELECT printf('user-%06d', i), 0, 1, $2 FROM n`,
 	},
 	sqlstore.Postgres: {
 		`INSERT INTO twostep_enrollments (id, user_id, kind, label, confirmed, secret, created_at, confirmed_at, last_used_at, version)
@@ -40,7 +41,7 @@ SELECT 'sms-' || lpad(i::text, 6, '0'), 'user-' || lpad(i::text, 6, '0'), 'sms',
 	$2::timestamptz, $2::timestamptz, 1
 FROM generate_series(0, $1::int - 1, 10) AS i`,
 		`INSERT INTO twostep_attempts (user_id, failures, locks, locked_until)
-SELECT 'user-' || lpad(i::text, 6, '0'), 0, 1, $3::timestamptz FROM generate_series(0, $1::int - 1, 7) AS i`,
+SELECT 'user-' || lpad(i::text, 6, '0'), 0, 1, $2::timestamptz FROM generate_series(0, $1::int - 1, 7) AS i`,
 	},
 }
 
@@ -59,7 +60,11 @@ func seed(tb testing.TB, db *sql.DB, d sqlstore.Dialect, n int) {
 		return v.UTC()
 	}
 	for _, q := range seedUsers[d] {
-		_, err := db.ExecContext(ctx, q, n, enc(t0), enc(seedLockedUntil))
+		at := t0
+		if strings.Contains(q, "twostep_attempts") {
+			at = seedLockedUntil
+		}
+		_, err := db.ExecContext(ctx, q, n, enc(at))
 		require.NoError(tb, err, q)
 	}
 	_, err := db.ExecContext(ctx, "ANALYZE")
