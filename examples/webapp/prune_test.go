@@ -9,14 +9,15 @@ import (
 	"github.com/twostep/twostep/factor"
 )
 
-// TestPruneEvery remembers a device, lets it expire, and runs the pruner
-// with a short interval: the device's row goes, a live device stays, and
-// the pruner stops when its context ends.
+// TestPruneEvery remembers a device of eva, lets it expire, remembers one
+// of jan, and runs the pruner with a short interval: eva's device's row
+// goes, jan's live device stays, and the pruner stops when its context
+// ends.
 func TestPruneEvery(t *testing.T) {
 	ta := newTestApp(t, factor.Policy{})
 	ctx := context.Background()
-	user := ta.addUser(t, "eva@example.com", false)
-	if _, err := ta.devices.Remember(ctx, user.ID, "Old laptop", 12*time.Hour, ta.Now()); err != nil {
+	eva, user := ta.addUser(t, "eva@example.com", false), ta.addUser(t, "jan@example.com", false)
+	if _, err := ta.devices.Remember(ctx, eva.ID, "Old laptop", 12*time.Hour, ta.Now()); err != nil {
 		t.Fatal(err)
 	}
 	ta.clock.Add(24 * time.Hour)
