@@ -16,6 +16,11 @@ const (
 	// Config.CookieName says otherwise.
 	DefaultCookieName = "__Host-twostep-device"
 	defaultMax        = 30 * 24 * time.Hour
+	// defaultMaxDevices is how many devices a user may have trusted at
+	// once unless Config.MaxDevices says otherwise.
+	defaultMaxDevices = 10
+	// maxMaxDevices bounds Config.MaxDevices.
+	maxMaxDevices = 1000
 	// maxMax is the longest lifetime browsers give a cookie (400 days).
 	maxMax = 400 * 24 * time.Hour
 )
@@ -27,8 +32,8 @@ func defaultDurations() []time.Duration {
 }
 
 // Config configures Devices. The zero Config offers 12 hours, 1 day, 3 days
-// and 1 week, allows at most 30 days, and names the cookie
-// __Host-twostep-device.
+// and 1 week, allows at most 30 days, trusts at most 10 devices per user,
+// and names the cookie __Host-twostep-device.
 type Config struct {
 	// Durations are how long a user may choose to be remembered, in the
 	// order a page should offer them. Remember refuses any other duration.
@@ -42,6 +47,11 @@ type Config struct {
 	// means DefaultCookieName. It must begin with "__Host-", which makes
 	// browsers insist on Secure, Path=/ and no Domain.
 	CookieName string
+	// MaxDevices is how many devices one user may have trusted at once.
+	// When Remember trusts one more, the user's oldest devices (by
+	// CreatedAt) are no longer trusted, so that a user who clears cookies
+	// often does not pile up devices. Zero means 10; at most 1000.
+	MaxDevices int
 }
 
 func (c Config) withDefaults() Config {
@@ -56,6 +66,9 @@ func (c Config) withDefaults() Config {
 	if c.CookieName == "" {
 		c.CookieName = DefaultCookieName
 	}
+	if c.MaxDevices == 0 {
+		c.MaxDevices = defaultMaxDevices
+	}
 	return c
 }
 
@@ -68,6 +81,9 @@ func (c Config) validate() error {
 			field := fmt.Sprintf("trust.Config.Durations[%d]", i)
 			return &factor.ConfigError{Field: field, Reason: "must be at least one second and at most Max (" + c.Max.String() + ")"}
 		}
+	}
+	if c.MaxDevices < 1 || c.MaxDevices > maxMaxDevices {
+		return &factor.ConfigError{Field: "trust.Config.MaxDevices", Reason: "must be positive and at most 1000"}
 	}
 	if !strings.HasPrefix(c.CookieName, "__Host-") {
 		return &factor.ConfigError{Field: "trust.Config.CookieName", Reason: `must begin with "__Host-"`}

@@ -35,6 +35,9 @@ func TestNewConfig(t *testing.T) {
 		{"cookie without __Host-", trust.Config{CookieName: "device"}, nil, false},
 		{"__Secure- cookie", trust.Config{CookieName: "__Secure-device"}, nil, false},
 		{"invalid cookie name", trust.Config{CookieName: "__Host-a b"}, nil, false},
+		{"negative MaxDevices", trust.Config{MaxDevices: -1}, nil, false},
+		{"MaxDevices over 1000", trust.Config{MaxDevices: 1001}, nil, false},
+		{"MaxDevices 1", trust.Config{MaxDevices: 1}, []time.Duration{12 * time.Hour, day, 3 * day, 7 * day}, true},
 		{"own cookie name", trust.Config{CookieName: "__Host-remember"}, []time.Duration{12 * time.Hour, day, 3 * day, 7 * day}, true},
 	}
 	for _, tt := range tests {

@@ -61,6 +61,8 @@ func (d *Devices) Durations() []time.Duration { return slices.Clone(d.cfg.Durati
 // with SetCookie. duration must be one of Config.Durations; label (at most
 // 100 bytes of UTF-8) describes the device in lists. Bad input is an error
 // wrapping factor.ErrMalformed. Remember emits factor.EventDeviceTrusted.
+// When the user then has more than Config.MaxDevices live devices, the
+// oldest stop being trusted, each with a factor.EventDevicesRevoked.
 func (d *Devices) Remember(ctx context.Context, userID, label string, duration time.Duration, now time.Time) (string, error) {
 	if err := d.checkRemember(userID, label, duration); err != nil {
 		return "", err
@@ -79,7 +81,46 @@ func (d *Devices) Remember(ctx context.Context, userID, label string, duration t
 		return "", fmt.Errorf("trust: store device: %w", err)
 	}
 	d.x.Emit(ctx, factor.Event{Type: factor.EventDeviceTrusted, UserID: userID, Time: now, Actor: userID, Reason: duration.String()})
+	if err := d.evict(ctx, userID, id, now); err != nil {
+		return "", err
+	}
 	return token, nil
+}
+
+// evict keeps the user within Config.MaxDevices after Remember trusted
+// the device keep: expired devices go, and then the oldest until the
+// rest fit, never keep itself. Each device evicted is an
+// EventDevicesRevoked.
+func (d *Devices) evict(ctx context.Context, userID, keep string, now time.Time) error {
+	all, err := d.x.Store().ListDevices(ctx, userID)
+	if err != nil {
+		return fmt.Errorf("trust: list devices: %w", err)
+	}
+	live := all[:0]
+	for _, dev := range all {
+		if !now.Before(dev.ExpiresAt) {
+			d.dropExpired(ctx, dev)
+			continue
+		}
+		live = append(live, dev)
+	}
+	excess := len(live) - d.cfg.MaxDevices
+	for _, dev := range live {
+		if excess <= 0 {
+			break
+		}
+		if dev.ID == keep {
+			continue
+		}
+		err := d.x.Store().DeleteDevice(ctx, userID, dev.ID)
+		if err != nil && !errors.Is(err, factor.ErrNotFound) {
+			return fmt.Errorf("trust: evict device: %w", err)
+		}
+		excess--
+		d.x.Emit(ctx, factor.Event{Type: factor.EventDevicesRevoked, UserID: userID, Time: now, Actor: userID,
+			Reason: fmt.Sprintf("device %s: more than %d devices", dev.ID, d.cfg.MaxDevices)})
+	}
+	return nil
 }
 
 func (d *Devices) checkRemember(userID, label string, duration time.Duration) error {

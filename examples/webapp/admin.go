@@ -1,10 +1,11 @@
-// Admin: the admin page (who has two-step verification), a reset after a
-// lost phone, and activation codes.
+// Admin: the admin page (who has two-step verification, who is locked),
+// a reset after a lost phone, an unlock, and activation codes.
 
 package main
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/twostep/twostep/factor"
@@ -13,6 +14,7 @@ import (
 func (a *App) adminRoutes(mux *routeMux) {
 	mux.HandleFunc("GET /admin", a.admin(a.handleAdmin))
 	mux.HandleFunc("POST /admin/reset", a.admin(a.handleReset))
+	mux.HandleFunc("POST /admin/unlock", a.admin(a.handleUnlock))
 	mux.HandleFunc("POST /admin/activation", a.admin(a.handleIssueActivation))
 }
 
@@ -32,18 +34,28 @@ func (a *App) admin(h func(http.ResponseWriter, *http.Request, *User)) http.Hand
 	})
 }
 
+// adminPageSize is how many users the admin page lists at once: one
+// Overview of at most this many IDs per page, which costs two statements
+// with sqlstore however many users the app has.
+const adminPageSize = 20
+
 // adminRow is one user on the admin page.
 type adminRow struct {
 	// User is the account.
 	User *User
 	// Summary is its two-step verification, from Overview.
 	Summary factor.UserSummary
+	// Locked reports whether the user is locked after too many failed
+	// codes, until Summary.LockedUntil.
+	Locked bool
 }
 
 // adminData is the admin page.
 type adminData struct {
-	// Rows lists every user.
+	// Rows lists the users of this page.
 	Rows []adminRow
+	// Page is the page shown, from 1; Pages is how many there are.
+	Page, Pages int
 	// NeedActivation reports whether users need an activation code before
 	// enrolling, so that resets offer to issue one.
 	NeedActivation bool
@@ -53,14 +65,33 @@ type adminData struct {
 	IssuedFor string
 }
 
+// Prev is the page before this one, or 0 when this is the first.
+func (d *adminData) Prev() int { return d.Page - 1 }
+
+// Next is the page after this one, or 0 when this is the last.
+func (d *adminData) Next() int {
+	if d.Page >= d.Pages {
+		return 0
+	}
+	return d.Page + 1
+}
+
 func (a *App) handleAdmin(w http.ResponseWriter, r *http.Request, me *User) {
-	all, err := a.users.all(r.Context())
+	total, err := a.users.count(r.Context())
 	if err != nil {
 		a.serverError(w, r, err)
 		return
 	}
-	ids := make([]string, len(all))
-	for i, u := range all {
+	d := &adminData{NeedActivation: a.cfg.Policy.RequireActivation, Pages: max(1, (total+adminPageSize-1)/adminPageSize)}
+	d.Page, _ = strconv.Atoi(r.URL.Query().Get("page"))
+	d.Page = min(max(d.Page, 1), d.Pages)
+	list, err := a.users.page(r.Context(), (d.Page-1)*adminPageSize, adminPageSize)
+	if err != nil {
+		a.serverError(w, r, err)
+		return
+	}
+	ids := make([]string, len(list))
+	for i, u := range list {
 		ids[i] = u.ID
 	}
 	sums, err := a.m.Overview(r.Context(), ids)
@@ -68,9 +99,9 @@ func (a *App) handleAdmin(w http.ResponseWriter, r *http.Request, me *User) {
 		a.serverError(w, r, err)
 		return
 	}
-	d := &adminData{NeedActivation: a.cfg.Policy.RequireActivation}
-	for i, u := range all {
-		d.Rows = append(d.Rows, adminRow{User: u, Summary: sums[i]})
+	now := a.Now()
+	for i, u := range list {
+		d.Rows = append(d.Rows, adminRow{User: u, Summary: sums[i], Locked: sums[i].LockedUntil.After(now)})
 	}
 	if sess := state(r).sess; sess.Issued != nil {
 		d.IssuedFor, d.Issued = sess.Issued.Email, sess.Issued.Code
@@ -78,6 +109,30 @@ func (a *App) handleAdmin(w http.ResponseWriter, r *http.Request, me *User) {
 		a.sessions.save(sess)
 	}
 	a.render(w, r, http.StatusOK, "admin", &page{Title: "admin_title", User: me, Data: d})
+}
+
+// handleUnlock lifts a user's lock after too many failed codes, for
+// example after the user called the service desk; the reason goes into
+// the audit event.
+func (a *App) handleUnlock(w http.ResponseWriter, r *http.Request, me *User) {
+	usr, err := a.users.byID(r.Context(), r.PostFormValue("user"))
+	if err != nil || usr == nil {
+		a.errorPage(w, r, http.StatusNotFound, "err_not_found")
+		return
+	}
+	req := factor.UnlockRequest{UserID: usr.ID, Actor: me.ID, Reason: strings.TrimSpace(r.PostFormValue("reason"))}
+	if err := a.m.Unlock(r.Context(), req, a.Now()); err != nil {
+		a.serverError(w, r, err)
+		return
+	}
+	a.flash(r, "flash_unlocked", usr.Email)
+	redirect(w, r, "/admin?page="+strconv.Itoa(max(1, pageOf(r))))
+}
+
+// pageOf is the admin page a form was posted from, or 0.
+func pageOf(r *http.Request) int {
+	n, _ := strconv.Atoi(r.PostFormValue("page"))
+	return n
 }
 
 // handleReset removes all of a user's methods (after a lost phone);

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -30,6 +32,7 @@ func TestBrowser(t *testing.T) {
 		{"f_dutch", optional, testDutch},
 		{"g_voice_keypad", optional, testVoiceKeypad},
 		{"h_add_method_asks_code", optional, testAddMethodAsksCode},
+		{"h_admin_unlock_paged", optional, testAdminUnlock},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ta := newTestApp(t, tc.policy)
@@ -230,6 +233,70 @@ func testAdminReset(t *testing.T, ta *testApp, b *tab) {
 	b.click("finish")
 	b.click("codes-saved")
 	b.wantPath("/")
+}
+
+// (h) The admin page lists users a page at a time; a user on the second
+// page who failed too many codes shows as locked, and the admin unlocks
+// the user with a reason.
+func testAdminUnlock(t *testing.T, ta *testApp, b *tab) {
+	ctx := context.Background()
+	admin := ta.addUser(t, "admin@example.com", true)
+	_, adminSecret := ta.addTOTP(t, admin.ID)
+	for i := range adminPageSize {
+		ta.addUser(t, fmt.Sprintf("user%02d@example.com", i), false)
+	}
+	zoe := ta.addUser(t, "zoe@example.com", false)
+	enrollment, secret := ta.addTOTP(t, zoe.ID)
+	wrong := wrongTOTP(secret, ta.Now())
+	var locked *factor.LockedError
+	for range 20 {
+		_, err := ta.m.Verify(ctx, factor.Answer{UserID: zoe.ID, EnrollmentID: enrollment, Code: wrong}, ta.Now())
+		if errors.As(err, &locked) {
+			break
+		}
+	}
+	if locked == nil {
+		t.Fatal("zoe was not locked after 20 wrong codes")
+	}
+
+	b.login(admin.Email)
+	ta.clock.Add(30 * time.Second)
+	b.enterCode(totpCode(adminSecret, ta.Now()))
+	b.click("nav-admin")
+	row := `tr[data-email="zoe@example.com"]`
+	if b.text("page-of") != "Page 1 of 2" || eval[bool](b, `document.querySelector('`+row+`') !== null`) {
+		t.Fatalf("page 1 (%q) lists zoe, who sorts last", b.text("page-of"))
+	}
+	b.click("page-next")
+	lock := eval[string](b, `document.querySelector('`+row+` .lock').innerText`)
+	if want := "until " + formatDate("en", locked.Until); lock != want {
+		t.Fatalf("zoe's lock shows %q, want %q", lock, want)
+	}
+	eval[string](b, `document.querySelector('`+row+` input.unlock-reason').value = "called the service desk"`)
+	b.clickCSS(row + " button.unlock")
+	if got := eval[string](b, `location.pathname + location.search`); got != "/admin?page=2" {
+		t.Fatalf("after the unlock the admin is on %s", got)
+	}
+	if lock := eval[string](b, `document.querySelector('`+row+` .lock').innerText`); lock != "no" {
+		t.Fatalf("zoe's lock shows %q after the unlock", lock)
+	}
+	if eval[bool](b, `document.querySelector('`+row+` button.unlock') !== null`) {
+		t.Fatal("an unlock is still offered")
+	}
+	if _, err := ta.m.Verify(ctx, factor.Answer{UserID: zoe.ID, EnrollmentID: enrollment, Code: totpCode(secret, ta.Now())}, ta.Now()); err != nil {
+		t.Fatalf("zoe's right code after the unlock: %v", err)
+	}
+}
+
+// wrongTOTP returns a code that no step from one before now to one after
+// accepts.
+func wrongTOTP(secret []byte, now time.Time) string {
+	for i := 0; ; i++ {
+		c := fmt.Sprintf("%06d", i)
+		if c != totpCode(secret, now.Add(-30*time.Second)) && c != totpCode(secret, now) && c != totpCode(secret, now.Add(30*time.Second)) {
+			return c
+		}
+	}
 }
 
 // activateTOTP gives a user an authenticator app under a policy that

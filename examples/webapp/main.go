@@ -30,6 +30,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -80,6 +81,11 @@ func run(ctx context.Context, cfg Config, out io.Writer) error {
 		return err
 	}
 	defer app.Close()
+	pruneCtx, stopPrune := context.WithCancel(ctx)
+	var pruning sync.WaitGroup
+	pruning.Go(func() { app.pruneEvery(pruneCtx, pruneInterval) })
+	defer pruning.Wait()
+	defer stopPrune()
 	srv := &http.Server{Handler: app, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: time.Minute}
 	app.PrintWelcome(out, baseURL(cfg.Addr, ln.Addr()))
 	if cfg.Dev && public {

@@ -122,9 +122,10 @@ func (u *users) one(ctx context.Context, query, arg string) (*User, error) {
 	return usr, err
 }
 
-// all lists every account by email address, for the admin page.
-func (u *users) all(ctx context.Context) ([]*User, error) {
-	rows, err := u.db.QueryContext(ctx, `SELECT `+userColumns+` FROM webapp_users ORDER BY email`)
+// page returns at most limit accounts, ordered by email address, after
+// the first offset.
+func (u *users) page(ctx context.Context, offset, limit int) ([]*User, error) {
+	rows, err := u.db.QueryContext(ctx, `SELECT `+userColumns+` FROM webapp_users ORDER BY email LIMIT $1 OFFSET $2`, limit, offset)
 	if err != nil {
 		return nil, err
 	}

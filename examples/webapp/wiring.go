@@ -89,6 +89,33 @@ func (a *App) twostep(store factor.Store) error {
 	return err
 }
 
+// pruneInterval is how often the app removes twostep records that can
+// never be used again: expired codes, trusted devices and activation
+// codes, ended budget windows and abandoned set-ups.
+const pruneInterval = 10 * time.Minute
+
+// pruneEvery calls Prune every interval until ctx is done. Every instance
+// of the app may run it; a failure is logged and tried again at the next
+// tick.
+func (a *App) pruneEvery(ctx context.Context, interval time.Duration) {
+	tick := time.NewTicker(interval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		n, err := a.m.Prune(ctx, a.Now())
+		switch {
+		case err != nil && ctx.Err() == nil:
+			a.log.Error("webapp: prune", "removed", n, "error", err.Error())
+		case n > 0:
+			a.log.Info("webapp: pruned expired twostep records", "removed", n)
+		}
+	}
+}
+
 // webhookRoutes mounts what providers call, outside the session and CSRF
 // machinery: Twilio's keypad webhook, authenticated by Twilio's signature.
 func (a *App) webhookRoutes(top *http.ServeMux) {
@@ -134,7 +161,7 @@ func openDB(ctx context.Context, cfg Config) (*sql.DB, *sqlstore.Store, error) {
 }
 
 func sqliteDSN(path string) string {
-	return "file:" + path + "?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_txlock=immediate"
+	return "file:" + path + "?_pragma=busy_timeout(100)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_txlock=immediate"
 }
 
 // loadKeys reads the server keys from the data directory, generating and

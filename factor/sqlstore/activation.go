@@ -38,7 +38,7 @@ func (s *Store) PutActivationCode(ctx context.Context, a *factor.ActivationCode)
 // factor.ErrNotFound.
 func (s *Store) GetActivationCode(ctx context.Context, userID string) (*factor.ActivationCode, error) {
 	var a factor.ActivationCode
-	err := s.db.QueryRowContext(ctx, selectActivationCode, userID).Scan(&a.UserID,
+	err := s.row(ctx, selectActivationCode, userID).Scan(&a.UserID,
 		&a.Hash, &a.IssuedBy, tc(&a.CreatedAt), tc(&a.ExpiresAt), tc(&a.UsedAt))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, wrap("get activation code", factor.ErrNotFound)

@@ -42,7 +42,7 @@ func scanAttempts(r rowScanner) (factor.LockState, error) {
 // locked at now it increments Failures. It returns the state after the
 // call.
 func (s *Store) ReserveAttempt(ctx context.Context, userID string, now time.Time) (factor.LockState, error) {
-	a, err := scanAttempts(s.db.QueryRowContext(ctx, reserveAttempt, userID, s.t(now)))
+	a, err := scanAttempts(s.row(ctx, reserveAttempt, userID, s.t(now)))
 	return a, wrap("reserve attempt", err)
 }
 
@@ -51,7 +51,7 @@ func (s *Store) ReserveAttempt(ctx context.Context, userID string, now time.Time
 // now, in which case it changes nothing. It returns the state after the
 // call.
 func (s *Store) LockUser(ctx context.Context, userID string, now, until time.Time) (factor.LockState, error) {
-	a, err := scanAttempts(s.db.QueryRowContext(ctx, lockUser, userID, s.t(now), s.t(until)))
+	a, err := scanAttempts(s.row(ctx, lockUser, userID, s.t(now), s.t(until)))
 	return a, wrap("lock user", err)
 }
 

@@ -62,7 +62,7 @@ func (s *Store) CreateChallenge(ctx context.Context, c *factor.Challenge) error 
 // GetChallenge returns the challenge with the given ID or
 // factor.ErrNotFound.
 func (s *Store) GetChallenge(ctx context.Context, id string) (*factor.Challenge, error) {
-	c, err := scanChallenge(s.db.QueryRowContext(ctx, selectChallenge, id))
+	c, err := scanChallenge(s.row(ctx, selectChallenge, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		err = factor.ErrNotFound
 	}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -27,6 +28,23 @@ type stmtCounter struct {
 	stmts atomic.Int64
 	// txs counts transactions begun.
 	txs atomic.Int64
+	// longestExec is the duration of the longest Exec on a connection so
+	// far, in nanoseconds.
+	longestExec atomic.Int64
+}
+
+// longest returns the duration of the longest Exec on a connection so far.
+func (c *stmtCounter) longest() time.Duration { return time.Duration(c.longestExec.Load()) }
+
+// timed records an Exec that began at start.
+func (c *stmtCounter) timed(start time.Time) {
+	d := int64(time.Since(start))
+	for {
+		cur := c.longestExec.Load()
+		if d <= cur || c.longestExec.CompareAndSwap(cur, d) {
+			return
+		}
+	}
 }
 
 // snapshot returns the counts so far.
@@ -136,9 +154,11 @@ func (cn *countingConn) ExecContext(ctx context.Context, query string, args []dr
 	if !ok {
 		return nil, driver.ErrSkip
 	}
+	start := time.Now()
 	r, err := e.ExecContext(ctx, query, args)
 	if !errors.Is(err, driver.ErrSkip) {
 		cn.c.stmts.Add(1)
+		cn.c.timed(start)
 	}
 	return r, err
 }

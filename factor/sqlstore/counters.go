@@ -28,7 +28,7 @@ RETURNING count`
 // starts again at one with the given expiry.
 func (s *Store) IncrementCounter(ctx context.Context, key string, now, expires time.Time) (int64, error) {
 	var n int64
-	err := s.db.QueryRowContext(ctx, incrementCounter, key, s.t(now), s.t(expires)).Scan(&n)
+	err := s.row(ctx, incrementCounter, key, s.t(now), s.t(expires)).Scan(&n)
 	return n, wrap("increment counter", err)
 }
 
@@ -55,6 +55,7 @@ func (s *Store) ChargeCounters(ctx context.Context, windows []factor.CounterWind
 	slices.SortFunc(order, func(a, b int) int { return strings.Compare(windows[a].Key, windows[b].Key) })
 	var full []int
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		full = nil
 		for _, i := range order {
 			var n int64
 			w := windows[i]

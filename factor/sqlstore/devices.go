@@ -49,7 +49,7 @@ func (s *Store) CreateDevice(ctx context.Context, d *factor.TrustedDevice) error
 // GetDevice returns the device with the given selector or
 // factor.ErrNotFound.
 func (s *Store) GetDevice(ctx context.Context, id string) (*factor.TrustedDevice, error) {
-	d, err := scanDevice(s.db.QueryRowContext(ctx, selectDevice, id))
+	d, err := scanDevice(s.row(ctx, selectDevice, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		err = factor.ErrNotFound
 	}
@@ -65,7 +65,7 @@ func (s *Store) TouchDevice(ctx context.Context, id string, lastUsed time.Time) 
 // ListDevices returns the user's devices ordered by CreatedAt, then ID;
 // none is an empty slice.
 func (s *Store) ListDevices(ctx context.Context, userID string) ([]*factor.TrustedDevice, error) {
-	rows, err := s.db.QueryContext(ctx, listDevices, userID)
+	rows, err := s.query(ctx, listDevices, userID)
 	if err != nil {
 		return nil, wrap("list devices", err)
 	}

@@ -27,11 +27,19 @@
 // SQLite needs SQLite 3.35 or later (for RETURNING and DROP COLUMN). The
 // recommended DSN for modernc.org/sqlite is
 //
-//	file:/path/to/app.db?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_txlock=immediate
+//	file:/path/to/app.db?_pragma=busy_timeout(100)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_txlock=immediate
 //
 // The busy timeout makes writers from several connections and processes
-// queue for the write lock instead of failing with SQLITE_BUSY; without it,
-// concurrent use fails. Do not set _inttotime: times are stored as INTEGER
+// queue for the write lock instead of failing at once with SQLITE_BUSY.
+// Keep it short: SQLite's busy handler sleeps without looking at the
+// context, so a call overruns its deadline by up to the busy timeout.
+// When the busy timeout runs out, the Store tries the statement or
+// transaction again, and again, until the context is done, and then
+// returns an error wrapping the context's error (such as
+// context.DeadlineExceeded); a context without a deadline gets 5 seconds
+// of retries. With busy_timeout(100) a call with a 2-second deadline
+// returns within about 2.1 seconds however long another process holds the
+// write lock. Do not set _inttotime: times are stored as INTEGER
 // microseconds since the Unix epoch, and this package converts them itself.
 // An in-memory database exists per connection, so give it a single
 // connection with db.SetMaxOpenConns(1), or use a shared-cache name such as

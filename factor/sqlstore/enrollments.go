@@ -69,7 +69,7 @@ func (s *Store) CreateEnrollment(ctx context.Context, e *factor.Enrollment) erro
 // GetEnrollment returns the user's enrollment with the given ID. An unknown
 // ID, or one of another user, is factor.ErrNotFound.
 func (s *Store) GetEnrollment(ctx context.Context, userID, id string) (*factor.Enrollment, error) {
-	e, err := scanEnrollment(s.db.QueryRowContext(ctx, selectEnrollment, id, userID))
+	e, err := scanEnrollment(s.row(ctx, selectEnrollment, id, userID))
 	if errors.Is(err, sql.ErrNoRows) {
 		err = factor.ErrNotFound
 	}
@@ -79,7 +79,7 @@ func (s *Store) GetEnrollment(ctx context.Context, userID, id string) (*factor.E
 // ListEnrollments returns the user's enrollments ordered by CreatedAt, then
 // ID; none is an empty slice.
 func (s *Store) ListEnrollments(ctx context.Context, userID string) ([]*factor.Enrollment, error) {
-	rows, err := s.db.QueryContext(ctx, listEnrollments, userID)
+	rows, err := s.query(ctx, listEnrollments, userID)
 	if err != nil {
 		return nil, wrap("list enrollments", err)
 	}

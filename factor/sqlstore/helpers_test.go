@@ -20,7 +20,7 @@ import (
 )
 
 // sqliteOptions is the DSN query the package documentation recommends.
-const sqliteOptions = "_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_txlock=immediate"
+const sqliteOptions = "_pragma=busy_timeout(100)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_txlock=immediate"
 
 // backend opens a fresh, empty database for one test.
 type backend struct {

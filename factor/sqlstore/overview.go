@@ -41,7 +41,7 @@ func (s *Store) ListUsersEnrollments(ctx context.Context, userIDs []string) ([]*
 	}
 	q := `SELECT ` + summaryCols + ` FROM twostep_enrollments WHERE user_id IN (` + idList[s.d] + `)
 ORDER BY user_id, created_at NULLS FIRST, id`
-	rows, err := s.db.QueryContext(ctx, q, ids)
+	rows, err := s.query(ctx, q, ids)
 	if err != nil {
 		return nil, wrap("list users' enrollments", err)
 	}
@@ -68,7 +68,7 @@ func (s *Store) LockStates(ctx context.Context, userIDs []string) (map[string]fa
 		return nil, wrap("lock states", err)
 	}
 	q := `SELECT user_id, failures, locks, locked_until FROM twostep_attempts WHERE user_id IN (` + idList[s.d] + `)`
-	rows, err := s.db.QueryContext(ctx, q, ids)
+	rows, err := s.query(ctx, q, ids)
 	if err != nil {
 		return nil, wrap("lock states", err)
 	}

@@ -89,6 +89,6 @@ func (s *Store) ConsumeRecoveryCode(ctx context.Context, userID string, hash []b
 // CountRecoveryCodes returns how many unused codes the user has.
 func (s *Store) CountRecoveryCodes(ctx context.Context, userID string) (int, error) {
 	var n int
-	err := s.db.QueryRowContext(ctx, countRecoveryCodes, userID).Scan(&n)
+	err := s.row(ctx, countRecoveryCodes, userID).Scan(&n)
 	return n, wrap("count recovery codes", err)
 }

@@ -95,7 +95,7 @@ func (s *Store) resealAll(ctx context.Context, m *factor.Manager, page int) (int
 // enrollment with a secret. It reads them all before returning, so that no
 // result set stays open while the caller works.
 func (s *Store) sealedUsers(ctx context.Context, after string, page int) ([]string, error) {
-	rows, err := s.db.QueryContext(ctx, sealedUsers, after, page)
+	rows, err := s.query(ctx, sealedUsers, after, page)
 	if err != nil {
 		return nil, err
 	}

@@ -45,7 +45,7 @@ func (s *Store) ReserveAttemptGetEnrollment(ctx context.Context, userID, id stri
 		e     factor.Enrollment
 		found bool
 	)
-	err := s.db.QueryRowContext(ctx, reserveGetPostgres, userID, s.t(now), id).Scan(
+	err := s.row(ctx, reserveGetPostgres, userID, s.t(now), id).Scan(
 		&a.Failures, &a.Locks, tc(&a.LockedUntil), &found,
 		&e.ID, &e.UserID, &e.Kind, &e.Label, &e.Address, &e.Primary, &e.Confirmed,
 		&e.Replaces, &e.Secret, &e.Counter, &e.State, tc(&e.CreatedAt), tc(&e.ExpiresAt),

@@ -53,14 +53,14 @@ var catalogQueries = map[Dialect][2]string{
 func (s *Store) schemaState(ctx context.Context) (recorded int, tables bool, err error) {
 	var n, hasVersions int
 	q := catalogQueries[s.d]
-	if err := s.db.QueryRowContext(ctx, q[0], "twostep_schema_version").Scan(&n); err != nil {
+	if err := s.row(ctx, q[0], "twostep_schema_version").Scan(&n); err != nil {
 		return 0, false, err
 	}
-	if err := s.db.QueryRowContext(ctx, q[1], "twostep_schema_version").Scan(&hasVersions); err != nil {
+	if err := s.row(ctx, q[1], "twostep_schema_version").Scan(&hasVersions); err != nil {
 		return 0, false, err
 	}
 	if hasVersions > 0 {
-		err = s.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM twostep_schema_version`).Scan(&recorded)
+		err = s.row(ctx, `SELECT COALESCE(MAX(version), 0) FROM twostep_schema_version`).Scan(&recorded)
 	}
 	return recorded, n > 0, err
 }

@@ -69,9 +69,16 @@ type execer interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-// exec runs a statement on s.db and returns how many rows it affected.
+// exec runs a statement on s.db and returns how many rows it affected,
+// retrying while SQLite is busy.
 func (s *Store) exec(ctx context.Context, query string, args ...any) (int64, error) {
-	return execOn(ctx, s.db, query, args...)
+	var n int64
+	err := s.retry(ctx, func() error {
+		var err error
+		n, err = execOn(ctx, s.db, query, args...)
+		return err
+	})
+	return n, err
 }
 
 // execOn runs a statement on x and returns how many rows it affected.
@@ -84,23 +91,27 @@ func execOn(ctx context.Context, x execer, query string, args ...any) (int64, er
 }
 
 // inTx runs fn in a transaction, which it commits if fn returns nil and
-// rolls back otherwise.
+// rolls back otherwise. While SQLite is busy, at the start or within fn,
+// it rolls back and runs the transaction again, so fn must set what it
+// returns afresh on each run.
 func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	if err := fn(tx); err != nil {
-		_ = tx.Rollback()
-		return err
-	}
-	return tx.Commit()
+	return s.retry(ctx, func() error {
+		tx, err := s.db.BeginTx(ctx, nil)
+		if err != nil {
+			return err
+		}
+		if err := fn(tx); err != nil {
+			_ = tx.Rollback()
+			return err
+		}
+		return tx.Commit()
+	})
 }
 
 // exists reports whether query, which selects at most one row, finds one.
 func (s *Store) exists(ctx context.Context, query string, args ...any) (bool, error) {
 	var one int
-	err := s.db.QueryRowContext(ctx, query, args...).Scan(&one)
+	err := s.row(ctx, query, args...).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}

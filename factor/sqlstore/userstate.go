@@ -27,7 +27,7 @@ WHERE user_id = $1 AND version = $4`
 // gets a zero UserState with UserID set and Version 0.
 func (s *Store) GetUserState(ctx context.Context, userID string) (*factor.UserState, error) {
 	st := &factor.UserState{UserID: userID}
-	err := s.db.QueryRowContext(ctx, selectUserState, userID).Scan(tc(&st.PromptedAt),
+	err := s.row(ctx, selectUserState, userID).Scan(tc(&st.PromptedAt),
 		tc(&st.ActivatedAt), &st.Version)
 	if errors.Is(err, sql.ErrNoRows) {
 		return &factor.UserState{UserID: userID}, nil

@@ -35,7 +35,7 @@ func (s *Store) UpdateEnrollmentVerified(ctx context.Context, e *factor.Enrollme
 	var n int64
 	var err error
 	if s.d == Postgres {
-		err = s.db.QueryRowContext(ctx, updateVerifiedPostgres, args...).Scan(&n)
+		err = s.row(ctx, updateVerifiedPostgres, args...).Scan(&n)
 	} else {
 		n, err = s.updateVerifiedInTx(ctx, e.UserID, args)
 	}
