@@ -76,3 +76,14 @@ func (x Extension) CheckUserID(userID string) error { return checkUserID(userID)
 // longer than max bytes, not valid UTF-8 or holds a control character. The
 // error is an *InputError naming field and wraps ErrMalformed.
 func (x Extension) CheckText(field, s string, max int) error { return checkText(field, s, max) }
+
+// StepUpGrant issues the step-up grant of a second step that a package
+// building on the Manager checked itself (a passkey login, say), for the
+// Result it returns, as Verify does: valid Policy.StepUpWindow, bound to
+// the user.
+func (x Extension) StepUpGrant(userID string, now time.Time) (string, error) {
+	if err := checkUserID(userID); err != nil {
+		return "", err
+	}
+	return x.m.grantFor(userID, now)
+}

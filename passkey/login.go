@@ -104,7 +104,11 @@ func (p *Passkeys) FinishLogin(ctx context.Context, userID string, response []by
 		return factor.Result{}, err
 	}
 	p.x.Emit(ctx, factor.Event{Type: factor.EventVerified, UserID: userID, EnrollmentID: e.ID, Kind: Kind, Time: now, Actor: userID})
-	return factor.Result{EnrollmentID: e.ID, Kind: Kind}, nil
+	grant, err := p.x.StepUpGrant(userID, now)
+	if err != nil {
+		return factor.Result{}, err
+	}
+	return factor.Result{EnrollmentID: e.ID, Kind: Kind, StepUp: grant}, nil
 }
 
 // parseAssertion parses a login response, refusing what does not parse

@@ -29,6 +29,10 @@ type RegistrationRequest struct {
 	// DisplayName is the user's name as the authenticator shows it.
 	// Default: UserName.
 	DisplayName string
+	// StepUp is the step-up grant of the host's session
+	// (factor.Result.StepUp), needed when the user has a confirmed
+	// enrollment already: adding a passkey is a sensitive change.
+	StepUp string
 }
 
 // Registration is a begun registration ceremony.
@@ -71,7 +75,7 @@ func (p *Passkeys) BeginRegistration(ctx context.Context, req RegistrationReques
 	if err := writeState(pending, st); err != nil {
 		return nil, err
 	}
-	enrolled, err := p.m.Enroll(ctx, factor.EnrollRequest{UserID: req.UserID, Kind: Kind, Label: req.Label, State: pending.State}, now)
+	enrolled, err := p.m.Enroll(ctx, factor.EnrollRequest{UserID: req.UserID, Kind: Kind, Label: req.Label, State: pending.State, StepUp: req.StepUp}, now)
 	if err != nil {
 		return nil, err
 	}

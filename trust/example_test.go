@@ -27,7 +27,7 @@ func Example() {
 	if err != nil {
 		panic(err)
 	}
-	devices, err := trust.New(m, trust.Config{}) // 12 h, 1 day, 3 days, 1 week; at most 30 days
+	devices, err := trust.New(m, trust.Config{}) // 12 h, 1 day, 3 days, 1 week; at most 30 days; 10 devices per user, oldest go first
 	if err != nil {
 		panic(err)
 	}

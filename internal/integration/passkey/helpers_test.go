@@ -102,6 +102,9 @@ type env struct {
 	p      *passkey.Passkeys
 	mu     sync.Mutex
 	events []factor.Event
+	// devices are each user's registered devices, for the second step
+	// that adding another passkey asks.
+	devices map[string]*device
 }
 
 func newEnv(t *testing.T, b backend, cfg passkey.Config) *env {
@@ -177,7 +180,19 @@ func (d *device) get(t *testing.T, opts json.RawMessage) []byte {
 func (e *env) register(t *testing.T, user string, d *device, now time.Time) string {
 	t.Helper()
 	ctx := context.Background()
-	reg, err := e.p.BeginRegistration(ctx, passkey.RegistrationRequest{UserID: user, Label: "Laptop"}, now)
+	grant := ""
+	if prev, ok := e.devices[user]; ok { // adding a passkey: log in with one first
+		a, err := e.p.BeginLogin(ctx, user, now)
+		require.NoError(t, err)
+		res, err := e.p.FinishLogin(ctx, user, prev.get(t, a.Options), now)
+		require.NoError(t, err)
+		grant = res.StepUp
+	}
+	if e.devices == nil {
+		e.devices = map[string]*device{}
+	}
+	e.devices[user] = d
+	reg, err := e.p.BeginRegistration(ctx, passkey.RegistrationRequest{UserID: user, Label: "Laptop", StepUp: grant}, now)
 	require.NoError(t, err)
 	res, err := e.p.FinishRegistration(ctx, user, reg.EnrollmentID, d.create(t, reg.Options), now)
 	require.NoError(t, err)
