@@ -24,9 +24,22 @@ type boundStore struct {
 	m *Manager
 }
 
+// InMemoryStore is an optional capability of a Store that keeps its
+// records in the process's memory, behind a mutex at most, and so never
+// waits on I/O: the Manager gives its calls no deadline of their own
+// (Config.StoreTimeout), which would only cost a timer per call.
+// factor/memstore implements it.
+type InMemoryStore interface {
+	// InMemory reports whether the store never waits on I/O.
+	InMemory() bool
+}
+
 // bound wraps s for m. The result implements VerifiedStore and
-// ReservingStore exactly when s does.
+// ReservingStore exactly when s does. A store in memory is used as it is.
 func bound(s Store, m *Manager) Store {
+	if im, ok := s.(InMemoryStore); ok && im.InMemory() {
+		return s
+	}
 	b := &boundStore{s: s, m: m}
 	vs, verified := s.(VerifiedStore)
 	rs, reserving := s.(ReservingStore)

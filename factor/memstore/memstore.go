@@ -109,3 +109,7 @@ func (u *user) empty() bool {
 		len(u.recovery) == 0 && u.activation == nil && u.state.Version == 0 &&
 		u.attempts.Failures == 0 && u.attempts.Locks == 0 && u.attempts.LockedUntil.IsZero()
 }
+
+// InMemory reports true: the store never waits on I/O, so the Manager
+// gives its calls no deadline of their own (factor.InMemoryStore).
+func (s *Store) InMemory() bool { return true }

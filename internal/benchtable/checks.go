@@ -27,7 +27,7 @@ var checks = []check{
 	{"TOTP wrong code, memstore, 10,000 users ÷ pquerna/otp ValidateCustom, interleaved", median(paired, "twostep/pquerna"), 1, true, formatRatio},
 	{"TOTP wrong code, memstore, 10,000 users ÷ pquerna/otp ValidateCustom, separate", ratio(totpWrong, pquerna.bench), 1, true, formatRatio},
 	{"`totp.Factor.Verify` wrong code ÷ crypto/hmac floor, interleaved", median(key{"totp", "PairedVerifyWrong"}, "verify/floor"), 1.2, true, formatRatio},
-	{"TOTP wrong code, memstore: allocs/op", median(totpWrong, "allocs/op"), 19, true, trim},
+	{"TOTP wrong code, memstore: allocs/op", median(totpWrong, "allocs/op"), 15, true, trim},
 	{"bcrypt ÷ recovery code miss", ratio(key{"recovery", "Bcrypt/miss/10-left"}, recoveryMis), 10_000, false, func(v float64) string { return group(v) + "×" }},
 	{"Recovery code miss", median(recoveryMis, "ns/op"), 5_000, true, nsFormat},
 	{"Recovery code hit", median(recoveryHit, "ns/op"), 5_000, true, nsFormat},
