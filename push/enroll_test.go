@@ -35,8 +35,7 @@ func TestEnrolConfirmsOnlyAfterProofOfPossession(t *testing.T) {
 	// A registration signed by another key than the one it sends.
 	other := &pushclient.Client{Key: newKey(t)}
 	forged := &pushclient.Client{Key: newKey(t), Rand: nil}
-	forged.Key.PublicKey = other.Key.PublicKey // sends other's public key, signs with its own private scalar
-	forged.Key.D = newKey(t).D
+	forged.Key.PublicKey = other.Key.PublicKey // sends other's public key, signs with its own private key
 	_, err = forged.Register(ctx, inv, pushclient.AppInfo{Platform: "ios", DeviceName: "iPhone"}, ev.clock.Now())
 	var pe *pushclient.Error
 	require.ErrorAs(t, err, &pe)
