@@ -33,7 +33,7 @@ func Example() {
 	}
 	browser := virtualwebauthn.RelyingParty{ID: "example.com", Origin: "https://example.com"}
 	key := virtualwebauthn.NewAuthenticator()
-	cred := virtualwebauthn.NewCredential(virtualwebauthn.KeyTypeEC2)
+	cred := newEC2Credential() // the user's security key, in software
 
 	// Settings page: the user names the new passkey.
 	reg, err := pk.BeginRegistration(ctx, passkey.RegistrationRequest{UserID: "alice", Label: "Laptop"}, now)

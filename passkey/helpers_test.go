@@ -82,7 +82,7 @@ type device struct {
 }
 
 func newDevice(opts virtualwebauthn.AuthenticatorOptions) *device {
-	d := &device{auth: virtualwebauthn.NewAuthenticatorWithOptions(opts), cred: virtualwebauthn.NewCredential(virtualwebauthn.KeyTypeEC2)}
+	d := &device{auth: virtualwebauthn.NewAuthenticatorWithOptions(opts), cred: newEC2Credential()}
 	return d
 }
 

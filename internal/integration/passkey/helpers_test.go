@@ -151,7 +151,7 @@ type device struct {
 }
 
 func newDevice(opts virtualwebauthn.AuthenticatorOptions) *device {
-	return &device{auth: virtualwebauthn.NewAuthenticatorWithOptions(opts), cred: virtualwebauthn.NewCredential(virtualwebauthn.KeyTypeEC2)}
+	return &device{auth: virtualwebauthn.NewAuthenticatorWithOptions(opts), cred: newEC2Credential()}
 }
 
 // create answers registration options as a browser would.
