@@ -121,8 +121,10 @@ func (m *Manager) checkEnrollment(ctx context.Context, at attempt) (Result, erro
 	if err := m.refuseLocked(ctx, at.UserID, lock, at.now); err != nil {
 		return Result{}, err
 	}
-	// An unknown enrollment, another user's, one not usable now and one
-	// whose factor checks no codes itself all fail like a wrong code.
+	// An enrollment whose codes are sent (SMS, voice, email) answers only
+	// through its challenge: say so. An unknown enrollment, another
+	// user's, one not usable now and one whose factor checks no codes
+	// itself all fail like a wrong code.
 	v, _ := m.factors[kindOf(e)].(Verifier)
 	if _, sent := m.factors[kindOf(e)].(Challenger); e != nil && v == nil && sent && at.usable(e) {
 		return Result{}, m.failed(ctx, &at, lock, ErrChallengeRequired)
