@@ -85,7 +85,7 @@ func (m *Manager) loadAnswerable(ctx context.Context, userID, challengeID string
 	if err != nil {
 		return nil, nil, err
 	}
-	e, err := m.store.GetEnrollment(ctx, userID, c.EnrollmentID)
+	e, err := m.enrollment(ctx, userID, c.EnrollmentID)
 	if errors.Is(err, ErrNotFound) {
 		return c, nil, nil
 	}
@@ -150,6 +150,9 @@ func (m *Manager) markEnrollment(ctx context.Context, e *Enrollment, at *attempt
 		enabled, err := m.markPassed(ctx, e, at)
 		if err != nil {
 			return nil, false, err
+		}
+		if e.ID == AccountEmailID {
+			return e, false, nil // the account's address is not stored
 		}
 		err = m.store.UpdateEnrollment(ctx, e)
 		if err == nil {

@@ -102,7 +102,7 @@ func (m *Manager) Resend(ctx context.Context, userID, challengeID, lang string, 
 
 // challengeable loads an enrollment that may receive a code.
 func (m *Manager) challengeable(ctx context.Context, userID, enrollmentID string, now time.Time) (*Enrollment, Challenger, error) {
-	e, err := m.store.GetEnrollment(ctx, userID, enrollmentID)
+	e, err := m.enrollment(ctx, userID, enrollmentID)
 	if err != nil {
 		return nil, nil, fmt.Errorf("factor: challenge: %w", err)
 	}

@@ -32,6 +32,11 @@ type Config struct {
 	// Notifier receives the events that change a user's factors (see
 	// Event.FactorChange), so the host can tell the user. Nil tells no one.
 	Notifier EventSink
+	// AccountEmails looks up the email address of each user's account.
+	// Set, it makes that address the implicit method of a user who has
+	// set up nothing else (see AccountEmails); it needs an email factor
+	// and Policy.StepUpGrants. Nil offers only enrolled methods.
+	AccountEmails AccountEmails
 	// Policy is the account policy: when two-step verification is
 	// required, grace days, activation codes and the kinds on offer.
 	Policy Policy
@@ -159,6 +164,10 @@ func (c Config) validate() error {
 		reason string
 	}{
 		{c.Store != nil, "Store", "a store is required"},
+		// A code sent to the account address passes a step-up only for
+		// the session that entered it: there is no stored enrollment to
+		// remember it by.
+		{c.AccountEmails == nil || c.Policy.StepUpGrants, "AccountEmails", "needs Policy.StepUpGrants"},
 		{c.Lockout.Limit >= 1 && c.Lockout.Limit <= 100, "Lockout.Limit", "must be 1 to 100"},
 		{c.Lockout.Duration > 0, "Lockout.Duration", "must be positive"},
 		{c.Lockout.MaxDuration >= c.Lockout.Duration, "Lockout.MaxDuration", "must not be below Duration"},

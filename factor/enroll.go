@@ -197,7 +197,12 @@ func (m *Manager) mayEnrol(ctx context.Context, e Enrollment, stepUp string, now
 		// Adding to a user's enrollments is a change of how they log in:
 		// whoever got past the password alone must not add a method of
 		// their own and then use it to turn the others off.
-		if countConfirmed(all) > 0 {
+		// A user whose account address serves as the method has one too.
+		implicit, err := m.accountEmail(ctx, e.UserID, all)
+		if err != nil {
+			return err
+		}
+		if countConfirmed(all) > 0 || implicit != nil {
 			return m.checkStepUp(e.UserID, stepUp, all, now)
 		}
 		return nil

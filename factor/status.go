@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 )
@@ -50,8 +51,13 @@ type Status struct {
 	// Enrollments are the user's confirmed and pending enrollments.
 	Enrollments []EnrollmentInfo
 	// Enabled reports whether the user has at least one confirmed
-	// enrollment.
+	// enrollment, or the account's email address serves as the user's
+	// method (AccountEmail): a login page then asks for a second step.
 	Enabled bool
+	// AccountEmail reports that the user has set up nothing and the
+	// account's email address serves as the method (see AccountEmails):
+	// Offer holds it alone, under AccountEmailID.
+	AccountEmail bool
 	// Required reports whether policy makes two-step verification
 	// mandatory now.
 	Required bool
@@ -114,6 +120,11 @@ func (m *Manager) Status(ctx context.Context, req StatusRequest, now time.Time) 
 		st.Enabled = st.Enabled || e.Confirmed
 	}
 	st.Offer = m.offer(st.Enrollments, noEmail)
+	if !st.Enabled {
+		if err := m.offerAccountEmail(ctx, req.UserID, list, st); err != nil {
+			return nil, err
+		}
+	}
 	if err := m.fillPolicy(ctx, req.UserID, st, now); err != nil {
 		return nil, err
 	}
@@ -129,6 +140,20 @@ func (m *Manager) Status(ctx context.Context, req StatusRequest, now time.Time) 
 		}
 	}
 	return st, nil
+}
+
+// offerAccountEmail offers the account's address to a user who has set
+// up nothing, when the deployment makes it the implicit method. Email is
+// then no longer a kind to enrol: it is the method already.
+func (m *Manager) offerAccountEmail(ctx context.Context, userID string, list []*Enrollment, st *Status) error {
+	e, err := m.accountEmail(ctx, userID, list)
+	if err != nil || e == nil {
+		return err
+	}
+	st.Enabled, st.AccountEmail = true, true
+	st.Offer = []EnrollmentInfo{m.info(e)}
+	st.Kinds = slices.DeleteFunc(st.Kinds, func(k Kind) bool { return k == KindEmail })
+	return nil
 }
 
 func (m *Manager) info(e *Enrollment) EnrollmentInfo {
