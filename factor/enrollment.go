@@ -30,7 +30,8 @@ type Enrollment struct {
 	// Address is where codes are delivered: an E.164 phone number or an
 	// email address. It is empty for authenticator apps.
 	Address string
-	// Primary marks the user's preferred enrollment of its kind.
+	// Primary marks the user's primary enrollment, the one a login page
+	// offers first; a user has one (see Manager.SetPrimary).
 	Primary bool
 	// Confirmed is set once the user proved possession with a valid code.
 	// An unconfirmed enrollment is pending and cannot be used to log in.

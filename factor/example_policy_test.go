@@ -40,7 +40,7 @@ func Example_policy() {
 	if err != nil {
 		panic(err)
 	}
-	// st.Enabled, st.Required, st.GraceDaysLeft, st.CanSkip, st.Offer (policy order, primary first),
+	// st.Enabled, st.Required, st.GraceDaysLeft, st.CanSkip, st.Offer (the primary first, then policy order),
 	// st.NeedsActivation, st.RecoveryCodesLeft, st.DeviceTrusted
 	fmt.Println("required:", st.Required, "grace days:", st.GraceDaysLeft, "activation first:", st.NeedsActivation)
 	err = m.Skip(ctx, "alice", now) // not today: the grace period starts at the first Skip

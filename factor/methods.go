@@ -151,10 +151,12 @@ func (m *Manager) Disable(ctx context.Context, req DisableRequest, now time.Time
 	return errors.Join(err, m.changed(ctx, Event{Type: EventDisabled, UserID: userID, Time: now, Actor: userID}))
 }
 
-// SetPrimary makes a confirmed enrollment the user's primary one of its kind
-// and the others of that kind alternates. A pending enrollment is
-// ErrNotConfirmed; making the primary primary again changes nothing and emits
-// nothing. Each record is saved with compare-and-swap.
+// SetPrimary makes a confirmed enrollment the user's primary one, the one a
+// login page offers first, and every other enrollment of the user an
+// alternate: a user has one primary enrollment. A pending enrollment is
+// ErrNotConfirmed; making the primary primary again changes nothing and
+// emits nothing. Each record is saved with compare-and-swap, the new
+// primary first.
 func (m *Manager) SetPrimary(ctx context.Context, userID, enrollmentID string, now time.Time) error {
 	if err := checkUserID(userID); err != nil {
 		return err
@@ -172,12 +174,16 @@ func (m *Manager) SetPrimary(ctx context.Context, userID, enrollmentID string, n
 		return fmt.Errorf("factor: set primary: %w", ErrNotFound)
 	case !e.Confirmed:
 		return ErrNotConfirmed
-	case e.Primary:
+	case e.Primary && countPrimary(all) == 1:
 		return nil
 	}
+	e.Primary = true
+	if err := m.store.UpdateEnrollment(ctx, e); err != nil {
+		return fmt.Errorf("factor: set primary: %w", err)
+	}
 	for _, o := range all {
-		if o.Kind == e.Kind && o.Confirmed && o.Primary != (o.ID == e.ID) {
-			o.Primary = o.ID == e.ID
+		if o.ID != e.ID && o.Primary {
+			o.Primary = false
 			if err := m.store.UpdateEnrollment(ctx, o); err != nil {
 				return fmt.Errorf("factor: set primary: %w", err)
 			}
@@ -187,10 +193,12 @@ func (m *Manager) SetPrimary(ctx context.Context, userID, enrollmentID string, n
 	return nil
 }
 
-// promoteNext makes the oldest remaining confirmed enrollment of gone's kind
-// primary, unless one of that kind is primary already. It reads the
-// enrollments afresh and retries when a concurrent change wins, so that a
-// enrollment removed or restored meanwhile is seen as it is.
+// promoteNext makes another confirmed enrollment the user's primary when
+// gone, the primary, was removed and no other one is primary: one of gone's
+// kind if there is one (another phone number), otherwise the first in
+// policy order. It reads the enrollments afresh and retries when a
+// concurrent change wins, so that an enrollment removed or restored
+// meanwhile is seen as it is.
 func (m *Manager) promoteNext(ctx context.Context, gone *Enrollment) error {
 	for range maxCASRetries {
 		all, err := m.store.ListEnrollments(ctx, gone.UserID)
@@ -199,13 +207,13 @@ func (m *Manager) promoteNext(ctx context.Context, gone *Enrollment) error {
 		}
 		var next *Enrollment
 		for _, o := range all {
-			if o.Kind != gone.Kind || !o.Confirmed {
+			if !o.Confirmed {
 				continue
 			}
 			if o.Primary {
 				return nil
 			}
-			if next == nil {
+			if next == nil || m.preferred(o, next, gone.Kind) {
 				next = o
 			}
 		}
@@ -219,6 +227,15 @@ func (m *Manager) promoteNext(ctx context.Context, gone *Enrollment) error {
 		}
 	}
 	return fmt.Errorf("factor: promote primary: %w", ErrConflict)
+}
+
+// preferred reports whether a should take a primary's place before b:
+// an enrollment of the primary's kind first, then policy order.
+func (m *Manager) preferred(a, b *Enrollment, kind Kind) bool {
+	if (a.Kind == kind) != (b.Kind == kind) {
+		return a.Kind == kind
+	}
+	return m.cfg.Policy.rank(a.Kind) < m.cfg.Policy.rank(b.Kind)
 }
 
 // wrapIf wraps a non-nil err with what failed.
@@ -254,6 +271,16 @@ func find(all []*Enrollment, id string) *Enrollment {
 		}
 	}
 	return nil
+}
+
+func countPrimary(all []*Enrollment) int {
+	n := 0
+	for _, e := range all {
+		if e.Primary {
+			n++
+		}
+	}
+	return n
 }
 
 func countConfirmed(all []*Enrollment) int {

@@ -90,6 +90,17 @@ func (p Policy) RequiredAt(now time.Time) bool {
 	return p.Required || (!p.RequiredFrom.IsZero() && !now.Before(p.RequiredFrom))
 }
 
+// rank is k's place in the order kinds are offered in; kinds not on
+// offer come last.
+func (p Policy) rank(k Kind) int {
+	for i, a := range p.Kinds {
+		if a == k {
+			return i
+		}
+	}
+	return len(p.Kinds)
+}
+
 // allows reports whether the policy offers kind k.
 func (p Policy) allows(k Kind) bool {
 	for _, a := range p.Kinds {

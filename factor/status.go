@@ -37,7 +37,8 @@ type EnrollmentInfo struct {
 	Label string
 	// Masked is the masked address; empty for authenticator apps.
 	Masked string
-	// Primary marks the preferred enrollment of its kind.
+	// Primary marks the user's primary enrollment, the one a login page
+	// offers first. A user has at most one.
 	Primary bool
 	// Confirmed is false for an enrollment still awaiting its first code.
 	Confirmed bool
@@ -67,8 +68,8 @@ type Status struct {
 	GraceDaysLeft int
 	// CanSkip reports whether the user may log in without it now.
 	CanSkip bool
-	// Offer lists the confirmed enrollments a login page should offer, in
-	// policy order, primary first within a kind. Email is left out once
+	// Offer lists the confirmed enrollments a login page should offer:
+	// the user's primary first, then in policy order. Email is left out once
 	// the user has another enrollment, unless Codes.EmailAlongside.
 	Offer []EnrollmentInfo
 	// Kinds lists the kinds the user may enrol, in policy order; email
@@ -120,6 +121,7 @@ func (m *Manager) Status(ctx context.Context, req StatusRequest, now time.Time) 
 		st.Enabled = st.Enabled || e.Confirmed
 	}
 	st.Offer = m.offer(st.Enrollments, noEmail)
+	onePrimary(st)
 	if !st.Enabled {
 		if err := m.offerAccountEmail(ctx, req.UserID, list, st); err != nil {
 			return nil, err
@@ -166,26 +168,42 @@ func (m *Manager) info(e *Enrollment) EnrollmentInfo {
 	return md
 }
 
-// offer orders the confirmed enrollments by policy kind order, primary first,
-// leaving email out when it is refused (noEmail).
+// offer orders the confirmed enrollments for a login page: the user's
+// primary first, then by policy kind order, leaving email out when it is
+// refused (noEmail).
 func (m *Manager) offer(infos []EnrollmentInfo, noEmail bool) []EnrollmentInfo {
-	rank := make(map[Kind]int, len(m.cfg.Policy.Kinds))
-	for i, k := range m.cfg.Policy.Kinds {
-		rank[k] = i + 1
-	}
 	var out []EnrollmentInfo
 	for _, md := range infos {
-		if md.Confirmed && rank[md.Kind] > 0 && (md.Kind != KindEmail || !noEmail) {
+		if md.Confirmed && m.cfg.Policy.allows(md.Kind) && (md.Kind != KindEmail || !noEmail) {
 			out = append(out, md)
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool {
-		if rank[out[i].Kind] != rank[out[j].Kind] {
-			return rank[out[i].Kind] < rank[out[j].Kind]
+		if out[i].Primary != out[j].Primary {
+			return out[i].Primary
 		}
-		return out[i].Primary && !out[j].Primary
+		return m.cfg.Policy.rank(out[i].Kind) < m.cfg.Policy.rank(out[j].Kind)
 	})
 	return out
+}
+
+// onePrimary leaves the primary flag on one enrollment only: the first in
+// offer order. Enrollments stored before a user had one primary may have
+// one per kind; the next SetPrimary or removal settles them in the store.
+func onePrimary(st *Status) {
+	keep := ""
+	for _, md := range st.Offer {
+		if md.Primary {
+			keep = md.ID
+			break
+		}
+	}
+	for i := range st.Offer {
+		st.Offer[i].Primary = st.Offer[i].ID == keep
+	}
+	for i := range st.Enrollments {
+		st.Enrollments[i].Primary = st.Enrollments[i].ID == keep
+	}
 }
 
 // fillPolicy works out grace days, skipping and activation.

@@ -246,8 +246,8 @@ func (m *Manager) saveVerified(ctx context.Context, e *Enrollment) error {
 // markPassed records a passed second step on e, before it is saved. For
 // login it sets LastUsedAt. A confirmation instead confirms e and settles
 // its primary flag: a replacement inherits it from the enrollment it
-// replaces; otherwise the first confirmed enrollment of a kind becomes
-// primary. A confirmation leaves LastUsedAt alone: the first code of a new
+// replaces; otherwise it becomes the user's primary when the user has
+// none. A confirmation leaves LastUsedAt alone: the first code of a new
 // enrollment proves only that enrollment, so it must not count as the
 // second step that Remove, Disable and replacing an enrollment ask for.
 // markPassed reports whether e is the user's first confirmed enrollment,
@@ -262,18 +262,27 @@ func (m *Manager) markPassed(ctx context.Context, e *Enrollment, at *attempt) (e
 		return false, fmt.Errorf("factor: list enrollments: %w", err)
 	}
 	e.Confirmed, e.ConfirmedAt, e.ExpiresAt = true, at.now, time.Time{}
-	e.Primary, enabled = true, true
+	enabled = true
+	var inherits, taken bool // the replaced one is primary; another one is
 	for _, o := range all {
-		if o.ID != e.ID && o.Confirmed {
-			enabled = false
+		if o.ID == e.ID || !o.Confirmed {
+			continue
 		}
+		enabled = false
 		if o.ID == e.Replaces {
-			e.Primary = o.Primary
-		} else if o.ID != e.ID && o.Kind == e.Kind && o.Confirmed && o.Primary && e.Replaces == "" {
-			e.Primary = false
+			inherits = o.Primary
+		} else if o.Primary && !m.fallsBack(o, e) {
+			taken = true
 		}
 	}
+	e.Primary = inherits || !taken
 	return enabled, nil
+}
+
+// fallsBack reports whether confirming e leaves o, an email enrollment,
+// as a fallback that is no longer offered (see Codes.EmailAlongside).
+func (m *Manager) fallsBack(o, e *Enrollment) bool {
+	return o.Kind == KindEmail && e.Kind != KindEmail && !m.cfg.Codes.EmailAlongside
 }
 
 // succeeded reports a stored success. A login emits EventVerified. A

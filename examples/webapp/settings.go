@@ -72,7 +72,7 @@ func (a *App) handleSettings(w http.ResponseWriter, r *http.Request) {
 	a.render(w, r, http.StatusOK, "settings", &page{Title: "settings_title", Data: d})
 }
 
-// handlePrimary makes a phone number the primary one of its kind.
+// handlePrimary makes a method the user's primary one, offered first at login.
 func (a *App) handlePrimary(w http.ResponseWriter, r *http.Request) {
 	if err := a.m.SetPrimary(r.Context(), state(r).sess.UserID, r.PostFormValue("id"), a.Now()); err != nil {
 		a.flashErr(r, err)
