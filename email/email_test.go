@@ -116,7 +116,7 @@ func TestComposeEscapesHTML(t *testing.T) {
 	m := compose(t, f, "nl", 5*time.Minute)
 	assert.Contains(t, m.HTML, "Zorg &amp; &lt;Co&gt;")
 	assert.NotContains(t, m.HTML, "<Co>")
-	assert.Equal(t, "Je verificatiecode voor Zorg & <Co>", m.Subject, "plain text stays plain")
+	assert.Equal(t, "Uw verificatiecode voor Zorg & <Co>", m.Subject, "plain text stays plain")
 	assert.Contains(t, m.Text, "De code is 5 minuten geldig.")
 }
 

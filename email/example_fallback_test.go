@@ -51,6 +51,6 @@ func Example() {
 	// Output:
 	// address: Alice@example.com
 	// to: Alice@example.com
-	// subject: Je verificatiecode voor Caren
+	// subject: Uw verificatiecode voor Caren
 	// confirmed: true
 }

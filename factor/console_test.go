@@ -19,10 +19,10 @@ func TestConsoleSender(t *testing.T) {
 	var buf bytes.Buffer
 	s := &factor.ConsoleSender{W: &buf}
 	m := factor.Message{Kind: factor.KindSMS, To: "+31612345678", Code: "123456", ChallengeID: "ch1", Language: "nl",
-		Text: "Je verificatiecode is 123456.", ExpiresAt: time.Date(2026, 7, 1, 9, 5, 0, 0, time.UTC)}
+		Text: "Uw verificatiecode is 123456.", ExpiresAt: time.Date(2026, 7, 1, 9, 5, 0, 0, time.UTC)}
 	require.NoError(t, s.Send(context.Background(), m))
 	assert.Equal(t, "--- twostep sms to +31612345678 (challenge ch1, language nl, expires 2026-07-01T09:05:00Z)\n"+
-		"code: 123456\nJe verificatiecode is 123456.\n", buf.String())
+		"code: 123456\nUw verificatiecode is 123456.\n", buf.String())
 
 	buf.Reset()
 	m = factor.Message{Kind: factor.KindEmail, To: "a@example.com", Code: "654321", Subject: "Je code", Text: "body"}

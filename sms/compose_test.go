@@ -50,7 +50,7 @@ func TestComposeMessage(t *testing.T) {
 		Code:        "123456",
 		ChallengeID: "c1",
 		Language:    "nl",
-		Text:        "Je verificatiecode voor Acme is 123456. Geldig 5 minuten. Deel deze code met niemand.",
+		Text:        "Uw verificatiecode voor Acme is 123456. Geldig 5 minuten. Deel deze code met niemand.",
 		ExpiresAt:   time.Date(2026, 7, 1, 9, 5, 0, 0, time.UTC),
 	}, m)
 	assert.Equal(t, "en", compose(t, newFactor(t, sms.Config{}), "en-US").Language)

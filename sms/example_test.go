@@ -61,7 +61,7 @@ func Example() {
 	fmt.Println("logged in:", err == nil)
 	// Output:
 	// number: +31612345678 shown as +31 6 •••• 5678
-	// text: Je verificatiecode voor Acme is ######. Geldig 5 minuten. Deel deze code met niemand.
+	// text: Uw verificatiecode voor Acme is ######. Geldig 5 minuten. Deel deze code met niemand.
 	// confirmed: true
 	// text: Your verification code for Acme is ######. Valid for 5 minutes. Do not share this code with anyone.
 	// wrong code: factor: invalid code

@@ -71,7 +71,7 @@ func Example_keypad() {
 	fmt.Println("number confirmed:", err == nil)
 	// Output:
 	// screen shows 2 digits; the call says:
-	// Hallo, dit is Acme. Toets nu de 2 cijfers die op je scherm staan. Heb je niet om deze oproep gevraagd? Hang dan op.
+	// Hallo, dit is Acme. Toets nu de 2 cijfers die op uw scherm staan. Heeft u niet om deze oproep gevraagd? Hang dan op.
 	// provider got 204
 	// page polls: approved
 	// number confirmed: true

@@ -96,7 +96,7 @@ func TestComposeLanguage(t *testing.T) {
 	assert.Equal(t, "en", compose(t, f, "123456", "en-US", true).Language)
 	assert.Equal(t, "nl", compose(t, f, "123456", "", false).Language)
 	m := compose(t, f, "1", "nl", true)
-	assert.Contains(t, m.Text, "het cijfer dat op je scherm staat", "one digit reads right")
+	assert.Contains(t, m.Text, "het cijfer dat op uw scherm staat", "one digit reads right")
 }
 
 func TestNewRefusesBadConfig(t *testing.T) {

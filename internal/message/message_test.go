@@ -61,7 +61,7 @@ func TestRender(t *testing.T) {
 	require.NoError(t, err)
 	got, err := c.Render("sms.txt", "nl", message.Data{Code: "123456", Minutes: 5})
 	require.NoError(t, err)
-	assert.Equal(t, "Je verificatiecode voor Acme is 123456. Geldig 5 minuten. Deel deze code met niemand.", got)
+	assert.Equal(t, "Uw verificatiecode voor Acme is 123456. Geldig 5 minuten. Deel deze code met niemand.", got)
 	got, err = c.Render("sms.txt", "en", message.Data{Code: "123456", Minutes: 1, Domain: "acme.example"})
 	require.NoError(t, err)
 	assert.Equal(t, "Your verification code for Acme is 123456. Valid for 1 minute. Do not share this code with anyone.\n\n@acme.example #123456", got)

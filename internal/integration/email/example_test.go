@@ -78,7 +78,7 @@ func Example() {
 	// Output:
 	// address: Alice@example.com
 	// email confirmed: true
-	// subject: Je verificatiecode voor Caren
+	// subject: Uw verificatiecode voor Caren
 	// phone confirmed: true
 	// email now: true
 }
