@@ -95,7 +95,7 @@ func (f *Factor) Kind() factor.Kind { return factor.KindVoice }
 
 // Prepare parses e.Address as a phone number that may be called (mobile,
 // fixed line or VoIP) and replaces it with its E.164 form. An empty Label
-// becomes the masked number, such as "+31 2 •••• 4567". A refused number
+// becomes the masked number, such as "+31 20 ••• 4567". A refused number
 // is an error wrapping both factor.ErrMalformed and the phone package's
 // sentinel, and never contains the full number.
 func (f *Factor) Prepare(e *factor.Enrollment) error {

@@ -61,7 +61,7 @@ type Error struct {
 
 // Error returns the sentinel's message followed by the reason and the
 // masked number, for example
-// "phone: not a mobile number: fixed line (+31 2 •••• 4567)".
+// "phone: not a mobile number: fixed line (+31 20 ••• 4567)".
 func (e *Error) Error() string {
 	msg := e.Err.Error()
 	if e.Reason != "" {

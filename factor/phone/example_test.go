@@ -23,7 +23,7 @@ func ExampleParser_ForSMS() {
 	// Output:
 	// +31612345678 NL mobile
 	// code sent to +31 6 •••• 5678
-	// true phone: premium-rate number (+31 9 •••• 4567)
+	// true phone: premium-rate number (+31 900 ••• 4567)
 }
 
 func ExampleParser_ForVoice() {
@@ -40,7 +40,7 @@ func ExampleParser_ForVoice() {
 	// Output:
 	// +31201234567 fixed line
 	// +32470123456 mobile
-	// phone: toll-free number (+31 8 •••• 4567)
+	// phone: toll-free number (+31 800 ••• 4567)
 }
 
 func ExampleNumber_Masked() {

@@ -18,6 +18,10 @@ type Number struct {
 	CountryCode int
 	// Type is the kind of line the number belongs to.
 	Type LineType
+	// AreaCode is the national destination code: the area code of a
+	// landline ("20" for Amsterdam) or the prefix of a mobile number ("6"
+	// in the Netherlands); empty when the numbering plan has none.
+	AreaCode string
 }
 
 // String returns the number in E.164 form.
@@ -27,30 +31,34 @@ func (n Number) String() string {
 
 // Masked returns the number with most digits hidden, for showing to a user
 // which number a code went to, and for logs and errors. The format is the
-// country code, the first digit of the national number, four bullets and
-// the last four digits, separated by spaces: "+31 6 •••• 5678" for
-// +31612345678 and "+31 2 •••• 4567" for +31201234567. National numbers
-// shorter than eight digits show fewer trailing digits, so that at least
-// three digits always stay hidden. There are always four bullets, whatever
-// the length of the number. Masked returns "" for the zero Number.
+// country code, the area code (or mobile prefix), bullets for the hidden
+// digits and the last four digits, separated by spaces: "+31 6 •••• 5678"
+// for +31612345678 and "+31 20 ••• 4567" for +31201234567, so that a
+// person recognises a landline by its area code. At least three digits
+// always stay hidden: a long area code or a short number shows fewer
+// trailing digits. A Number without AreaCode shows the first digit of
+// the national number in its place. Masked returns "" for the zero Number.
 func (n Number) Masked() string {
 	cc := strconv.Itoa(n.CountryCode)
 	nsn, ok := strings.CutPrefix(n.E164, "+"+cc)
 	if !ok || nsn == "" {
 		return ""
 	}
-	masked := "+" + cc + " " + nsn[:1] + " ••••"
-	if tail := visibleTail(len(nsn)); tail > 0 {
-		masked += " " + nsn[len(nsn)-tail:]
+	area := n.AreaCode
+	if area == "" || !strings.HasPrefix(nsn, area) || len(nsn)-len(area) < minHidden {
+		area = nsn[:1]
+	}
+	rest := nsn[len(area):]
+	tail := max(0, min(4, len(rest)-minHidden))
+	masked := "+" + cc + " " + area + " " + strings.Repeat("•", max(minHidden, len(rest)-tail))
+	if tail > 0 {
+		masked += " " + rest[len(rest)-tail:]
 	}
 	return masked
 }
 
-// visibleTail returns how many trailing digits of a national number of the
-// given length Masked shows.
-func visibleTail(length int) int {
-	return max(0, min(4, length-4))
-}
+// minHidden is how many digits Masked hides at least.
+const minHidden = 3
 
 // Mask returns the masked form of a number already in E.164 form, such as
 // an enrollment's stored address, whatever the allowed regions. Anything

@@ -168,11 +168,14 @@ func parse(input, region string) (*phonenumbers.PhoneNumber, error) {
 // toNumber converts a valid libphonenumber number.
 func toNumber(pn *phonenumbers.PhoneNumber) Number {
 	region := phonenumbers.GetRegionCodeForNumber(pn)
+	nsn := phonenumbers.GetNationalSignificantNumber(pn)
+	ndc := min(len(nsn), phonenumbers.GetLengthOfNationalDestinationCode(pn))
 	return Number{
 		E164:        phonenumbers.Format(pn, phonenumbers.E164),
 		Region:      region,
 		CountryCode: int(pn.GetCountryCode()),
 		Type:        lineType(pn, region),
+		AreaCode:    nsn[:ndc],
 	}
 }
 

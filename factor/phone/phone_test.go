@@ -33,7 +33,7 @@ func TestParseDutchMobileForms(t *testing.T) {
 		t.Run(in, func(t *testing.T) {
 			n, err := Parser{}.Parse(in)
 			require.NoError(t, err)
-			assert.Equal(t, Number{E164: "+31612345678", Region: "NL", CountryCode: 31, Type: Mobile}, n)
+			assert.Equal(t, Number{E164: "+31612345678", Region: "NL", CountryCode: 31, Type: Mobile, AreaCode: "6"}, n)
 			assert.Equal(t, "+31612345678", n.String())
 		})
 	}
@@ -210,10 +210,15 @@ func TestMasked(t *testing.T) {
 		{Number{E164: "+31612345678", CountryCode: 31}, "+31 6 •••• 5678"},
 		{Number{E164: "+31201234567", CountryCode: 31}, "+31 2 •••• 4567"},
 		{Number{E164: "+32470123456", CountryCode: 32}, "+32 4 •••• 3456"},
-		{Number{E164: "+12125550123", CountryCode: 1}, "+1 2 •••• 0123"},
-		{Number{E164: "+4512345678", CountryCode: 45}, "+45 1 •••• 5678"},
-		{Number{E164: "+318001234", CountryCode: 31}, "+31 8 •••• 234"},
-		{Number{E164: "+6831234", CountryCode: 683}, "+683 1 ••••"},
+		{Number{E164: "+12125550123", CountryCode: 1}, "+1 2 ••••• 0123"},
+		{Number{E164: "+4512345678", CountryCode: 45}, "+45 1 ••• 5678"},
+		{Number{E164: "+318001234", CountryCode: 31}, "+31 8 ••• 234"},
+		{Number{E164: "+6831234", CountryCode: 683}, "+683 1 •••"},
+		{Number{E164: "+31201234567", CountryCode: 31, AreaCode: "20"}, "+31 20 ••• 4567"},
+		{Number{E164: "+31612345678", CountryCode: 31, AreaCode: "6"}, "+31 6 •••• 5678"},
+		{Number{E164: "+31597123456", CountryCode: 31, AreaCode: "597"}, "+31 597 ••• 456"},
+		{Number{E164: "+31201234567", CountryCode: 31, AreaCode: "30"}, "+31 2 •••• 4567"},
+		{Number{E164: "+3120123", CountryCode: 31, AreaCode: "2012"}, "+31 2 ••• 3"},
 		{Number{}, ""},
 		{Number{E164: "+31", CountryCode: 31}, ""},
 		{Number{E164: "+31612345678", CountryCode: 32}, ""},
@@ -246,11 +251,11 @@ func TestErrorsHideTheNumber(t *testing.T) {
 
 func TestErrorMessage(t *testing.T) {
 	_, err := Parser{}.ForSMS("020-1234567")
-	assert.EqualError(t, err, "phone: not a mobile number: fixed line (+31 2 •••• 4567)")
+	assert.EqualError(t, err, "phone: not a mobile number: fixed line (+31 20 ••• 4567)")
 	_, err = Parser{}.Parse("")
 	assert.EqualError(t, err, "phone: no number given")
 	_, err = Parser{}.Parse("+32 470 12 34 56")
-	assert.EqualError(t, err, `phone: country not allowed: region "BE" (+32 4 •••• 3456)`)
+	assert.EqualError(t, err, `phone: country not allowed: region "BE" (+32 470 ••• 456)`)
 }
 
 func TestLineTypeString(t *testing.T) {

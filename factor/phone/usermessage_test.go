@@ -25,7 +25,7 @@ func TestUserMessageCoversEverySentinel(t *testing.T) {
 
 func TestMask(t *testing.T) {
 	assert.Equal(t, "+31 6 •••• 5678", Mask("+31612345678"))
-	assert.Equal(t, "+32 4 •••• 3456", Mask("+32470123456"))
+	assert.Equal(t, "+32 470 ••• 456", Mask("+32470123456"))
 	assert.Equal(t, "•••• 90", Mask("garbage7890"))
 	assert.Equal(t, "••••", Mask("+31"))
 }
