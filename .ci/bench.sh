@@ -52,6 +52,7 @@ suite=(
   "sms"             '^Benchmark(Verify|Challenge)$'
   "email"           '^BenchmarkVerify$'
   "trust"           '^BenchmarkCheck$'
+  "passkey"         '^BenchmarkFinishLogin$'
 )
 
 bin=$(mktemp -d "${TMPDIR:-/tmp}/twostep-bench-bin.XXXXXX")

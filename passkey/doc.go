@@ -22,8 +22,13 @@
 // transports, attachment and the backup eligibility and state flags. None
 // of it is secret; it is a public key and what the authenticator said.
 //
-// Listing, removing and resetting passkeys are the Manager's ordinary
-// Enrollments, Remove and Reset.
+// List describes the user's passkeys for a settings page: name, when
+// registered and last used, and whether each is synced or bound to one
+// device. Rename gives one a new name; that is recorded (EventRenamed) but
+// is not a change of factors, so it needs no step-up and trusted devices
+// stay. Removing and resetting passkeys are the Manager's ordinary Remove
+// (a step-up; never the last method while two-step verification is
+// required) and Reset.
 //
 // # Login as the second step
 //

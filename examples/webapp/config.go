@@ -38,6 +38,11 @@ type Config struct {
 	DevPublic bool
 	// Demo seeds a demo admin and a demo user into an empty database.
 	Demo bool
+	// PasskeyOrigin is the origin browsers reach the app at, such as
+	// "https://login.example.com"; passkeys are bound to its host name.
+	// Empty: in development mode http://localhost with the port of Addr,
+	// otherwise no passkeys.
+	PasskeyOrigin string
 	// BehindTLS trusts X-Forwarded-Proto: https from a TLS-terminating
 	// proxy, so that session cookies are Secure.
 	BehindTLS bool
@@ -99,6 +104,7 @@ func parseConfig(args []string, getenv func(string) string, output io.Writer) (C
 	fs.BoolVar(&c.Dev, "dev", true, "development mode: outbox page and console sender for unconfigured channels")
 	fs.BoolVar(&c.DevPublic, "dev-public", false, "allow development mode on an address other machines can reach (the outbox shows every code)")
 	fs.BoolVar(&c.Demo, "demo", true, "seed a demo admin and a demo user into an empty database")
+	fs.StringVar(&c.PasskeyOrigin, "passkey-origin", getenv("TWOSTEP_PASSKEY_ORIGIN"), "origin for passkeys, such as https://login.example.com (default $TWOSTEP_PASSKEY_ORIGIN; empty: http://localhost:PORT in development mode)")
 	fs.BoolVar(&c.BehindTLS, "behind-tls", false, "trust X-Forwarded-Proto from a TLS-terminating proxy")
 	fs.Func("require-from", `date from which two-step verification is mandatory (YYYY-MM-DD or "now"; empty: optional)`, func(s string) (err error) {
 		c.Policy.RequiredFrom, err = parseRequireFrom(s, time.Now())

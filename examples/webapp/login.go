@@ -242,6 +242,14 @@ func (a *App) handleStepVerify(w http.ResponseWriter, r *http.Request, s step) {
 		a.showStep(w, r, s, a.userMessage(r, err)) // factor.UserMessage: Dutch or English
 		return
 	}
+	a.stepPassed(w, r, s, res)
+}
+
+// stepPassed goes on after a passed second step (a code, or a passkey):
+// the parked change of a step-up, or the end of the login, remembering
+// the device if asked.
+func (a *App) stepPassed(w http.ResponseWriter, r *http.Request, s step, res factor.Result) {
+	sess := state(r).sess
 	sess.StepCode = nil
 	if !s.login {
 		a.runChange(w, r, sess, res.StepUp) // the grant of this session's step-up

@@ -42,6 +42,9 @@ type page struct {
 	// Dev reports whether the app runs in development mode (the outbox
 	// link).
 	Dev bool
+	// Passkeys reports whether the app offers passkeys (their script, and
+	// passwordless login on the login page).
+	Passkeys bool
 	// AppName is the name users see.
 	AppName string
 	// Title is the page title: a text key, translated by render.
@@ -120,6 +123,7 @@ func (a *App) fillPage(r *http.Request, p *page) {
 		lang = st.lang
 	}
 	p.Lang, p.T, p.Path, p.Dev, p.AppName = lang, texts[lang], r.URL.RequestURI(), a.cfg.Dev, a.cfg.AppName
+	p.Passkeys = a.cfg.PasskeyOrigin != ""
 	p.Other = "en"
 	if lang == "en" {
 		p.Other = "nl"

@@ -75,6 +75,9 @@ type Session struct {
 	// NewApp is the authenticator app being set up, until its first code
 	// confirms it.
 	NewApp *newApp
+	// Passkey is the passkey registration or passwordless login under
+	// way, until the browser's answer finishes it.
+	Passkey *passkeyFlow
 	// NewCode is the first code on its way to a phone number or email
 	// address being set up, until it confirms it.
 	NewCode *sentCode

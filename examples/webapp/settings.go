@@ -8,6 +8,7 @@ import (
 	"net/http"
 
 	"github.com/twostep/twostep/factor"
+	"github.com/twostep/twostep/passkey"
 	"github.com/twostep/twostep/trust"
 )
 
@@ -54,6 +55,8 @@ type settingsData struct {
 	Current string
 	// CanOff reports whether the user may turn two-step verification off.
 	CanOff bool
+	// Passkeys describes the user's passkeys by enrollment ID.
+	Passkeys map[string]passkey.Info
 }
 
 func (a *App) handleSettings(w http.ResponseWriter, r *http.Request) {
@@ -68,6 +71,10 @@ func (a *App) handleSettings(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d := &settingsData{Status: st, Devices: devs, CanOff: st.Enabled && !st.Required}
+	if d.Passkeys, err = a.passkeyList(r); err != nil {
+		a.serverError(w, r, err)
+		return
+	}
 	d.Current, _ = trust.DeviceID(a.devices.TokenFromRequest(r))
 	a.render(w, r, http.StatusOK, "settings", &page{Title: "settings_title", Data: d})
 }

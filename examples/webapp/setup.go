@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/twostep/twostep/factor"
+	"github.com/twostep/twostep/passkey"
 )
 
 // passwordFresh is how recently the password must have been entered to
@@ -264,6 +265,8 @@ func setupPath(k string) string {
 		return "/setup/phone?kind=" + k
 	case factor.KindEmail:
 		return "/setup/email"
+	case passkey.Kind:
+		return "/setup/passkey"
 	}
 	return "/setup"
 }

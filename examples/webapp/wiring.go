@@ -27,6 +27,7 @@ import (
 	"github.com/twostep/twostep/email/smtp"
 	"github.com/twostep/twostep/factor"
 	"github.com/twostep/twostep/factor/sqlstore"
+	"github.com/twostep/twostep/passkey"
 	"github.com/twostep/twostep/recovery"
 	"github.com/twostep/twostep/sms"
 	smstwilio "github.com/twostep/twostep/sms/twilio"
@@ -51,6 +52,9 @@ type twostepParts struct {
 	codes   *recovery.Codes
 	devices *trust.Devices
 	keypad  *voice.Handler // nil unless Twilio calls back with keypad digits
+	// passkeys runs the passkey ceremonies (passkey.go); nil unless an
+	// origin for them is known.
+	passkeys *passkey.Passkeys
 }
 
 // twostep builds the Manager and the packages built on it.
@@ -63,6 +67,7 @@ func (a *App) twostep(store factor.Store) error {
 	if err != nil {
 		return err
 	}
+	factors = append(factors, passkeyFactors(a.cfg)...)
 	// Step-ups are per session: the grant of a step-up's Verify is kept in
 	// the session that passed it (Session.StepUp) and is the only thing
 	// that unlocks a sensitive change, not a code entered in another
@@ -83,6 +88,9 @@ func (a *App) twostep(store factor.Store) error {
 		return err
 	}
 	if a.devices, err = trust.New(a.m, trust.Config{}); err != nil {
+		return err
+	}
+	if a.passkeys, err = a.newPasskeys(); err != nil {
 		return err
 	}
 	a.keypad, err = keypadHandler(a.m, a.cfg, func() time.Time { return a.Now() })

@@ -39,6 +39,7 @@ var checks = []check{
 	{"SQLite: statements per verify, wrong code", median(key{"factor/sqlstore", "VerifyTOTP/SQLite/WrongCode"}, "stmts/op"), 3, true, trim},
 	{"QR PNG ÷ bare qrcode.Encode, interleaved", median(key{"totp", "PairedQR"}, "png/encode"), 1.1, true, formatRatio},
 	{"QR PNG ÷ bare qrcode.Encode, separate", ratio(key{"totp", "QR/Key.PNG"}, key{"totp", "QR/qrcode.Encode"}), 1.1, true, formatRatio},
+	{"Passkey second step through the Manager ÷ go-webauthn parse + ValidateLogin, same bytes, interleaved", median(key{"passkey", "FinishLogin"}, "ratio"), 1.3, true, formatRatio},
 	{"memstore memory per user", median(key{"internal/integration/memstore", "MemoryPerUser"}, "B/user"), 4096, true, func(v float64) string { return fmt.Sprintf("%.0f B", v) }},
 }
 
