@@ -101,7 +101,7 @@ func Example_policy() {
 	// enrollments: 1 primary: <nil>
 	// remove without a fresh second step: true
 	// disable while mandatory: true
-	// Twee-staps verificatie is verplicht: u kunt het niet meer overslaan of uitzetten.
+	// Tweestapsverificatie is verplicht: u kunt het niet meer overslaan of uitzetten.
 	// reset, new activation code: 14 <nil>
 	// active: false false locked: false
 	// pruned: true <nil>

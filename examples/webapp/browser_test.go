@@ -326,7 +326,7 @@ func testDutch(t *testing.T, ta *testApp, b *tab) {
 	}
 	b.login(u.Email)
 	b.wantPath("/login/2fa")
-	if h := eval[string](b, `document.querySelector("h1").innerText`); h != "Twee-staps verificatie" {
+	if h := eval[string](b, `document.querySelector("h1").innerText`); h != "Tweestapsverificatie" {
 		t.Fatalf("h1 = %q", h)
 	}
 	b.enterCode("000000")

@@ -109,11 +109,17 @@ func formatDate(lang string, t time.Time) string {
 	if t.IsZero() {
 		return "—"
 	}
+	day := t.Format("2 Jan 2006")
 	if lang == "nl" {
-		return t.Format("02-01-2006 15:04")
+		day = fmt.Sprintf("%d %s %d", t.Day(), dutchMonths[t.Month()-1], t.Year())
 	}
-	return t.Format("2 Jan 2006 15:04")
+	if t.Hour() == 0 && t.Minute() == 0 {
+		return day // a date, not a moment
+	}
+	return day + t.Format(" 15:04")
 }
+
+var dutchMonths = [...]string{"januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober", "november", "december"}
 
 // kindName names a kind of method in lang.
 func kindName(lang, kind string) string { return tr(lang, "kind_"+kind) }

@@ -315,8 +315,15 @@ func (a *App) codeStatus(w http.ResponseWriter, r *http.Request, ch *sentCode) {
 	json.NewEncoder(w).Encode(map[string]string{"state": string(st)})
 }
 
+// handleRecoveryForm asks for a recovery code; a user who has none is told
+// who can help instead.
 func (a *App) handleRecoveryForm(w http.ResponseWriter, r *http.Request, _ step) {
-	a.render(w, r, http.StatusOK, "recovery_login", &page{Title: "recovery_title"})
+	st, err := a.status(r)
+	if err != nil {
+		a.serverError(w, r, err)
+		return
+	}
+	a.render(w, r, http.StatusOK, "recovery_login", &page{Title: "recovery_title", Data: st.RecoveryCodesLeft})
 }
 
 // handleRecoveryLogin completes the login with a recovery code, each
@@ -325,7 +332,7 @@ func (a *App) handleRecoveryLogin(w http.ResponseWriter, r *http.Request, _ step
 	sess := state(r).sess
 	res, err := a.codes.Redeem(r.Context(), sess.UserID, r.PostFormValue("code"), a.Now())
 	if err != nil {
-		a.render(w, r, http.StatusOK, "recovery_login", &page{Title: "recovery_title", Error: a.userMessage(r, err)})
+		a.render(w, r, http.StatusOK, "recovery_login", &page{Title: "recovery_title", Error: a.userMessage(r, err), Data: -1})
 		return
 	}
 	key := "flash_recovery_used"

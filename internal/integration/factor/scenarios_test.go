@@ -105,7 +105,7 @@ func TestScenarioCaresharing(t *testing.T) {
 	err := p.m.Skip(p.ctx, "ria", p.now())
 	assert.ErrorIs(t, err, factor.ErrRequired)
 	assert.ErrorIs(t, err, factor.ErrNotAllowed)
-	assert.Equal(t, "Twee-staps verificatie is verplicht: u kunt het niet meer overslaan of uitzetten.", factor.UserMessage(err, "nl"))
+	assert.Equal(t, "Tweestapsverificatie is verplicht: u kunt het niet meer overslaan of uitzetten.", factor.UserMessage(err, "nl"))
 
 	_, err = p.m.Enroll(p.ctx, factor.EnrollRequest{UserID: "ria", Kind: factor.KindSMS, Address: "020-1234567"}, p.now())
 	assert.ErrorIs(t, err, phone.ErrNotMobile, "no texts to a landline")
@@ -276,7 +276,7 @@ func TestLastMethodWhileRequired(t *testing.T) {
 	p.clock.Advance(time.Minute)
 	require.NoError(t, factortest.Err(p.m.Verify(p.ctx, factor.Answer{UserID: "lia", EnrollmentID: id, Code: p.totpCode(secret, 0)}, p.now())))
 	assert.ErrorIs(t, p.m.Remove(p.ctx, factor.RemoveRequest{UserID: "lia", EnrollmentID: id}, p.now()), factor.ErrLastEnrollment)
-	assert.Equal(t, "U kunt uw laatste methode niet verwijderen zolang twee-staps verificatie verplicht is.", factor.UserMessage(factor.ErrLastEnrollment, "nl-NL,nl;q=0.9"))
+	assert.Equal(t, "U kunt uw laatste methode niet verwijderen zolang tweestapsverificatie verplicht is.", factor.UserMessage(factor.ErrLastEnrollment, "nl-NL,nl;q=0.9"))
 
 	fresh, err := p.m.Reset(p.ctx, factor.ResetRequest{UserID: "lia", Actor: "admin", Reason: "lost phone", IssueActivationCode: true}, p.now())
 	require.NoError(t, err)
