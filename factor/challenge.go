@@ -143,7 +143,7 @@ func (m *Manager) deliver(ctx context.Context, ch Challenger, e *Enrollment, c *
 	before := *c
 	c.CodeHash = m.sealer.MAC("challenge", c.UserID, challengeData(c.ID, code))
 	c.Tries, c.Sends, c.SentAt, c.ExpiresAt = 0, c.Sends+1, now, now.Add(m.codeTTL(e.Kind))
-	c.ApprovedAt = time.Time{} // a new code needs a new answer, also on the keypad
+	c.ApprovedAt = time.Time{}   // a new code needs a new answer, also on the keypad
 	c.Delivery = DeliveryUnknown // and has no receipt yet
 	if create {
 		err = m.store.CreateChallenge(ctx, c)
