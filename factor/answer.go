@@ -206,16 +206,28 @@ func (m *Manager) ApproveKeypad(ctx context.Context, challengeID, digits string,
 // ChallengeState is what a page polling a challenge may learn.
 type ChallengeState string
 
-// The states of a challenge.
+// The states of a challenge. ChallengeDelivered and ChallengeUndelivered
+// come only from delivery receipts (see Extension.RecordDelivery); without
+// them an open challenge is ChallengePending.
 const (
 	ChallengePending  ChallengeState = "pending"
 	ChallengeApproved ChallengeState = "approved"
 	ChallengeUsed     ChallengeState = "used"
 	ChallengeExpired  ChallengeState = "expired"
+	// ChallengeDelivered: the provider reported the code delivered; the
+	// user can type it. A keypad call stays ChallengePending until its
+	// digits approve it, since that is what its page waits for.
+	ChallengeDelivered ChallengeState = "delivered"
+	// ChallengeUndelivered: the provider reported that the code did not
+	// reach the user (see DeliveryUndelivered and DeliveryFailed); the
+	// page should offer another method or a resend instead of waiting.
+	// The code stays valid, in case it arrives after all.
+	ChallengeUndelivered ChallengeState = "undelivered"
 )
 
 // ChallengeStatus tells the user's page whether a keypad call has been
-// answered. It counts nothing and reveals nothing about the code.
+// answered and, with delivery receipts, whether the code reached the user.
+// It counts nothing and reveals nothing about the code.
 func (m *Manager) ChallengeStatus(ctx context.Context, userID, challengeID string, now time.Time) (ChallengeState, error) {
 	if err := checkUserID(userID); err != nil {
 		return "", err
@@ -234,6 +246,10 @@ func (m *Manager) ChallengeStatus(ctx context.Context, userID, challengeID strin
 		return ChallengeExpired, nil
 	case !c.ApprovedAt.IsZero():
 		return ChallengeApproved, nil
+	case c.Delivery.missed():
+		return ChallengeUndelivered, nil
+	case c.Delivery == DeliveryDelivered && !c.Keypad:
+		return ChallengeDelivered, nil
 	}
 	return ChallengePending, nil
 }

@@ -143,7 +143,8 @@ func (m *Manager) deliver(ctx context.Context, ch Challenger, e *Enrollment, c *
 	before := *c
 	c.CodeHash = m.sealer.MAC("challenge", c.UserID, challengeData(c.ID, code))
 	c.Tries, c.Sends, c.SentAt, c.ExpiresAt = 0, c.Sends+1, now, now.Add(m.codeTTL(e.Kind))
-	c.ApprovedAt = time.Time{} // a new code needs a new answer, also on the keypad
+	c.ApprovedAt = time.Time{}   // a new code needs a new answer, also on the keypad
+	c.Delivery = DeliveryUnknown // and has no receipt yet
 	if create {
 		err = m.store.CreateChallenge(ctx, c)
 	} else if err = m.store.UpdateChallenge(ctx, c); errors.Is(err, ErrConflict) {
@@ -194,7 +195,7 @@ func (m *Manager) send(ctx context.Context, ch Challenger, e *Enrollment, c *Cha
 	if err != nil {
 		return err
 	}
-	msg.Kind, msg.To, msg.Code, msg.Keypad, msg.ChallengeID, msg.SentAt, msg.ExpiresAt = e.Kind, e.Address, code, c.Keypad, c.ID, now, c.ExpiresAt
+	msg.Kind, msg.To, msg.Code, msg.Keypad, msg.ChallengeID, msg.Send, msg.SentAt, msg.ExpiresAt = e.Kind, e.Address, code, c.Keypad, c.ID, c.Sends, now, c.ExpiresAt
 	sctx, cancel := context.WithTimeout(ctx, m.cfg.Codes.SendTimeout)
 	defer cancel()
 	if err := m.cfg.Sender.Send(sctx, msg); err != nil {

@@ -43,6 +43,10 @@
 //   - Extension.Changed records a change of the user's enrollments: the
 //     audit event, the user's notification and the revocation of trusted
 //     devices; Extension.Emit records any other event;
+//   - Extension.RecordDelivery records a provider's delivery receipt on
+//     a challenge, as the status callback handlers of sms/twilio and
+//     voice/twilio do, so that ChallengeStatus can report a code that did
+//     not arrive; it counts no attempt and charges nothing;
 //   - Extension.Rand, Extension.NewID and Extension.Logger give the
 //     Manager's randomness, identifiers and logger, so that tests that fix
 //     them fix them everywhere.

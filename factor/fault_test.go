@@ -301,6 +301,12 @@ func challengeCases() []faultCase {
 			}},
 		{name: "ChallengeStatus", run: status,
 			prepare: func(w *world) { w.challenge, _ = w.send(w.voiceID, true, w.now) }},
+		{name: "Extension.RecordDelivery",
+			prepare: func(w *world) { w.challenge, _ = w.send(w.smsID, false, w.now) },
+			run: func(w *world) error {
+				_, err := w.m.Extension().RecordDelivery(w.ctx, factor.Receipt{ChallengeID: w.challenge, Send: 1, Delivery: factor.DeliveryUndelivered}, w.now)
+				return err
+			}},
 	}
 }
 

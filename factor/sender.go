@@ -22,8 +22,14 @@ type Message struct {
 	// the keypad instead of reading it out.
 	Keypad bool
 	// ChallengeID identifies the challenge the code belongs to. A voice
-	// provider puts it in the keypad callback.
+	// provider puts it in the keypad callback, and a provider with
+	// delivery receipts in their callback URL.
 	ChallengeID string
+	// Send counts the codes sent for the challenge: 1 for the first, 2
+	// after one Resend. A delivery receipt names it with ChallengeID, so
+	// that a late receipt for an earlier code is not taken for the current
+	// one (see Receipt).
+	Send int
 	// Language is the BCP 47 tag of the message's language, such as "nl".
 	Language string
 	// Subject is the email subject; empty for other channels.

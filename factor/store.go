@@ -131,6 +131,9 @@ type Challenge struct {
 	// UsedAt is when the challenge was consumed; a used challenge accepts
 	// nothing.
 	UsedAt time.Time
+	// Delivery is what the provider's delivery receipts reported about
+	// the current code; empty until one did (see Extension.RecordDelivery).
+	Delivery Delivery
 	// Version is the store's revision, for compare-and-swap.
 	Version int64
 }

@@ -32,6 +32,7 @@ func newChallenge(userID string, now time.Time) *factor.Challenge {
 		Sends:        1,
 		SentAt:       now,
 		ExpiresAt:    now.Add(5 * time.Minute),
+		Delivery:     factor.DeliverySent,
 	}
 }
 
@@ -94,8 +95,13 @@ func testChallengeUpdate(t *testing.T, s factor.Store) {
 	c.CodeHash = hash(newID("code"))
 	c.SentAt, c.ExpiresAt = now.Add(time.Minute), now.Add(6*time.Minute)
 	c.ApprovedAt, c.UsedAt = now.Add(2*time.Minute), now.Add(3*time.Minute)
+	c.Delivery = factor.DeliveryUndelivered
 	require.NoError(t, s.UpdateChallenge(t.Context(), c))
 	assert.Equal(t, int64(2), c.Version, "UpdateChallenge increments Version")
+	assertChallenge(t, s, c)
+
+	c.Delivery = factor.DeliveryUnknown
+	require.NoError(t, s.UpdateChallenge(t.Context(), c))
 	assertChallenge(t, s, c)
 }
 

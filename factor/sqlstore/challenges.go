@@ -9,19 +9,20 @@ import (
 )
 
 const challengeCols = `id, user_id, enrollment_id, kind, code_hash, keypad, tries, sends,
-	sent_at, expires_at, approved_at, used_at, version`
+	sent_at, expires_at, approved_at, used_at, delivery, version`
 
 const (
 	insertChallenge = `INSERT INTO twostep_challenges (` + challengeCols + `)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 1)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 1)
 ON CONFLICT DO NOTHING`
 
 	selectChallenge = `SELECT ` + challengeCols + ` FROM twostep_challenges WHERE id = $1`
 
 	updateChallenge = `UPDATE twostep_challenges SET enrollment_id = $3, kind = $4,
 	code_hash = $5, keypad = $6, tries = $7, sends = $8, sent_at = $9,
-	expires_at = $10, approved_at = $11, used_at = $12, version = version + 1
-WHERE id = $1 AND user_id = $2 AND version = $13`
+	expires_at = $10, approved_at = $11, used_at = $12, delivery = $13,
+	version = version + 1
+WHERE id = $1 AND user_id = $2 AND version = $14`
 
 	challengeExists = `SELECT 1 FROM twostep_challenges WHERE id = $1 AND user_id = $2`
 
@@ -34,7 +35,7 @@ func (s *Store) challengeArgs(c *factor.Challenge) []any {
 	return []any{
 		c.ID, c.UserID, c.EnrollmentID, string(c.Kind), c.CodeHash, c.Keypad,
 		c.Tries, c.Sends, s.t(c.SentAt), s.t(c.ExpiresAt), s.t(c.ApprovedAt),
-		s.t(c.UsedAt),
+		s.t(c.UsedAt), string(c.Delivery),
 	}
 }
 
@@ -42,7 +43,7 @@ func scanChallenge(r rowScanner) (*factor.Challenge, error) {
 	var c factor.Challenge
 	err := r.Scan(&c.ID, &c.UserID, &c.EnrollmentID, &c.Kind, &c.CodeHash,
 		&c.Keypad, &c.Tries, &c.Sends, tc(&c.SentAt), tc(&c.ExpiresAt),
-		tc(&c.ApprovedAt), tc(&c.UsedAt), &c.Version)
+		tc(&c.ApprovedAt), tc(&c.UsedAt), &c.Delivery, &c.Version)
 	if err != nil {
 		return nil, err
 	}

@@ -33,8 +33,8 @@ func schemaVersions(t *testing.T, db *sql.DB) []int {
 // its version 2 added; PostgreSQL has nothing to change there, and the
 // runner needs no version to be present in both dialects.
 var latestVersions = map[sqlstore.Dialect][]int{
-	sqlstore.SQLite:   {1, 2, 3, 4, 5},
-	sqlstore.Postgres: {1, 2, 3, 4},
+	sqlstore.SQLite:   {1, 2, 3, 4, 5, 6},
+	sqlstore.Postgres: {1, 2, 3, 4, 5},
 }
 
 func TestMigrationsFiles(t *testing.T) {
@@ -42,8 +42,8 @@ func TestMigrationsFiles(t *testing.T) {
 		d    sqlstore.Dialect
 		want []string
 	}{
-		{sqlstore.SQLite, []string{"0001_init.sql", "0002_verified_reset.sql", "0003_drop_verified_reset.sql", "0004_prune.sql", "0005_user_handles.sql"}},
-		{sqlstore.Postgres, []string{"0001_init.sql", "0002_verified_reset.sql", "0003_prune.sql", "0004_user_handles.sql"}},
+		{sqlstore.SQLite, []string{"0001_init.sql", "0002_verified_reset.sql", "0003_drop_verified_reset.sql", "0004_prune.sql", "0005_user_handles.sql", "0006_delivery.sql"}},
+		{sqlstore.Postgres, []string{"0001_init.sql", "0002_verified_reset.sql", "0003_prune.sql", "0004_user_handles.sql", "0005_delivery.sql"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.d.String(), func(t *testing.T) {

@@ -210,3 +210,30 @@ func TestMigrateFromPreviousRelease(t *testing.T) {
 		assert.ErrorIs(t, s.PutHandle(ctx, "bob", handle), factor.ErrConflict)
 	})
 }
+
+// TestMigrateFromBeforeReceipts upgrades a database that the release
+// before delivery receipts migrated (SQLite versions 1 to 5, PostgreSQL 1
+// to 4), holding a challenge: Migrate adds the delivery column, the old
+// challenge reads back without a receipt, and a receipt recorded on it
+// is kept.
+func TestMigrateFromBeforeReceipts(t *testing.T) {
+	previous := map[sqlstore.Dialect]int{sqlstore.SQLite: 5, sqlstore.Postgres: 4}
+	old := func(t *testing.T, d sqlstore.Dialect) oldDatabase { return shippedUpTo(previous[d])(t, d) }
+	insert := `INSERT INTO twostep_challenges (id, user_id, enrollment_id, kind, sends, version) VALUES ('old-challenge', 'bob', 'e1', 'sms', 1, 1)`
+	before := func(t *testing.T, db *sql.DB, _ sqlstore.Dialect) {
+		_, err := db.Exec(insert)
+		require.NoError(t, err, "a challenge on the previous schema")
+	}
+	testMigrateFrom(t, old, before, func(t *testing.T, db *sql.DB, d sqlstore.Dialect) {
+		s, err := sqlstore.New(db, d)
+		require.NoError(t, err)
+		c, err := s.GetChallenge(ctx, "old-challenge")
+		require.NoError(t, err)
+		assert.Equal(t, factor.DeliveryUnknown, c.Delivery)
+		c.Delivery = factor.DeliveryUndelivered
+		require.NoError(t, s.UpdateChallenge(ctx, c))
+		c, err = s.GetChallenge(ctx, "old-challenge")
+		require.NoError(t, err)
+		assert.Equal(t, factor.DeliveryUndelivered, c.Delivery)
+	})
+}

@@ -9,6 +9,12 @@
 // net/http only, honours the context of every Send, and bounds each
 // request with Config.Timeout.
 //
+// With Config.StatusCallbackURL set, each message asks Twilio for delivery
+// receipts, and a MessageStatusHandler at that URL records them on the
+// challenge (after checking Twilio's signature), so that
+// factor.Manager.ChallengeStatus can tell the page that a code did not
+// arrive.
+//
 // Failures are *delivery.Error values wrapping a reason of package
 // delivery: ErrInvalidNumber (Twilio 21211, 21217, 21265), ErrLandline
 // (21614, 21635), ErrRegionNotPermitted (21408; 21612, a destination the

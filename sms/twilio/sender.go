@@ -41,6 +41,13 @@ type Config struct {
 	// picks the sender. When both are set, Twilio sends from From with
 	// the service's features.
 	MessagingServiceSID string
+	// StatusCallbackURL is the public URL of the host's
+	// MessageStatusHandler, an absolute https URL (plain http only to a
+	// loopback host). When set, every message asks Twilio for delivery
+	// receipts there (StatusCallback), with the query parameters
+	// "challenge" and "send" naming its code, and ChallengeStatus can tell
+	// the page that a code did not arrive. Empty means no receipts.
+	StatusCallbackURL string
 
 	// BaseURL is Twilio's API; empty means https://api.twilio.com.
 	BaseURL string
@@ -53,8 +60,9 @@ type Config struct {
 
 // Sender sends SMS messages through Twilio. It is safe for concurrent use.
 type Sender struct {
-	api *twilioapi.Client
-	cfg Config
+	api            *twilioapi.Client
+	cfg            Config
+	statusCallback *url.URL
 }
 
 var _ factor.Sender = (*Sender)(nil)
@@ -76,14 +84,19 @@ func New(cfg Config) (*Sender, error) {
 	if cfg.MessagingServiceSID != "" && !strings.HasPrefix(cfg.MessagingServiceSID, "MG") {
 		return nil, provider.ConfigError("twilio.Config.MessagingServiceSID", `must start with "MG"`)
 	}
-	return &Sender{api: api, cfg: cfg}, nil
+	status, err := twilioapi.WebhookURL("twilio.Config.StatusCallbackURL", cfg.StatusCallbackURL)
+	if err != nil {
+		return nil, err
+	}
+	return &Sender{api: api, cfg: cfg, statusCallback: status}, nil
 }
 
 // Send sends m.Text to m.To, an E.164 number, as an SMS. When m.ExpiresAt
 // is set, Twilio drops the message if it is still queued when the code
 // expires (its ValidityPeriod, at most MaxValidity); a code that has
-// already expired is not sent. Send returns once Twilio has accepted the
-// message; a failure is a *delivery.Error.
+// already expired is not sent. With Config.StatusCallbackURL, Twilio
+// reports the message's delivery there. Send returns once Twilio has
+// accepted the message; a failure is a *delivery.Error.
 func (s *Sender) Send(ctx context.Context, m factor.Message) error {
 	if err := provider.CheckPhoneMessage("twilio", m, factor.KindSMS); err != nil {
 		return err
@@ -109,6 +122,9 @@ func (s *Sender) Send(ctx context.Context, m factor.Message) error {
 	}
 	if s.cfg.MessagingServiceSID != "" {
 		form.Set("MessagingServiceSid", s.cfg.MessagingServiceSID)
+	}
+	if cb := twilioapi.StatusCallback(s.statusCallback, m); cb != "" {
+		form.Set("StatusCallback", cb)
 	}
 	return s.api.Post(ctx, "Messages", form)
 }

@@ -28,6 +28,12 @@
 // language, carried in the callback URL's LanguageParam, thanking them or
 // saying the digits were wrong or came too late.
 //
+// With Config.StatusCallbackURL set, each call asks Twilio to report its
+// progress, and a CallStatusHandler at that URL records it on the
+// challenge (after checking the signature with a Validator), so that
+// factor.Manager.ChallengeStatus can tell the page that a call was busy,
+// not answered or answered by a machine.
+//
 // Failures are *delivery.Error values wrapping a reason of package
 // delivery: ErrInvalidNumber (Twilio 21211, 21217), ErrRegionNotPermitted
 // (21215; 21214, a number that cannot be reached), ErrThrottled (HTTP 429,

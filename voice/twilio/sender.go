@@ -14,6 +14,10 @@ import (
 	"github.com/twostep/twostep/internal/twilioapi"
 )
 
+// statusEvents are the call progress events a call with a status callback
+// reports: ringing, and its end with how it ended.
+const statusEvents = "ringing completed"
+
 // DefaultTimeLimit is how long a call may last when Config.TimeLimit is
 // zero: long enough to hear the code twice, short enough to bound the cost
 // of a call that is answered by a machine.
@@ -51,6 +55,13 @@ type Config struct {
 	// calls carry their script inline and read the code to whoever or
 	// whatever answers.
 	ScriptURL string
+	// StatusCallbackURL is the public URL of the host's CallStatusHandler.
+	// When set, every call asks Twilio to report its progress there
+	// (StatusCallback, with StatusCallbackEvent "ringing completed"), with
+	// the query parameters "challenge" and "send" naming its code, and
+	// ChallengeStatus can tell the page that a call did not reach the
+	// user. Empty means no receipts.
+	StatusCallbackURL string
 	// Voices adds or replaces voices by BCP 47 tag, such as "de" or
 	// "nl-BE". Dutch ("nl"), English ("en") and British English ("en-GB")
 	// are built in; other languages fall back to English.
@@ -74,6 +85,7 @@ type Sender struct {
 	from        string
 	callbackURL *url.URL
 	scriptURL   *url.URL
+	statusURL   *url.URL
 	authToken   string
 	voices      voices
 	timeLimit   string
@@ -100,10 +112,13 @@ func New(cfg Config) (*Sender, error) {
 		return nil, err
 	}
 	s := &Sender{api: api, from: cfg.From, timeLimit: limit, authToken: cfg.AuthToken}
-	if s.callbackURL, err = parseWebhookURL("twilio.Config.CallbackURL", cfg.CallbackURL); err != nil {
+	if s.callbackURL, err = twilioapi.WebhookURL("twilio.Config.CallbackURL", cfg.CallbackURL); err != nil {
 		return nil, err
 	}
-	if s.scriptURL, err = parseWebhookURL("twilio.Config.ScriptURL", cfg.ScriptURL); err != nil {
+	if s.scriptURL, err = twilioapi.WebhookURL("twilio.Config.ScriptURL", cfg.ScriptURL); err != nil {
+		return nil, err
+	}
+	if s.statusURL, err = twilioapi.WebhookURL("twilio.Config.StatusCallbackURL", cfg.StatusCallbackURL); err != nil {
 		return nil, err
 	}
 	if s.scriptURL != nil && cfg.AuthToken == "" {
@@ -128,7 +143,8 @@ func checkTimeLimit(d time.Duration) (string, error) {
 
 // Send calls m.To, an E.164 number, and says m.Text, which reads the code
 // (spoken mode; only to a person when Config.ScriptURL is set), or says
-// m.Text while gathering len(m.Code) digits on the keypad (m.Keypad). It
+// m.Text while gathering len(m.Code) digits on the keypad (m.Keypad). With
+// Config.StatusCallbackURL, Twilio reports the call's progress there. It
 // returns once Twilio has accepted the call; a failure is a
 // *delivery.Error.
 func (s *Sender) Send(ctx context.Context, m factor.Message) error {
@@ -138,17 +154,24 @@ func (s *Sender) Send(ctx context.Context, m factor.Message) error {
 	if !provider.Digits(m.Code) || len(m.Code) > 12 {
 		return &delivery.Error{Provider: "twilio", Err: fmt.Errorf("%w: the code must be 1 to 12 digits", delivery.ErrUnsupported)}
 	}
+	var form url.Values
 	if !m.Keypad && s.scriptURL != nil {
-		form, err := s.scriptCall(m)
+		f, err := s.scriptCall(m)
 		if err != nil {
 			return err
 		}
-		return s.api.Post(ctx, "Calls", form)
+		form = f
+	} else {
+		twiml, err := s.twiml(m)
+		if err != nil {
+			return err
+		}
+		form = url.Values{"To": {m.To}, "From": {s.from}, "Twiml": {twiml}, "TimeLimit": {s.timeLimit}}
 	}
-	twiml, err := s.twiml(m)
-	if err != nil {
-		return err
+	if cb := twilioapi.StatusCallback(s.statusURL, m); cb != "" {
+		form.Set("StatusCallback", cb)
+		form.Set("StatusCallbackMethod", http.MethodPost)
+		form.Set("StatusCallbackEvent", statusEvents)
 	}
-	form := url.Values{"To": {m.To}, "From": {s.from}, "Twiml": {twiml}, "TimeLimit": {s.timeLimit}}
 	return s.api.Post(ctx, "Calls", form)
 }

@@ -3,11 +3,9 @@ package twilio
 import (
 	"encoding/xml"
 	"fmt"
-	"net/url"
 
 	"github.com/twostep/twostep/factor"
 	"github.com/twostep/twostep/factor/delivery"
-	"github.com/twostep/twostep/internal/provider"
 )
 
 // MaxTwiML is the longest TwiML Twilio accepts inline, in characters.
@@ -111,21 +109,4 @@ func (s *Sender) callback(id, lang string) (string, error) {
 	}
 	u.RawQuery = q.Encode()
 	return u.String(), nil
-}
-
-// parseWebhookURL checks a Config URL Twilio calls, such as CallbackURL:
-// empty, or an absolute https URL (plain http only to a loopback host)
-// without a fragment.
-func parseWebhookURL(field, raw string) (*url.URL, error) {
-	if raw == "" {
-		return nil, nil
-	}
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" || u.Fragment != "" || u.User != nil {
-		return nil, provider.ConfigError(field, "must be an absolute URL without credentials or fragment")
-	}
-	if u.Scheme != "https" && (u.Scheme != "http" || !provider.Loopback(u.Hostname())) {
-		return nil, provider.ConfigError(field, "must use https (plain http only to a loopback host)")
-	}
-	return u, nil
 }

@@ -21,14 +21,16 @@ import (
 
 // Production wiring from environment variables: SMS through Twilio with
 // Bird as the fallback, calls through Twilio, email through SMTP, and the
-// server key that every instance shares. This is the README's "Senders"
-// snippet. It has no output, so it is compiled but not run: it needs real
-// credentials, and it registers a handler on http.DefaultServeMux.
+// server key that every instance shares, with Twilio's delivery receipts.
+// This is the README's "Senders" snippet. It has no output, so it is
+// compiled but not run: it needs real credentials, and it registers
+// handlers on http.DefaultServeMux.
 func ExampleRouter() {
 	texts, err := twilio.New(twilio.Config{
-		AccountSID: os.Getenv("TWILIO_ACCOUNT_SID"),
-		AuthToken:  os.Getenv("TWILIO_AUTH_TOKEN"),
-		From:       os.Getenv("TWILIO_FROM"),
+		AccountSID:        os.Getenv("TWILIO_ACCOUNT_SID"),
+		AuthToken:         os.Getenv("TWILIO_AUTH_TOKEN"),
+		From:              os.Getenv("TWILIO_FROM"),
+		StatusCallbackURL: os.Getenv("TWILIO_PUBLIC_URL") + "/twostep/sms/status", // delivery receipts
 	})
 	if err != nil {
 		log.Fatal(err)
@@ -42,10 +44,11 @@ func ExampleRouter() {
 		log.Fatal(err)
 	}
 	calls, err := voicetwilio.New(voicetwilio.Config{
-		AccountSID:  os.Getenv("TWILIO_ACCOUNT_SID"),
-		AuthToken:   os.Getenv("TWILIO_AUTH_TOKEN"),
-		From:        os.Getenv("TWILIO_FROM"),
-		CallbackURL: os.Getenv("TWILIO_PUBLIC_URL") + "/twostep/voice/keypad",
+		AccountSID:        os.Getenv("TWILIO_ACCOUNT_SID"),
+		AuthToken:         os.Getenv("TWILIO_AUTH_TOKEN"),
+		From:              os.Getenv("TWILIO_FROM"),
+		CallbackURL:       os.Getenv("TWILIO_PUBLIC_URL") + "/twostep/voice/keypad",
+		StatusCallbackURL: os.Getenv("TWILIO_PUBLIC_URL") + "/twostep/voice/status",
 	})
 	if err != nil {
 		log.Fatal(err)
@@ -102,5 +105,14 @@ func ExampleRouter() {
 	http.Handle("POST /twostep/voice/keypad", &voice.Handler{
 		Manager: m,
 		Auth:    &voicetwilio.Validator{AuthToken: os.Getenv("TWILIO_AUTH_TOKEN"), PublicURL: os.Getenv("TWILIO_PUBLIC_URL")},
+	})
+	// Twilio reports here whether a code reached the phone; ChallengeStatus
+	// then says "undelivered" for one that did not.
+	http.Handle("POST /twostep/sms/status", &twilio.MessageStatusHandler{
+		Manager: m, AuthToken: os.Getenv("TWILIO_AUTH_TOKEN"), PublicURL: os.Getenv("TWILIO_PUBLIC_URL"),
+	})
+	http.Handle("POST /twostep/voice/status", &voicetwilio.CallStatusHandler{
+		Manager:   m,
+		Validator: &voicetwilio.Validator{AuthToken: os.Getenv("TWILIO_AUTH_TOKEN"), PublicURL: os.Getenv("TWILIO_PUBLIC_URL")},
 	})
 }
