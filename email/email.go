@@ -31,14 +31,15 @@ const (
 	htmlTemplate    = "email.html"
 )
 
-// Config configures a Factor. The zero Config writes Dutch messages unless
-// the user prefers English.
+// Config configures a Factor. The zero Config writes Dutch messages to
+// users who prefer Dutch, English to everyone else.
 type Config struct {
 	// AppName is the application's name as users know it, such as "Acme".
 	// Subject and bodies name it. At most 64 bytes, no control characters.
 	AppName string
 	// DefaultLanguage is the language of messages to users whose
-	// preference matches no supported language. Empty means Dutch ("nl").
+	// preference is empty or matches no supported language. Empty means
+	// English ("en"), as factor.UserMessage.
 	DefaultLanguage string
 	// Languages adds languages beyond Dutch and English, as BCP 47 tags;
 	// Templates must then hold all three files for each.
