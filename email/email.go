@@ -1,5 +1,6 @@
 // Package email delivers one-time codes by email, with an HTML and a
-// plain-text body in Dutch or English.
+// plain-text body in Dutch or English, and tells users of changes to
+// their two-step verification.
 //
 // Email is a weak second factor: whoever knows the password often knows
 // the mailbox's too. So the factor.Manager offers email
@@ -12,6 +13,10 @@
 // Manager generates, stores, limits and checks the codes; a factor.Sender
 // such as email/smtp delivers the message. The subject never contains the
 // code, so that it does not show on lock screens.
+//
+// Notices, a factor.EventSink for factor.Config.Notifier, tells users by
+// email, in their language, of every change of their two-step
+// verification, without any code or secret in the mail.
 package email
 
 import (
