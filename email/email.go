@@ -1,5 +1,6 @@
 // Package email delivers one-time codes by email, with an HTML and a
-// plain-text body in Dutch or English.
+// plain-text body in Dutch or English, and tells users of changes to
+// their two-step verification.
 //
 // Email is a weak second factor: whoever knows the password often knows
 // the mailbox's too. So the factor.Manager offers email
@@ -12,6 +13,10 @@
 // Manager generates, stores, limits and checks the codes; a factor.Sender
 // such as email/smtp delivers the message. The subject never contains the
 // code, so that it does not show on lock screens.
+//
+// Notices, a factor.EventSink for factor.Config.Notifier, tells users by
+// email, in their language, of every change of their two-step
+// verification, without any code or secret in the mail.
 package email
 
 import (
@@ -31,14 +36,15 @@ const (
 	htmlTemplate    = "email.html"
 )
 
-// Config configures a Factor. The zero Config writes Dutch messages unless
-// the user prefers English.
+// Config configures a Factor. The zero Config writes Dutch messages to
+// users who prefer Dutch, English to everyone else.
 type Config struct {
 	// AppName is the application's name as users know it, such as "Acme".
 	// Subject and bodies name it. At most 64 bytes, no control characters.
 	AppName string
 	// DefaultLanguage is the language of messages to users whose
-	// preference matches no supported language. Empty means Dutch ("nl").
+	// preference is empty or matches no supported language. Empty means
+	// English ("en"), as factor.UserMessage.
 	DefaultLanguage string
 	// Languages adds languages beyond Dutch and English, as BCP 47 tags;
 	// Templates must then hold all three files for each.

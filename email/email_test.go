@@ -128,7 +128,9 @@ func TestComposeFields(t *testing.T) {
 	assert.Equal(t, "c1", m.ChallengeID)
 	assert.Equal(t, "Your verification code", m.Subject)
 	assert.Contains(t, m.Text, "valid for 60 minutes")
-	assert.Equal(t, "nl", compose(t, newFactor(t, email.Config{}), "fr", time.Hour).Language)
+	assert.Equal(t, "en", compose(t, newFactor(t, email.Config{}), "fr", time.Hour).Language, "English by default, as factor.UserMessage")
+	assert.Equal(t, "en", compose(t, newFactor(t, email.Config{}), "", time.Hour).Language)
+	assert.Equal(t, "nl", compose(t, newFactor(t, email.Config{DefaultLanguage: "nl"}), "", time.Hour).Language)
 }
 
 func TestNewRefusesCodeInSubject(t *testing.T) {

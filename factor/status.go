@@ -30,62 +30,63 @@ type DeviceChecker interface {
 // secret and only a masked address.
 type EnrollmentInfo struct {
 	// ID is the enrollment ID.
-	ID string
+	ID string `json:"id"`
 	// Kind is the kind of factor.
-	Kind Kind
+	Kind Kind `json:"kind"`
 	// Label is the user's name for it.
-	Label string
+	Label string `json:"label,omitempty"`
 	// Masked is the masked address; empty for authenticator apps.
-	Masked string
+	Masked string `json:"masked,omitempty"`
 	// Primary marks the user's primary enrollment, the one a login page
 	// offers first. A user has at most one.
-	Primary bool
+	Primary bool `json:"primary"`
 	// Confirmed is false for an enrollment still awaiting its first code.
-	Confirmed bool
+	Confirmed bool `json:"confirmed"`
 	// LastUsedAt is when the enrollment last passed a second step.
-	LastUsedAt time.Time
+	LastUsedAt time.Time `json:"last_used_at,omitzero"`
 }
 
 // Status is everything a login or settings page needs to know about a
-// user's two-step verification.
+// user's two-step verification. In JSON its names are snake_case and zero
+// times and empty lists are left out, as in EnrollmentInfo.
 type Status struct {
 	// Enrollments are the user's confirmed and pending enrollments.
-	Enrollments []EnrollmentInfo
+	Enrollments []EnrollmentInfo `json:"enrollments,omitempty"`
 	// Enabled reports whether the user has at least one confirmed
 	// enrollment, or the account's email address serves as the user's
 	// method (AccountEmail): a login page then asks for a second step.
-	Enabled bool
+	Enabled bool `json:"enabled"`
 	// AccountEmail reports that the user has set up nothing and the
 	// account's email address serves as the method (see AccountEmails):
 	// Offer holds it alone, under AccountEmailID.
-	AccountEmail bool
+	AccountEmail bool `json:"account_email,omitempty"`
 	// Required reports whether policy makes two-step verification
 	// mandatory now.
-	Required bool
+	Required bool `json:"required"`
 	// GraceDaysLeft is how many days the user may still skip setting it
 	// up; zero when not required, enabled, or out of grace. The grace
 	// period starts at the user's first Skip.
-	GraceDaysLeft int
+	GraceDaysLeft int `json:"grace_days_left"`
 	// CanSkip reports whether the user may log in without it now.
-	CanSkip bool
+	CanSkip bool `json:"can_skip"`
 	// Offer lists the confirmed enrollments a login page should offer:
 	// the user's primary first, then in policy order. Email is left out once
 	// the user has another enrollment, unless Codes.EmailAlongside.
-	Offer []EnrollmentInfo
+	Offer []EnrollmentInfo `json:"offer,omitempty"`
 	// Kinds lists the kinds the user may enrol, in policy order; email
 	// only while it is the user's fallback (see Offer).
-	Kinds []Kind
+	Kinds []Kind `json:"kinds,omitempty"`
 	// NeedsActivation reports whether the user must present an activation
 	// code before enrolling.
-	NeedsActivation bool
+	NeedsActivation bool `json:"needs_activation"`
 	// RecoveryCodesLeft is how many unused recovery codes the user has.
-	RecoveryCodesLeft int
+	RecoveryCodesLeft int `json:"recovery_codes_left"`
 	// DeviceTrusted reports whether the given device token is valid.
-	DeviceTrusted bool
+	DeviceTrusted bool `json:"device_trusted"`
 	// LockedUntil is when the user's lock after too many failures ends;
 	// zero when the user is not locked at now. Only a store that
 	// implements OverviewStore reports it.
-	LockedUntil time.Time
+	LockedUntil time.Time `json:"locked_until,omitzero"`
 }
 
 // StatusRequest names the user, and optionally the device, to report on.

@@ -1,11 +1,7 @@
 package factor
 
 import (
-	"errors"
-	"fmt"
 	"time"
-
-	"github.com/twostep/twostep/internal/lang"
 )
 
 // Localizer is implemented by errors that carry their own text for people,
@@ -15,10 +11,6 @@ type Localizer interface {
 	// "nl" or "en".
 	UserMessage(lang string) string
 }
-
-// userLanguages are the languages of user-facing texts, English for
-// anyone who prefers neither.
-var userLanguages = lang.New("en", "nl")
 
 // text is one user-facing message in Dutch and English.
 type text struct{ nl, en string }
@@ -55,48 +47,9 @@ var userTexts = []struct {
 // chosen from language (a BCP 47 tag or Accept-Language value; anything not
 // Dutch gets English). The text never contains a secret. Errors without a
 // specific text get a generic one; a nil error gets the empty string.
+// Texts adds other languages.
 func UserMessage(err error, language string) string {
-	if err == nil {
-		return ""
-	}
-	l := userLanguages.Match(language)
-	nl := l == "nl"
-	var loc Localizer
-	if errors.As(err, &loc) {
-		return loc.UserMessage(l)
-	}
-	var le *LockedError
-	if errors.As(err, &le) {
-		return pick(nl, text{
-			"Te veel onjuiste pogingen. Probeer het over %s opnieuw.",
-			"Too many incorrect attempts. Please try again in %s.",
-		}, humanDuration(le.RetryAfter, nl))
-	}
-	var rl *RateLimitError
-	if errors.As(err, &rl) && rl.Scope == "remove" {
-		return pick(nl, text{
-			"Er wordt al een methode verwijderd. Probeer het over %s opnieuw.",
-			"A method is being removed already. Please try again in %s.",
-		}, humanDuration(rl.RetryAfter, nl))
-	}
-	if errors.As(err, &rl) && rl.Scope == "resend" {
-		return pick(nl, text{
-			"U heeft net een code gekregen. U kunt over %s een nieuwe vragen, of een andere methode kiezen.",
-			"A code was sent just now. You can ask for a new one in %s, or choose another method.",
-		}, humanDuration(rl.RetryAfter, nl))
-	}
-	if errors.As(err, &rl) {
-		return pick(nl, text{
-			"Er zijn te veel codes verstuurd. Probeer het over %s opnieuw, of kies een andere methode.",
-			"Too many codes were sent. Please try again in %s, or choose another method.",
-		}, humanDuration(rl.RetryAfter, nl))
-	}
-	for _, t := range userTexts {
-		if errors.Is(err, t.err) {
-			return pick(nl, t.txt)
-		}
-	}
-	return pick(nl, text{"Er ging iets mis. Probeer het later opnieuw.", "Something went wrong. Please try again later."})
+	return builtin.UserMessage(err, language)
 }
 
 // UserErrors lists every error UserMessage has a specific text for, so
@@ -107,36 +60,4 @@ func UserErrors() []error {
 		out = append(out, t.err)
 	}
 	return out
-}
-
-func pick(nl bool, t text, args ...any) string {
-	s := t.en
-	if nl {
-		s = t.nl
-	}
-	if len(args) > 0 {
-		return fmt.Sprintf(s, args...)
-	}
-	return s
-}
-
-// humanDuration rounds d up to whole seconds under a minute, to whole
-// minutes up to two hours, and to whole hours past that.
-func humanDuration(d time.Duration, nl bool) string {
-	if d < time.Minute {
-		s := max(1, int((d+time.Second-1)/time.Second))
-		if s == 1 {
-			return pick(nl, text{"1 seconde", "1 second"})
-		}
-		return pick(nl, text{"%d seconden", "%d seconds"}, s)
-	}
-	if d > 2*time.Hour {
-		h := int((d + time.Hour - 1) / time.Hour)
-		return pick(nl, text{"%d uur", "%d hours"}, h)
-	}
-	mins := int((d + time.Minute - 1) / time.Minute)
-	if mins <= 1 {
-		return pick(nl, text{"1 minuut", "1 minute"})
-	}
-	return pick(nl, text{"%d minuten", "%d minutes"}, mins)
 }

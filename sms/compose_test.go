@@ -54,8 +54,9 @@ func TestComposeMessage(t *testing.T) {
 		ExpiresAt:   time.Date(2026, 7, 1, 9, 5, 0, 0, time.UTC),
 	}, m)
 	assert.Equal(t, "en", compose(t, newFactor(t, sms.Config{}), "en-US").Language)
-	assert.Equal(t, "nl", compose(t, newFactor(t, sms.Config{}), "de").Language, "Dutch by default")
-	assert.Equal(t, "en", compose(t, newFactor(t, sms.Config{DefaultLanguage: "en"}), "de").Language)
+	assert.Equal(t, "en", compose(t, newFactor(t, sms.Config{}), "de").Language, "English by default, as factor.UserMessage")
+	assert.Equal(t, "en", compose(t, newFactor(t, sms.Config{}), "").Language)
+	assert.Equal(t, "nl", compose(t, newFactor(t, sms.Config{DefaultLanguage: "nl"}), "de").Language)
 	assert.Equal(t, "Your verification code is 123456. Valid for 5 minutes. Do not share this code with anyone.",
 		compose(t, newFactor(t, sms.Config{}), "en").Text, "no app name, no empty phrase")
 }

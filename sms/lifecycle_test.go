@@ -74,7 +74,7 @@ func TestEnrollConfirmVerify(t *testing.T) {
 	assert.Equal(t, factor.KindSMS, m.Kind)
 	assert.Equal(t, "+31612345678", m.To)
 	assert.Equal(t, sent.ChallengeID, m.ChallengeID)
-	assert.Equal(t, "nl", m.Language)
+	assert.Equal(t, "en", m.Language, "no language given: the fallback of factor.UserMessage")
 	assert.Contains(t, m.Text, code)
 }
 

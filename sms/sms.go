@@ -34,7 +34,8 @@ import (
 const template = "sms.txt"
 
 // Config configures a Factor. The zero Config accepts Dutch mobile numbers
-// and writes Dutch texts unless the user prefers English.
+// and writes Dutch texts to users who prefer Dutch, English to everyone
+// else.
 type Config struct {
 	// Phones parses numbers and decides which may receive texts. The zero
 	// Parser accepts Dutch numbers only; set AllowedRegions to accept more
@@ -45,7 +46,8 @@ type Config struct {
 	// bytes, no control characters.
 	AppName string
 	// DefaultLanguage is the language of texts for users whose preference
-	// matches no supported language. Empty means Dutch ("nl").
+	// is empty or matches no supported language. Empty means English
+	// ("en"), as factor.UserMessage.
 	DefaultLanguage string
 	// Languages adds languages beyond Dutch and English, as BCP 47 tags;
 	// Templates must then hold "<language>/sms.txt" for each.

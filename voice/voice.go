@@ -38,7 +38,8 @@ const (
 )
 
 // Config configures a Factor. The zero Config calls Dutch numbers, mobile
-// or fixed, and speaks Dutch unless the user prefers English.
+// or fixed, and speaks Dutch to users who prefer Dutch, English to everyone
+// else.
 type Config struct {
 	// Phones parses numbers and decides which may be called. The zero
 	// Parser accepts Dutch numbers only.
@@ -47,7 +48,8 @@ type Config struct {
 	// The call starts with it. At most 64 bytes, no control characters.
 	AppName string
 	// DefaultLanguage is the language of calls to users whose preference
-	// matches no supported language. Empty means Dutch ("nl").
+	// is empty or matches no supported language. Empty means English
+	// ("en"), as factor.UserMessage.
 	DefaultLanguage string
 	// Languages adds languages beyond Dutch and English, as BCP 47 tags;
 	// Templates must then hold both scripts for each.

@@ -94,7 +94,8 @@ func TestComposeLanguage(t *testing.T) {
 	f := newFactor(t, voice.Config{})
 	assert.Equal(t, "nl", compose(t, f, "123456", "nl-BE,nl;q=0.9", false).Language)
 	assert.Equal(t, "en", compose(t, f, "123456", "en-US", true).Language)
-	assert.Equal(t, "nl", compose(t, f, "123456", "", false).Language)
+	assert.Equal(t, "en", compose(t, f, "123456", "", false).Language, "English by default, as factor.UserMessage")
+	assert.Equal(t, "nl", compose(t, newFactor(t, voice.Config{DefaultLanguage: "nl"}), "123456", "", false).Language)
 	m := compose(t, f, "1", "nl", true)
 	assert.Contains(t, m.Text, "het cijfer dat op uw scherm staat", "one digit reads right")
 }

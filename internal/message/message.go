@@ -46,16 +46,17 @@ const (
 const maxAppName = 64
 
 // Config configures a Catalog. The zero Config gives the built-in Dutch and
-// English texts without an application name, Dutch by default.
+// English texts without an application name, English by default.
 type Config struct {
 	// AppName is the application's name as users know it, such as "Acme".
 	// It appears in every message so users know who sent it. At most 64
 	// bytes, no control characters. Empty leaves it out.
 	AppName string
 	// DefaultLanguage is the language used when the user's preference
-	// matches no supported language. Empty means Dutch ("nl"), because
-	// the platforms twostep is built for are Dutch and its default phone
-	// region is the Netherlands; international hosts set "en".
+	// is empty or matches no supported language. Empty means English
+	// ("en"), the fallback of factor.UserMessage too, so that a page and
+	// the code it sends never speak two languages; Dutch hosts whose users
+	// state no preference set "nl".
 	DefaultLanguage string
 	// Languages adds languages beyond Dutch and English, as BCP 47 tags
 	// such as "de". Templates must hold every file for each of them.
@@ -81,6 +82,18 @@ type Data struct {
 	// Domain is the web origin's host for the WebOTP line of an SMS
 	// ("@example.com #123456"); empty leaves the line out.
 	Domain string
+	// Notice names the change of the user's methods that a notice email
+	// tells of: "added", "changed", "removed", "disabled",
+	// "recovery-used", "recovery-new" or "reset". Notices carry no code.
+	Notice string
+	// Kind is the kind of method a notice is about, such as "sms"; empty
+	// when it is about none.
+	Kind string
+	// Ending is the last two digits of the phone number a notice is
+	// about; empty when there is none.
+	Ending string
+	// Time is when the change happened, in the host's time zone.
+	Time time.Time
 }
 
 // executor is what html/template and text/template templates have in

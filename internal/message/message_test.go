@@ -15,9 +15,9 @@ import (
 var allNames = []string{"sms.txt", "voice.txt", "voice-keypad.txt", "email-subject.txt", "email.txt", "email.html"}
 
 func TestNegotiate(t *testing.T) {
-	c, err := message.New(message.Config{}, "sms.txt")
+	c, err := message.New(message.Config{DefaultLanguage: "nl"}, "sms.txt")
 	require.NoError(t, err)
-	en, err := message.New(message.Config{DefaultLanguage: "en"}, "sms.txt")
+	en, err := message.New(message.Config{}, "sms.txt")
 	require.NoError(t, err)
 	long := "nl"
 	for len(long) < 600 {
@@ -50,10 +50,19 @@ func TestNegotiate(t *testing.T) {
 	}
 }
 
-func TestDefaultLanguageIsDutch(t *testing.T) {
+// TestDefaultLanguageIsUserMessages: with no preference, or one that
+// matches nothing, a message speaks the language factor.UserMessage falls
+// back to, so that a page and the code it sends agree.
+func TestDefaultLanguageIsUserMessages(t *testing.T) {
 	c, err := message.New(message.Config{}, allNames...)
 	require.NoError(t, err)
-	assert.Equal(t, []string{"nl", "en"}, c.Languages())
+	assert.Equal(t, []string{"en", "nl"}, c.Languages())
+	for _, pref := range []string{"", "de", "tlh", "x;q=oops"} {
+		fallback := factor.UserMessage(factor.ErrInvalidCode, pref) == factor.UserMessage(factor.ErrInvalidCode, "en")
+		assert.True(t, fallback, "UserMessage falls back to English for %q", pref)
+		assert.Equal(t, "en", c.Negotiate(pref), "messages fall back to English for %q", pref)
+	}
+	assert.Equal(t, "nl", c.Negotiate("nl-BE"))
 }
 
 func TestRender(t *testing.T) {

@@ -20,7 +20,7 @@ func (c *Catalog) Negotiate(pref string) string {
 func supported(cfg Config) ([]string, error) {
 	def := cfg.DefaultLanguage
 	if def == "" {
-		def = Dutch
+		def = English
 	}
 	all := append([]string{Dutch, English}, cfg.Languages...)
 	var langs []string

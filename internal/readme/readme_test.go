@@ -14,7 +14,7 @@ import (
 // snippets pairs each README section whose Go snippet must compile with the
 // Example that contains it.
 var snippets = []struct {
-	section string // the "## " heading
+	section string // the "## " or "### " heading
 	file    string // relative to the module root
 	example string // the Example function's name
 }{
@@ -24,6 +24,10 @@ var snippets = []struct {
 	{"Senders", "internal/integration/factor/example_router_test.go", "ExampleRouter"},
 	{"Policy", "factor/example_policy_test.go", "Example_policy"},
 	{"Passkeys and security keys", "passkey/example_test.go", "Example"},
+	{"Keys from the environment", "factor/example_helpers_test.go", "ExampleLoadKeys"},
+	{"Errors in HTTP handlers", "factor/example_helpers_test.go", "ExampleReplyFor"},
+	{"Other languages", "factor/example_helpers_test.go", "ExampleNewTexts"},
+	{"Telling users of changes", "email/example_notices_test.go", "ExampleNotices"},
 }
 
 // TestSnippetsAreExamples checks that every non-blank line of each
@@ -55,7 +59,8 @@ func TestSnippetsAreExamples(t *testing.T) {
 }
 
 // goBlock returns the non-blank lines, trimmed, of the first ```go block
-// after the heading "## section".
+// after the heading "## section" or "### section", before the next
+// heading.
 func goBlock(t *testing.T, readme, section string) []string {
 	t.Helper()
 	var lines []string
@@ -73,9 +78,9 @@ func goBlock(t *testing.T, readme, section string) []string {
 			if l := strings.TrimSpace(line); l != "" {
 				lines = append(lines, l)
 			}
-		case line == "## "+section:
+		case line == "## "+section || line == "### "+section:
 			inSection = true
-		case inSection && strings.HasPrefix(line, "## "):
+		case inSection && (strings.HasPrefix(line, "## ") || strings.HasPrefix(line, "### ")):
 			t.Fatalf("README.md section %q has no go block", section)
 		case inSection && strings.TrimSpace(line) == "```go":
 			inBlock = true

@@ -97,5 +97,5 @@ func TestEmailTTL(t *testing.T) {
 	sent, _ := env.Challenge(t, user, e.ID, false)
 	assert.Equal(t, env.Now().Add(30*60*1e9), sent.ExpiresAt)
 	m, _ := env.Sender.Last()
-	assert.Contains(t, m.Text, "30 minuten")
+	assert.Contains(t, m.Text, "valid for 30 minutes", "no language given: English, as factor.UserMessage")
 }

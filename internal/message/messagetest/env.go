@@ -168,10 +168,18 @@ func (e *Env) LastCode(tb testing.TB) string {
 }
 
 // checkLog looks for every code (but keypad digits, too short to search
-// for), every destination and every registered secret in the log. Codes
-// and numbers count only as words of their own, so that a code inside a
-// random ID is no false alarm.
+// for), every destination and every registered secret in the log.
 func (e *Env) checkLog(tb testing.TB) {
+	e.CheckNoSecrets(tb, "the log", e.Log.String())
+}
+
+// CheckNoSecrets fails the test when text, which went out in the open
+// (a log, a notice email), holds a code the Manager sent (but keypad
+// digits, too short to search for), a destination it sent to, or a secret
+// registered with Secret. Codes and numbers count only as words of their
+// own, so that a code inside a random ID is no false alarm.
+func (e *Env) CheckNoSecrets(tb testing.TB, where, text string) {
+	tb.Helper()
 	e.mu.Lock()
 	secrets := append([]string(nil), e.secrets...)
 	e.mu.Unlock()
@@ -181,9 +189,8 @@ func (e *Env) checkLog(tb testing.TB) {
 			secrets = append(secrets, m.Code)
 		}
 	}
-	log := e.Log.String()
 	words := make(map[string]bool)
-	for _, w := range strings.FieldsFunc(log, func(r rune) bool { return !isAlnum(r) }) {
+	for _, w := range strings.FieldsFunc(text, func(r rune) bool { return !isAlnum(r) }) {
 		words[w] = true
 	}
 	for _, s := range secrets {
@@ -191,10 +198,10 @@ func (e *Env) checkLog(tb testing.TB) {
 			continue
 		}
 		if strings.IndexFunc(s, func(r rune) bool { return !isAlnum(r) }) < 0 {
-			assert.False(tb, words[s], "the log contains %q", s)
+			assert.False(tb, words[s], "%s contains %q", where, s)
 			continue
 		}
-		assert.NotContains(tb, log, s, "the log contains %q", s)
+		assert.NotContains(tb, text, s, "%s contains %q", where, s)
 	}
 }
 
