@@ -75,6 +75,9 @@ type Session struct {
 	// NewApp is the authenticator app being set up, until its first code
 	// confirms it.
 	NewApp *newApp
+	// NewPhone is the phone app being set up, until the app has
+	// registered.
+	NewPhone *newPhone
 	// NewCode is the first code on its way to a phone number or email
 	// address being set up, until it confirms it.
 	NewCode *sentCode

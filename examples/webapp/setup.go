@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/twostep/twostep/factor"
+	"github.com/twostep/twostep/push"
 )
 
 // passwordFresh is how recently the password must have been entered to
@@ -40,6 +41,7 @@ func (a *App) setupRoutes(mux *routeMux) {
 	mux.HandleFunc("GET /setup/recovery.txt", a.full(a.handleRecoveryDownload))
 	mux.HandleFunc("POST /setup/recovery", a.full(a.handleRecoveryDone))
 	mux.HandleFunc("GET /setup/confirm/status", a.halfway(a.handleConfirmStatus))
+	a.pushSetupRoutes(mux)
 }
 
 // setup guards the setup wizard. Halfway through a login only users
@@ -264,6 +266,8 @@ func setupPath(k string) string {
 		return "/setup/phone?kind=" + k
 	case factor.KindEmail:
 		return "/setup/email"
+	case push.Kind:
+		return "/setup/push"
 	}
 	return "/setup"
 }
