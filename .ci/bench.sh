@@ -52,6 +52,7 @@ suite=(
   "sms"             '^Benchmark(Verify|Challenge)$'
   "email"           '^BenchmarkVerify$'
   "trust"           '^BenchmarkCheck$'
+  "push"            '^Benchmark(Answer|VerifyASN1|PairedAnswer)$'
 )
 
 bin=$(mktemp -d "${TMPDIR:-/tmp}/twostep-bench-bin.XXXXXX")
