@@ -128,7 +128,9 @@ func TestNoSecretLeaks(t *testing.T) {
 		secret("nonce", r.Nonce)
 		return r
 	}
-	approved := answer(func(r pushclient.Request, n string) (*pushclient.Reply, error) { return c.Approve(ctx, d, r, n, ev.clock.Now()) })
+	approved := answer(func(r pushclient.Request, n string) (*pushclient.Reply, error) {
+		return c.Approve(ctx, d, r, n, ev.clock.Now())
+	})
 	answer(func(r pushclient.Request, n string) (*pushclient.Reply, error) {
 		return c.Deny(ctx, d, r, push.ReasonCancelled, ev.clock.Now())
 	})
