@@ -23,6 +23,7 @@ var snippets = []struct {
 	{"Remember this device", "trust/example_test.go", "Example"},
 	{"Senders", "internal/integration/factor/example_router_test.go", "ExampleRouter"},
 	{"Policy", "factor/example_policy_test.go", "Example_policy"},
+	{"Approve on your phone", "push/example_test.go", "Example"},
 }
 
 // TestSnippetsAreExamples checks that every non-blank line of each
