@@ -53,6 +53,7 @@ suite=(
   "email"           '^BenchmarkVerify$'
   "trust"           '^BenchmarkCheck$'
   "passkey"         '^BenchmarkFinishLogin$'
+  "push"            '^Benchmark(Answer|VerifyASN1|PairedAnswer)$'
 )
 
 bin=$(mktemp -d "${TMPDIR:-/tmp}/twostep-bench-bin.XXXXXX")

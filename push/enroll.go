@@ -56,19 +56,34 @@ func (s *Setup) DataURI(size int) (string, error) {
 	return "data:image/png;base64," + base64.StdEncoding.EncodeToString(png), nil
 }
 
+// SetupRequest asks for a new push enrollment: a phone app to set up.
+type SetupRequest struct {
+	// UserID is the user. Required.
+	UserID string
+	// Account names the user in the app, such as an email address.
+	Account string
+	// Label is the name the page shows for the phone; empty means the
+	// device name the app registers with.
+	Label string
+	// StepUp is the step-up grant of the host's session
+	// (factor.Result.StepUp), needed when the user has a confirmed
+	// enrollment already: adding a phone app is a sensitive change.
+	StepUp string
+}
+
 // Enroll creates a pending push enrollment for the user through the
 // Manager's Enroll, so that its policy applies (activation codes, a recent
 // second step before adding a method), with a fresh one-time enrolment
 // secret that is stored only as a keyed hash. The app registers with the
 // URI within the Manager's PendingTTL (15 minutes by default); the
-// registration confirms the enrollment. account names the user in the
-// app, such as an email address.
-func (f *Factor) Enroll(ctx context.Context, userID, account, label string, now time.Time) (*Setup, error) {
+// registration confirms the enrollment.
+func (f *Factor) Enroll(ctx context.Context, req SetupRequest, now time.Time) (*Setup, error) {
 	m, err := f.manager()
 	if err != nil {
 		return nil, err
 	}
 	x := m.Extension()
+	userID, account := req.UserID, req.Account
 	if err := x.CheckText("account", account, 255); err != nil {
 		return nil, err
 	}
@@ -85,7 +100,7 @@ func (f *Factor) Enroll(ctx context.Context, userID, account, label string, now 
 	if err != nil {
 		return nil, err
 	}
-	en, err := m.Enroll(ctx, factor.EnrollRequest{UserID: userID, Kind: Kind, Label: label, State: enc}, now)
+	en, err := m.Enroll(ctx, factor.EnrollRequest{UserID: userID, Kind: Kind, Label: req.Label, State: enc, StepUp: req.StepUp}, now)
 	if err != nil {
 		return nil, err
 	}

@@ -10,13 +10,14 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"github.com/twostep/twostep/factor"
+	"github.com/twostep/twostep/push"
 	"github.com/twostep/twostep/push/pushclient"
 )
 
 func TestEnrolConfirmsOnlyAfterProofOfPossession(t *testing.T) {
 	ev := newEnv(t, nil)
 	ctx := context.Background()
-	s, err := ev.f.Enroll(ctx, "alice", "alice@example.com", "", ev.clock.Now())
+	s, err := ev.f.Enroll(ctx, push.SetupRequest{UserID: "alice", Account: "alice@example.com"}, ev.clock.Now())
 	require.NoError(t, err)
 	assert.NotContains(t, string(s.Enrolled.State), "secret_hash", "the setup hands out no stored state")
 	inv, err := pushclient.ParseURI(s.URI)
@@ -76,7 +77,7 @@ func TestEnrolConfirmsOnlyAfterProofOfPossession(t *testing.T) {
 func TestEnrolSecretExpires(t *testing.T) {
 	ev := newEnv(t, nil)
 	ctx := context.Background()
-	s, err := ev.f.Enroll(ctx, "alice", "alice", "", ev.clock.Now())
+	s, err := ev.f.Enroll(ctx, push.SetupRequest{UserID: "alice", Account: "alice"}, ev.clock.Now())
 	require.NoError(t, err)
 	inv, err := pushclient.ParseURI(s.URI)
 	require.NoError(t, err)
@@ -90,7 +91,7 @@ func TestEnrolSecretExpires(t *testing.T) {
 func TestEnrolSecretSingleUseUnderConcurrency(t *testing.T) {
 	ev := newEnv(t, nil)
 	ctx := context.Background()
-	s, err := ev.f.Enroll(ctx, "alice", "alice", "", ev.clock.Now())
+	s, err := ev.f.Enroll(ctx, push.SetupRequest{UserID: "alice", Account: "alice"}, ev.clock.Now())
 	require.NoError(t, err)
 	inv, err := pushclient.ParseURI(s.URI)
 	require.NoError(t, err)
@@ -128,4 +129,27 @@ func TestEnrolNeedsTheFactorsEnroll(t *testing.T) {
 	ev := newEnv(t, nil)
 	_, err := ev.m.Enroll(context.Background(), factor.EnrollRequest{UserID: "alice", Kind: "push"}, ev.clock.Now())
 	require.ErrorIs(t, err, factor.ErrMalformed)
+}
+
+// A second phone is a new method: it needs the step-up grant of a second
+// step in the same session, like any method added to a confirmed one.
+func TestEnrolAnotherPhoneNeedsStepUp(t *testing.T) {
+	ev := newEnvWith(t, nil, func(c *factor.Config) { c.Policy.StepUpGrants = true })
+	ctx := context.Background()
+	p := ev.enrol("alice")
+	_, err := ev.f.Enroll(ctx, push.SetupRequest{UserID: "alice", Account: "alice"}, ev.clock.Now())
+	require.ErrorIs(t, err, factor.ErrStepUpRequired)
+
+	ev.clock.Advance(time.Minute)
+	sent := ev.login(p)
+	_, err = p.c.Approve(ctx, p.d, ev.request(p), sent.ScreenDigits, ev.clock.Now())
+	require.NoError(t, err)
+	res, err := ev.m.Verify(ctx, factor.Answer{UserID: "alice", ChallengeID: sent.ChallengeID}, ev.clock.Now())
+	require.NoError(t, err)
+	require.NotEmpty(t, res.StepUp)
+	_, err = ev.f.Enroll(ctx, push.SetupRequest{UserID: "alice", Account: "alice", StepUp: "tampered" + res.StepUp}, ev.clock.Now())
+	require.ErrorIs(t, err, factor.ErrStepUpRequired)
+	s, err := ev.f.Enroll(ctx, push.SetupRequest{UserID: "alice", Account: "alice", Label: "Second phone", StepUp: res.StepUp}, ev.clock.Now())
+	require.NoError(t, err)
+	assert.Equal(t, "Second phone", s.Enrolled.Label)
 }

@@ -37,7 +37,7 @@ func Example() {
 	mux.Handle("/twostep/push/", p)
 
 	// The settings page shows setup.URI as a QR code; the phone scans it.
-	setup, err := p.Enroll(ctx, "alice", "alice@example.com", "", now)
+	setup, err := p.Enroll(ctx, push.SetupRequest{UserID: "alice", Account: "alice@example.com"}, now)
 	if err != nil {
 		panic(err)
 	}

@@ -127,7 +127,7 @@ type phone struct {
 // enrol sets up a phone for user and confirms it.
 func (ev *env) enrol(user string) *phone {
 	ev.t.Helper()
-	s, err := ev.f.Enroll(context.Background(), user, user+"@example.com", "", ev.clock.Now())
+	s, err := ev.f.Enroll(context.Background(), push.SetupRequest{UserID: user, Account: user + "@example.com"}, ev.clock.Now())
 	require.NoError(ev.t, err)
 	inv, err := pushclient.ParseURI(s.URI)
 	require.NoError(ev.t, err)

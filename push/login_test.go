@@ -301,7 +301,7 @@ func TestUnregisteredTokenFallsBackToPolling(t *testing.T) {
 func TestNoSecretInLogs(t *testing.T) {
 	ev := newEnv(t, nil)
 	ctx := context.Background()
-	s, err := ev.f.Enroll(ctx, "alice", "alice", "", ev.clock.Now())
+	s, err := ev.f.Enroll(ctx, push.SetupRequest{UserID: "alice", Account: "alice"}, ev.clock.Now())
 	require.NoError(t, err)
 	inv, err := pushclient.ParseURI(s.URI)
 	require.NoError(t, err)

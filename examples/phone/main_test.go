@@ -126,7 +126,7 @@ func phone(t *testing.T, u *user, stdin string, args ...string) (string, string,
 // "phone enroll" as text.
 func (s *site) enrol(t *testing.T, id string) *user {
 	t.Helper()
-	setup, err := s.p.Enroll(context.Background(), id, id+"@example.com", "", time.Now())
+	setup, err := s.p.Enroll(context.Background(), push.SetupRequest{UserID: id, Account: id + "@example.com"}, time.Now())
 	require.NoError(t, err)
 	u := &user{id: id, enrollment: setup.Enrolled.ID, state: filepath.Join(t.TempDir(), "phone.json")}
 	out, errOut, code := phone(t, u, "", "enroll", "-name", "CLI of "+id, setup.URI)
@@ -299,7 +299,7 @@ func TestRefusals(t *testing.T) {
 	assert.Equal(t, 1, code)
 	assert.Contains(t, errOut, "not enrolled yet")
 
-	setup, err := s.p.Enroll(ctx, "frank", "frank@example.com", "", time.Now())
+	setup, err := s.p.Enroll(ctx, push.SetupRequest{UserID: "frank", Account: "frank@example.com"}, time.Now())
 	require.NoError(t, err)
 	plain := strings.Replace(setup.URI, "url=http%3A%2F%2F127.0.0.1", "url=http%3A%2F%2Fexample.com", 1)
 	require.NotEqual(t, setup.URI, plain)

@@ -52,6 +52,11 @@ type Config struct {
 	Twilio TwilioConfig
 	// SMTP configures real email delivery.
 	SMTP SMTPConfig
+	// PushURL is where phone apps reach the app's push endpoint, such as
+	// "https://login.example.com/twostep/push". Empty means
+	// http://Addr/twostep/push in development mode on a loopback address,
+	// and no phone app otherwise.
+	PushURL string
 	// BcryptCost is the cost of password hashes; zero means
 	// bcrypt.DefaultCost. Tests lower it.
 	BcryptCost int
@@ -105,6 +110,7 @@ func parseConfig(args []string, getenv func(string) string, output io.Writer) (C
 	fs.BoolVar(&c.DevPublic, "dev-public", false, "allow development mode on an address other machines can reach (the outbox shows every code)")
 	fs.BoolVar(&c.Demo, "demo", true, "seed a demo admin and a demo user into an empty database")
 	fs.StringVar(&c.PasskeyOrigin, "passkey-origin", getenv("TWOSTEP_PASSKEY_ORIGIN"), "origin for passkeys, such as https://login.example.com (default $TWOSTEP_PASSKEY_ORIGIN; empty: http://localhost:PORT in development mode)")
+	fs.StringVar(&c.PushURL, "push-url", getenv("TWOSTEP_PUSH_URL"), "URL of the phone app's endpoint, ending in /twostep/push (default $TWOSTEP_PUSH_URL; empty: http://ADDR/twostep/push in development on localhost)")
 	fs.BoolVar(&c.BehindTLS, "behind-tls", false, "trust X-Forwarded-Proto from a TLS-terminating proxy")
 	fs.Func("require-from", `date from which two-step verification is mandatory (YYYY-MM-DD or "now"; empty: optional)`, func(s string) (err error) {
 		c.Policy.RequiredFrom, err = parseRequireFrom(s, time.Now())

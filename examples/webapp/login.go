@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/twostep/twostep/factor"
+	"github.com/twostep/twostep/push"
 	"github.com/twostep/twostep/trust"
 )
 
@@ -212,7 +213,7 @@ func (a *App) handleStepSend(w http.ResponseWriter, r *http.Request, s step) {
 	sess := state(r).sess
 	id := r.PostFormValue("m")
 	req := factor.ChallengeRequest{UserID: sess.UserID, EnrollmentID: id, Language: langOf(r), Keypad: r.PostFormValue("mode") == "keypad" && a.keypadAvailable()}
-	sent, err := a.m.Challenge(r.Context(), req, a.Now())
+	sent, err := a.challenge(r, req)
 	if err != nil {
 		a.flashErr(r, err)
 		redirect(w, r, s.prefix+"?m="+id)
@@ -300,8 +301,13 @@ func (a *App) resend(r *http.Request, ch *sentCode) (*sentCode, bool) {
 }
 
 // codeStatus tells the keypad page whether the call for ch was answered:
-// {"state":"pending"|"approved"|"used"|"expired"}.
+// {"state":"pending"|"approved"|"used"|"expired"}. A request on the phone
+// app may also be "denied", with a message (pushStatus).
 func (a *App) codeStatus(w http.ResponseWriter, r *http.Request, ch *sentCode) {
+	if ch != nil && ch.Kind == string(push.Kind) && a.push != nil {
+		a.pushStatus(w, r, ch)
+		return
+	}
 	w.Header().Set("Content-Type", "application/json")
 	if ch == nil {
 		w.WriteHeader(http.StatusNotFound)

@@ -78,6 +78,9 @@ type Session struct {
 	// Passkey is the passkey registration or passwordless login under
 	// way, until the browser's answer finishes it.
 	Passkey *passkeyFlow
+	// NewPhone is the phone app being set up, until the app has
+	// registered.
+	NewPhone *newPhone
 	// NewCode is the first code on its way to a phone number or email
 	// address being set up, until it confirms it.
 	NewCode *sentCode

@@ -12,6 +12,7 @@ import (
 
 	"github.com/twostep/twostep/factor"
 	"github.com/twostep/twostep/passkey"
+	"github.com/twostep/twostep/push"
 )
 
 // passwordFresh is how recently the password must have been entered to
@@ -41,6 +42,7 @@ func (a *App) setupRoutes(mux *routeMux) {
 	mux.HandleFunc("GET /setup/recovery.txt", a.full(a.handleRecoveryDownload))
 	mux.HandleFunc("POST /setup/recovery", a.full(a.handleRecoveryDone))
 	mux.HandleFunc("GET /setup/confirm/status", a.halfway(a.handleConfirmStatus))
+	a.pushSetupRoutes(mux)
 }
 
 // setup guards the setup wizard. Halfway through a login only users
@@ -267,6 +269,8 @@ func setupPath(k string) string {
 		return "/setup/email"
 	case passkey.Kind:
 		return "/setup/passkey"
+	case push.Kind:
+		return "/setup/push"
 	}
 	return "/setup"
 }

@@ -28,6 +28,7 @@ import (
 	"github.com/twostep/twostep/factor"
 	"github.com/twostep/twostep/factor/sqlstore"
 	"github.com/twostep/twostep/passkey"
+	"github.com/twostep/twostep/push"
 	"github.com/twostep/twostep/recovery"
 	"github.com/twostep/twostep/sms"
 	smstwilio "github.com/twostep/twostep/sms/twilio"
@@ -55,6 +56,7 @@ type twostepParts struct {
 	// passkeys runs the passkey ceremonies (passkey.go); nil unless an
 	// origin for them is known.
 	passkeys *passkey.Passkeys
+	push     *push.Factor // nil unless phone apps can reach the app (pushURL)
 }
 
 // twostep builds the Manager and the packages built on it.
@@ -93,6 +95,11 @@ func (a *App) twostep(store factor.Store) error {
 	if a.passkeys, err = a.newPasskeys(); err != nil {
 		return err
 	}
+	if a.push != nil {
+		if err := a.push.Bind(a.m); err != nil {
+			return err
+		}
+	}
 	a.keypad, err = keypadHandler(a.m, a.cfg, func() time.Time { return a.Now() })
 	return err
 }
@@ -125,10 +132,14 @@ func (a *App) pruneEvery(ctx context.Context, interval time.Duration) {
 }
 
 // webhookRoutes mounts what providers call, outside the session and CSRF
-// machinery: Twilio's keypad webhook, authenticated by Twilio's signature.
+// machinery: Twilio's keypad webhook, authenticated by Twilio's signature,
+// and the phone app's endpoint, whose requests the app signs.
 func (a *App) webhookRoutes(top *http.ServeMux) {
 	if a.keypad != nil {
 		top.Handle("POST "+keypadPath, a.keypad)
+	}
+	if a.push != nil {
+		top.Handle(pushPath+"/", a.push)
 	}
 }
 
@@ -212,7 +223,8 @@ func newKeys(path string, now time.Time) ([]factor.ServerKey, error) {
 
 // factors builds the factors on offer and the sender that delivers their
 // codes. A channel is offered when it has a real sender or, in development
-// mode, the outbox. Authenticator apps are always offered.
+// mode, the outbox. Authenticator apps are always offered, the phone app
+// when phones can reach the app.
 func (a *App) factors(cfg Config) ([]factor.Factor, factor.Router, error) {
 	app, err := totp.New(totp.Config{Issuer: cfg.AppName})
 	if err != nil {
@@ -232,6 +244,9 @@ func (a *App) factors(cfg Config) ([]factor.Factor, factor.Router, error) {
 		if cfg.Dev {
 			router[f.Kind()] = a.outbox // replaced below by a real sender, if any
 		}
+	}
+	if fs, err = a.addPush(cfg, fs, router); err != nil {
+		return nil, nil, err
 	}
 	return fs, router, a.realSenders(cfg, router)
 }

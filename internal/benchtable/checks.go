@@ -40,6 +40,8 @@ var checks = []check{
 	{"QR PNG ÷ bare qrcode.Encode, interleaved", median(key{"totp", "PairedQR"}, "png/encode"), 1.1, true, formatRatio},
 	{"QR PNG ÷ bare qrcode.Encode, separate", ratio(key{"totp", "QR/Key.PNG"}, key{"totp", "QR/qrcode.Encode"}), 1.1, true, formatRatio},
 	{"Passkey second step through the Manager ÷ go-webauthn parse + ValidateLogin, same bytes, interleaved", median(key{"passkey", "FinishLogin"}, "ratio"), 1.3, true, formatRatio},
+	{"Phone-app approval through the handler ÷ ecdsa.VerifyASN1, interleaved", median(key{"push", "PairedAnswer"}, "handler/verify"), 1.5, true, formatRatio},
+	{"Phone-app approval through the handler ÷ ecdsa.VerifyASN1, separate", ratio(key{"push", "Answer"}, key{"push", "VerifyASN1"}), 1.5, true, formatRatio},
 	{"memstore memory per user", median(key{"internal/integration/memstore", "MemoryPerUser"}, "B/user"), 4096, true, func(v float64) string { return fmt.Sprintf("%.0f B", v) }},
 }
 

@@ -48,6 +48,8 @@ var rows = []row{
 	{label: "SMS challenge: generate, store, compose and send a code (memstore, recording sender)", bench: key{"sms", "Challenge"}},
 	{label: "Email code check, right code: Manager + memstore", bench: key{"email", "Verify"}},
 	{label: "Trusted-device token check: `Devices.Check`", bench: key{"trust", "Check/trusted"}},
+	{label: "Phone-app approval through the `push` handler: parse, signature, single use, `ApproveKeypad` (httptest recorder, memstore)", bench: key{"push", "Answer"}, anchors: []anchor{
+		{"`ecdsa.VerifyASN1` over the same canonical bytes", key{"push", "VerifyASN1"}}}},
 	{label: "Sealer: open a sealed secret (every TOTP verify)", bench: key{"factor", "Sealer/Open"}},
 	{label: "Sealer: check a keyed hash (`CheckMAC`)", bench: key{"factor", "Sealer/CheckMAC"}},
 	{label: "QR code PNG, 256 px: `Key.PNG`", bench: key{"totp", "QR/Key.PNG"}, anchors: []anchor{

@@ -28,6 +28,7 @@ var snippets = []struct {
 	{"Errors in HTTP handlers", "factor/example_helpers_test.go", "ExampleReplyFor"},
 	{"Other languages", "factor/example_helpers_test.go", "ExampleNewTexts"},
 	{"Telling users of changes", "email/example_notices_test.go", "ExampleNotices"},
+	{"Approve on your phone", "push/example_test.go", "Example"},
 }
 
 // TestSnippetsAreExamples checks that every non-blank line of each
