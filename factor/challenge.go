@@ -20,6 +20,11 @@ type ChallengeRequest struct {
 	// Keypad asks for a voice call in which the user types the digits the
 	// screen shows, instead of a call that reads a code out.
 	Keypad bool
+	// Link is the token of the link mailed to confirm a change of phone
+	// number (Policy.ChangeByEmail), from the query parameter "token" of
+	// the link's page. It is needed once, for the first code to the new
+	// number; with it, EnrollmentID may be left empty.
+	Link string
 }
 
 // Sent describes a delivered code, for the host's page. It holds nothing
@@ -55,6 +60,11 @@ func (m *Manager) Challenge(ctx context.Context, req ChallengeRequest, now time.
 	}
 	if err := checkID("enrollment", req.EnrollmentID); err != nil {
 		return nil, err
+	}
+	if req.Link != "" {
+		if err := m.redeemLink(ctx, &req, now); err != nil {
+			return nil, err
+		}
 	}
 	e, ch, err := m.challengeable(ctx, req.UserID, req.EnrollmentID, now)
 	if err != nil {
@@ -114,6 +124,9 @@ func (m *Manager) challengeable(ctx context.Context, userID, enrollmentID string
 		return nil, nil, fmt.Errorf("factor: challenge: %w", ErrNotFound)
 	}
 	if err := m.checkEmailPolicy(ctx, userID, e.Kind, now); err != nil {
+		return nil, nil, err
+	}
+	if err := m.linkOpened(ctx, e); err != nil {
 		return nil, nil, err
 	}
 	return e, ch, nil

@@ -44,6 +44,9 @@ func NewManager(cfg Config) (*Manager, error) {
 	if err := m.cfg.Policy.validate(m.factors); err != nil {
 		return nil, err
 	}
+	if err := m.validateChangeByEmail(); err != nil {
+		return nil, err
+	}
 	keys, err := m.keys(cfg.Keys)
 	if err != nil {
 		return nil, err

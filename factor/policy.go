@@ -40,6 +40,10 @@ type Policy struct {
 	// enrollments passed a second step within StepUpWindow, in any
 	// session.
 	StepUpGrants bool
+	// ChangeByEmail, when its URL is set, has every change of phone
+	// number confirmed by a link mailed to the account's address before
+	// any code goes to the new number (see ChangeByEmail).
+	ChangeByEmail ChangeByEmail
 }
 
 // defaultOrder is the order of kinds when Policy.Kinds is empty.
@@ -48,6 +52,7 @@ var defaultOrder = [...]Kind{KindTOTP, KindVoice, KindSMS, KindEmail}
 func (p Policy) withDefaults(configured []Kind) Policy {
 	p.ActivationTTL = orDur(p.ActivationTTL, 21*24*time.Hour)
 	p.StepUpWindow = orDur(p.StepUpWindow, 5*time.Minute)
+	p.ChangeByEmail = p.ChangeByEmail.withDefaults()
 	if len(p.Kinds) > 0 {
 		p.Kinds = append([]Kind(nil), p.Kinds...)
 		return p
