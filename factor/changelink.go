@@ -29,7 +29,7 @@ var (
 // ChangeByEmail has every change of phone number confirmed by email first,
 // as some services ask: when the user saves a new number (Enroll with
 // Replaces naming an SMS or voice enrollment), the Manager mails a
-// one-time link to the account's address (Config.AccountEmails), and no
+// one-time link to the account's address (Accounts), and no
 // code goes to the new number until the user has opened it. The link's
 // page passes the token to Challenge (ChallengeRequest.Link), which sends
 // the first code; Confirm then completes the change as usual. The old
@@ -44,9 +44,13 @@ type ChangeByEmail struct {
 	// URL is the host's page that takes the link: an absolute https URL
 	// (http only for localhost) without a fragment. The mailed link is URL
 	// with the token in the query parameter "token". Empty switches the
-	// policy off. It needs Config.AccountEmails and an email factor that
-	// implements LinkComposer.
+	// policy off. It needs Accounts and an email factor that implements
+	// LinkComposer; the email kind need not be on offer.
 	URL string
+	// Accounts looks up the account's address the link goes to. Nil means
+	// Config.AccountEmails. Set apart from it, it sends links without
+	// making the account's address anyone's implicit method.
+	Accounts AccountEmails
 	// TTL is how long the link stays valid. Zero means one hour; at most
 	// 24 hours. The new number then waits Config.PendingTTL more for its
 	// code, so that a link opened late still leaves time to type it.
@@ -81,8 +85,11 @@ const (
 	maxLink    = 2*maxID + 1
 )
 
-func (c ChangeByEmail) withDefaults() ChangeByEmail {
+func (c ChangeByEmail) withDefaults(accounts AccountEmails) ChangeByEmail {
 	c.TTL = orDur(c.TTL, time.Hour)
+	if c.Accounts == nil {
+		c.Accounts = accounts
+	}
 	return c
 }
 
@@ -100,8 +107,8 @@ func (m *Manager) validateChangeByEmail() error {
 		return field("must be an absolute URL without user or fragment")
 	case u.Scheme != "https" && !(u.Scheme == "http" && local):
 		return field("must be https (http only for localhost)")
-	case m.cfg.AccountEmails == nil:
-		return field("needs Config.AccountEmails")
+	case c.Accounts == nil:
+		return field("needs Accounts or Config.AccountEmails")
 	case c.TTL <= 0 || c.TTL > 24*time.Hour:
 		return &ConfigError{Field: "Policy.ChangeByEmail.TTL", Reason: "must be positive and at most 24 hours"}
 	}
@@ -149,7 +156,7 @@ func (m *Manager) mailChangeLink(ctx context.Context, e *Enrollment, lang string
 }
 
 func (m *Manager) sendChangeLink(ctx context.Context, e *Enrollment, lang string, now time.Time) (string, error) {
-	addr, err := m.cfg.AccountEmails.AccountEmail(ctx, e.UserID)
+	addr, err := m.cfg.Policy.ChangeByEmail.Accounts.AccountEmail(ctx, e.UserID)
 	if errors.Is(err, ErrNotFound) || (err == nil && addr == "") {
 		return "", ErrNoAccountEmail
 	}

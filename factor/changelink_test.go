@@ -46,9 +46,9 @@ func newLinkWorld(t *testing.T, cfg factor.Config) *linkWorld {
 	require.NoError(t, err)
 	cfg.Store, cfg.Sender, cfg.Events, cfg.Logger = w.store, w.sender, w.events, logger
 	cfg.Factors = []factor.Factor{fakePhone{factor.KindSMS}, fakePhone{factor.KindVoice}, mail}
-	cfg.AccountEmails = accountBook{"caren": "caren@example.nl", "bob": "bob@example.nl", "nomail": ""}
-	cfg.Policy.Kinds = []factor.Kind{factor.KindSMS, factor.KindVoice}
-	cfg.Policy.StepUpGrants = true
+	// The account's addresses serve for the links only: email is no
+	// method here, and no step-up grants are needed.
+	cfg.Policy.ChangeByEmail.Accounts = accountBook{"caren": "caren@example.nl", "bob": "bob@example.nl", "nomail": ""}
 	cfg.Policy.ChangeByEmail.URL = linkURL
 	w.m, err = factor.NewManager(cfg)
 	require.NoError(t, err)
@@ -369,19 +369,19 @@ func TestChangeByEmailConfig(t *testing.T) {
 		cfg   factor.Config
 		field string
 	}{
-		{"plain http", factor.Config{AccountEmails: book, Factors: []factor.Factor{mail}, Policy: factor.Policy{ChangeByEmail: factor.ChangeByEmail{URL: "http://zorg.example/x"}}}, "URL"},
-		{"relative", factor.Config{AccountEmails: book, Factors: []factor.Factor{mail}, Policy: factor.Policy{ChangeByEmail: factor.ChangeByEmail{URL: "/x"}}}, "URL"},
-		{"fragment", factor.Config{AccountEmails: book, Factors: []factor.Factor{mail}, Policy: factor.Policy{ChangeByEmail: factor.ChangeByEmail{URL: "https://zorg.example/x#y"}}}, "URL"},
+		{"plain http", factor.Config{Factors: []factor.Factor{mail}, Policy: factor.Policy{ChangeByEmail: factor.ChangeByEmail{Accounts: book, URL: "http://zorg.example/x"}}}, "URL"},
+		{"relative", factor.Config{Factors: []factor.Factor{mail}, Policy: factor.Policy{ChangeByEmail: factor.ChangeByEmail{Accounts: book, URL: "/x"}}}, "URL"},
+		{"fragment", factor.Config{Factors: []factor.Factor{mail}, Policy: factor.Policy{ChangeByEmail: factor.ChangeByEmail{Accounts: book, URL: "https://zorg.example/x#y"}}}, "URL"},
+		{"account emails", factor.Config{AccountEmails: book, Factors: []factor.Factor{mail}, Policy: factor.Policy{StepUpGrants: true, ChangeByEmail: factor.ChangeByEmail{URL: "https://zorg.example/x"}}}, ""},
 		{"no account emails", factor.Config{Factors: []factor.Factor{mail}, Policy: factor.Policy{ChangeByEmail: factor.ChangeByEmail{URL: "https://zorg.example/x"}}}, "URL"},
-		{"no email factor", factor.Config{AccountEmails: book, Factors: []factor.Factor{fakePhone{factor.KindSMS}}, Policy: factor.Policy{ChangeByEmail: factor.ChangeByEmail{URL: "https://zorg.example/x"}}}, "URL"},
-		{"long TTL", factor.Config{AccountEmails: book, Factors: []factor.Factor{mail}, Policy: factor.Policy{ChangeByEmail: factor.ChangeByEmail{URL: "https://zorg.example/x", TTL: 25 * time.Hour}}}, "TTL"},
-		{"localhost", factor.Config{AccountEmails: book, Factors: []factor.Factor{mail}, Policy: factor.Policy{ChangeByEmail: factor.ChangeByEmail{URL: "http://localhost:8080/x"}}}, ""},
-		{"loopback", factor.Config{AccountEmails: book, Factors: []factor.Factor{mail}, Policy: factor.Policy{ChangeByEmail: factor.ChangeByEmail{URL: "http://127.0.0.1:8080/x"}}}, ""},
+		{"no email factor", factor.Config{Factors: []factor.Factor{fakePhone{factor.KindSMS}}, Policy: factor.Policy{ChangeByEmail: factor.ChangeByEmail{Accounts: book, URL: "https://zorg.example/x"}}}, "URL"},
+		{"long TTL", factor.Config{Factors: []factor.Factor{mail}, Policy: factor.Policy{ChangeByEmail: factor.ChangeByEmail{Accounts: book, URL: "https://zorg.example/x", TTL: 25 * time.Hour}}}, "TTL"},
+		{"localhost", factor.Config{Factors: []factor.Factor{mail}, Policy: factor.Policy{ChangeByEmail: factor.ChangeByEmail{Accounts: book, URL: "http://localhost:8080/x"}}}, ""},
+		{"loopback", factor.Config{Factors: []factor.Factor{mail}, Policy: factor.Policy{ChangeByEmail: factor.ChangeByEmail{Accounts: book, URL: "http://127.0.0.1:8080/x"}}}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			tt.cfg.Store, tt.cfg.Sender = memstore.New(), &factortest.RecordingSender{}
-			tt.cfg.Policy.StepUpGrants = true
 			_, err := factor.NewManager(tt.cfg)
 			if tt.field == "" {
 				require.NoError(t, err)

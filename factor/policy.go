@@ -52,7 +52,6 @@ var defaultOrder = [...]Kind{KindTOTP, KindVoice, KindSMS, KindEmail}
 func (p Policy) withDefaults(configured []Kind) Policy {
 	p.ActivationTTL = orDur(p.ActivationTTL, 21*24*time.Hour)
 	p.StepUpWindow = orDur(p.StepUpWindow, 5*time.Minute)
-	p.ChangeByEmail = p.ChangeByEmail.withDefaults()
 	if len(p.Kinds) > 0 {
 		p.Kinds = append([]Kind(nil), p.Kinds...)
 		return p
