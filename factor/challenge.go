@@ -33,6 +33,9 @@ type Sent struct {
 	// ChallengeID is what the host keeps in its session and passes back in
 	// Attempt.ChallengeID.
 	ChallengeID string
+	// EnrollmentID is the enrollment the code went to, which a Challenge
+	// with only ChallengeRequest.Link did not name.
+	EnrollmentID string
 	// Kind is the channel the code went out on.
 	Kind Kind
 	// Masked is where the code went, masked for the page as the factor
@@ -171,7 +174,7 @@ func (m *Manager) deliver(ctx context.Context, ch Challenger, e *Enrollment, c *
 		m.undeliverable(ctx, c, before, create, charged, now, err)
 		return nil, fmt.Errorf("%w: %w", ErrDelivery, err)
 	}
-	sent := &Sent{ChallengeID: c.ID, Kind: c.Kind, Masked: m.info(e).Masked, ExpiresAt: c.ExpiresAt, ResendAt: now.Add(m.cfg.Codes.ResendAfter)}
+	sent := &Sent{ChallengeID: c.ID, EnrollmentID: e.ID, Kind: c.Kind, Masked: m.info(e).Masked, ExpiresAt: c.ExpiresAt, ResendAt: now.Add(m.cfg.Codes.ResendAfter)}
 	if c.Keypad {
 		sent.ScreenDigits = code
 	}
