@@ -100,6 +100,7 @@ func (a *App) routes() http.Handler {
 	a.setupRoutes(mux)
 	a.loginRoutes(mux)
 	a.settingsRoutes(mux)
+	a.linkRoutes(mux)
 	a.adminRoutes(mux)
 	if a.outbox != nil {
 		a.outboxRoutes(mux)

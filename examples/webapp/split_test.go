@@ -19,7 +19,7 @@ import (
 // and the request's one Status (login.go), the setup wizard (setup.go,
 // setup_phone.go), the settings (settings.go) and the admin page
 // (admin.go). Every other non-test file is the app's scaffolding.
-var twostepFiles = []string{"wiring.go", "login.go", "setup.go", "setup_phone.go", "settings.go", "admin.go"}
+var twostepFiles = []string{"wiring.go", "login.go", "setup.go", "setup_phone.go", "setup_link.go", "settings.go", "admin.go"}
 
 // module is the import path of twostep.
 const module = "github.com/twostep/twostep"
