@@ -34,6 +34,10 @@ const (
 	subjectTemplate = "email-subject.txt"
 	textTemplate    = "email.txt"
 	htmlTemplate    = "email.html"
+
+	linkSubjectTemplate = "link-subject.txt"
+	linkTextTemplate    = "link.txt"
+	linkHTMLTemplate    = "link.html"
 )
 
 // Config configures a Factor. The zero Config writes Dutch messages to
@@ -53,8 +57,11 @@ type Config struct {
 	// "<language>/email-subject.txt" and "<language>/email.txt"
 	// (text/template) and "<language>/email.html" (html/template, which
 	// escapes everything it inserts). They may use .AppName, .Code and
-	// .Minutes; the subject must not use .Code. Nil uses the built-in
-	// messages.
+	// .Minutes; the subject must not use .Code. The mail that confirms a
+	// change of phone number (factor.ChangeByEmail) has its own three
+	// files, "link-subject.txt", "link.txt" and "link.html", which may use
+	// .AppName, .Link, .Number (masked) and .Minutes; its subject must not
+	// use .Link. Nil uses the built-in messages.
 	Templates fs.FS
 }
 
@@ -65,8 +72,9 @@ type Factor struct {
 }
 
 var (
-	_ factor.Challenger = (*Factor)(nil)
-	_ factor.Preparer   = (*Factor)(nil)
+	_ factor.Challenger   = (*Factor)(nil)
+	_ factor.Preparer     = (*Factor)(nil)
+	_ factor.LinkComposer = (*Factor)(nil)
 )
 
 // New checks cfg and returns a Factor. A bad Config is an error wrapping
@@ -77,7 +85,7 @@ func New(cfg Config) (*Factor, error) {
 		DefaultLanguage: cfg.DefaultLanguage,
 		Languages:       cfg.Languages,
 		Templates:       cfg.Templates,
-	}, subjectTemplate, textTemplate, htmlTemplate)
+	}, subjectTemplate, textTemplate, htmlTemplate, linkSubjectTemplate, linkTextTemplate, linkHTMLTemplate)
 	if err != nil {
 		return nil, err
 	}
@@ -98,6 +106,13 @@ func checkSubject(msgs *message.Catalog) error {
 		}
 		if strings.Contains(s, probe) {
 			return &factor.ConfigError{Field: "Templates", Reason: l + "/" + subjectTemplate + " must not contain the code"}
+		}
+		s, err = msgs.Render(linkSubjectTemplate, l, message.Data{Link: "https://example.com/?token=" + probe, Number: "+31 6 •••• 5678", Minutes: 60})
+		if err != nil {
+			return err
+		}
+		if strings.Contains(s, probe) {
+			return &factor.ConfigError{Field: "Templates", Reason: l + "/" + linkSubjectTemplate + " must not contain the link"}
 		}
 	}
 	return nil
@@ -123,13 +138,9 @@ func (f *Factor) Prepare(e *factor.Enrollment) error {
 func (f *Factor) Compose(e *factor.Enrollment, c *factor.Challenge, code, lang string) (factor.Message, error) {
 	l := f.msgs.Negotiate(lang)
 	d := message.Data{Code: code, Length: len(code), Minutes: message.Minutes(c.ExpiresAt.Sub(c.SentAt))}
-	var parts [3]string
-	for i, name := range []string{subjectTemplate, textTemplate, htmlTemplate} {
-		s, err := f.msgs.Render(name, l, d)
-		if err != nil {
-			return factor.Message{}, fmt.Errorf("email: %w", err)
-		}
-		parts[i] = s
+	parts, err := f.render(l, d, subjectTemplate, textTemplate, htmlTemplate)
+	if err != nil {
+		return factor.Message{}, err
 	}
 	return factor.Message{
 		Kind:        factor.KindEmail,
@@ -142,4 +153,40 @@ func (f *Factor) Compose(e *factor.Enrollment, c *factor.Challenge, code, lang s
 		HTML:        parts[2],
 		ExpiresAt:   c.ExpiresAt,
 	}, nil
+}
+
+// ComposeLink writes the mail to the account's address to that asks the
+// user to confirm a new phone number with l.URL, in the supported language
+// that best matches lang. It shows the new number masked, never whole, and
+// no code. It implements factor.LinkComposer.
+func (f *Factor) ComposeLink(to string, l factor.ChangeLink, lang string) (factor.Message, error) {
+	lg := f.msgs.Negotiate(lang)
+	d := message.Data{Link: l.URL, Number: l.Masked, Minutes: message.Minutes(l.ExpiresAt.Sub(l.SentAt))}
+	parts, err := f.render(lg, d, linkSubjectTemplate, linkTextTemplate, linkHTMLTemplate)
+	if err != nil {
+		return factor.Message{}, err
+	}
+	return factor.Message{
+		Kind:      factor.KindEmail,
+		To:        to,
+		Language:  lg,
+		Subject:   strings.Join(strings.Fields(parts[0]), " "),
+		Text:      parts[1] + "\n",
+		HTML:      parts[2],
+		SentAt:    l.SentAt,
+		ExpiresAt: l.ExpiresAt,
+	}, nil
+}
+
+// render renders a mail's subject, text and HTML templates in lang.
+func (f *Factor) render(lang string, d message.Data, subject, text, html string) ([3]string, error) {
+	var parts [3]string
+	for i, name := range []string{subject, text, html} {
+		s, err := f.msgs.Render(name, lang, d)
+		if err != nil {
+			return parts, fmt.Errorf("email: %w", err)
+		}
+		parts[i] = s
+	}
+	return parts, nil
 }

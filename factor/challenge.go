@@ -20,6 +20,11 @@ type ChallengeRequest struct {
 	// Keypad asks for a voice call in which the user types the digits the
 	// screen shows, instead of a call that reads a code out.
 	Keypad bool
+	// Link is the token of the link mailed to confirm a change of phone
+	// number (Policy.ChangeByEmail), from the query parameter "token" of
+	// the link's page. It is needed once, for the first code to the new
+	// number; with it, EnrollmentID may be left empty.
+	Link string
 }
 
 // Sent describes a delivered code, for the host's page. It holds nothing
@@ -28,6 +33,9 @@ type Sent struct {
 	// ChallengeID is what the host keeps in its session and passes back in
 	// Attempt.ChallengeID.
 	ChallengeID string
+	// EnrollmentID is the enrollment the code went to, which a Challenge
+	// with only ChallengeRequest.Link did not name.
+	EnrollmentID string
 	// Kind is the channel the code went out on.
 	Kind Kind
 	// Masked is where the code went, masked for the page as the factor
@@ -55,6 +63,11 @@ func (m *Manager) Challenge(ctx context.Context, req ChallengeRequest, now time.
 	}
 	if err := checkID("enrollment", req.EnrollmentID); err != nil {
 		return nil, err
+	}
+	if req.Link != "" {
+		if err := m.redeemLink(ctx, &req, now); err != nil {
+			return nil, err
+		}
 	}
 	e, ch, err := m.challengeable(ctx, req.UserID, req.EnrollmentID, now)
 	if err != nil {
@@ -116,6 +129,9 @@ func (m *Manager) challengeable(ctx context.Context, userID, enrollmentID string
 	if err := m.checkEmailPolicy(ctx, userID, e.Kind, now); err != nil {
 		return nil, nil, err
 	}
+	if err := m.linkOpened(ctx, e); err != nil {
+		return nil, nil, err
+	}
 	return e, ch, nil
 }
 
@@ -159,7 +175,7 @@ func (m *Manager) deliver(ctx context.Context, ch Challenger, e *Enrollment, c *
 		m.undeliverable(ctx, c, before, create, charged, now, err)
 		return nil, fmt.Errorf("%w: %w", ErrDelivery, err)
 	}
-	sent := &Sent{ChallengeID: c.ID, Kind: c.Kind, Masked: m.info(e).Masked, ExpiresAt: c.ExpiresAt, ResendAt: now.Add(m.cfg.Codes.ResendAfter)}
+	sent := &Sent{ChallengeID: c.ID, EnrollmentID: e.ID, Kind: c.Kind, Masked: m.info(e).Masked, ExpiresAt: c.ExpiresAt, ResendAt: now.Add(m.cfg.Codes.ResendAfter)}
 	if c.Keypad {
 		sent.ScreenDigits = code
 	}

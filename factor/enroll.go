@@ -44,7 +44,7 @@ func (m *Manager) Enroll(ctx context.Context, req EnrollRequest, now time.Time) 
 		return nil, err
 	}
 	e.ID, e.Confirmed, e.Primary, e.Counter, e.Version = id, false, false, 0, 0
-	e.CreatedAt, e.ExpiresAt, e.ConfirmedAt, e.LastUsedAt = now, now.Add(m.cfg.PendingTTL), time.Time{}, time.Time{}
+	e.CreatedAt, e.ExpiresAt, e.ConfirmedAt, e.LastUsedAt = now, now.Add(m.pendingTTL(&e)), time.Time{}, time.Time{}
 	// Bad input, such as a malformed phone number, is refused before any
 	// store call.
 	if p, ok := f.(Preparer); ok {
@@ -66,8 +66,12 @@ func (m *Manager) Enroll(ctx context.Context, req EnrollRequest, now time.Time) 
 		return nil, fmt.Errorf("factor: create enrollment: %w", err)
 	}
 	e.Version = stored.Version
+	linkTo, err := m.mailChangeLink(ctx, &e, req.Language, now)
+	if err != nil {
+		return nil, err
+	}
 	m.emit(ctx, Event{Type: EventEnrolled, UserID: e.UserID, EnrollmentID: e.ID, Kind: e.Kind, Time: now, Actor: e.UserID})
-	return &Enrolled{Enrollment: e, Info: m.info(&e)}, nil
+	return &Enrolled{Enrollment: e, Info: m.info(&e), LinkSentTo: linkTo}, nil
 }
 
 // Enrolled is a new pending enrollment, as Enroll returns it.
@@ -77,6 +81,12 @@ type Enrolled struct {
 	Enrollment
 	// Info is the enrollment as a page shows it, with its address masked.
 	Info EnrollmentInfo
+	// LinkSentTo is set when the enrollment is a change of phone number
+	// waiting for the link mailed to the account's address
+	// (Policy.ChangeByEmail): the address, masked, for the page to say
+	// where to look. Challenge refuses codes with ErrLinkRequired until
+	// the link is opened.
+	LinkSentTo string
 }
 
 // Enrollments returns the user's confirmed enrollments and those still

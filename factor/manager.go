@@ -41,7 +41,11 @@ func NewManager(cfg Config) (*Manager, error) {
 		return nil, err
 	}
 	m.cfg.Policy = cfg.Policy.withDefaults(m.order)
+	m.cfg.Policy.ChangeByEmail = m.cfg.Policy.ChangeByEmail.withDefaults(cfg.AccountEmails)
 	if err := m.cfg.Policy.validate(m.factors); err != nil {
+		return nil, err
+	}
+	if err := m.validateChangeByEmail(); err != nil {
 		return nil, err
 	}
 	keys, err := m.keys(cfg.Keys)

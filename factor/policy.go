@@ -40,6 +40,10 @@ type Policy struct {
 	// enrollments passed a second step within StepUpWindow, in any
 	// session.
 	StepUpGrants bool
+	// ChangeByEmail, when its URL is set, has every change of phone
+	// number confirmed by a link mailed to the account's address before
+	// any code goes to the new number (see ChangeByEmail).
+	ChangeByEmail ChangeByEmail
 }
 
 // defaultOrder is the order of kinds when Policy.Kinds is empty.

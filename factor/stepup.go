@@ -30,6 +30,10 @@ type EnrollRequest struct {
 	// StepUp is the step-up grant of the host's session (Result.StepUp),
 	// needed when the user already has a confirmed enrollment.
 	StepUp string
+	// Language is the user's language preference (a BCP 47 tag or an
+	// Accept-Language value) for what Enroll sends, such as the link of a
+	// change of number confirmed by email (Policy.ChangeByEmail).
+	Language string
 }
 
 // RemoveRequest asks to remove one of a user's enrollments.

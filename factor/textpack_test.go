@@ -110,7 +110,8 @@ func TestPackKeysAreStable(t *testing.T) {
 	// every pack; renaming one breaks them.
 	want := []string{"activation-expired", "activation-required", "activation-used", "challenge-mismatch",
 		"challenge-required", "delivery", "email-fallback", "generic", "invalid-code", "kind-not-offered",
-		"last-enrollment", "locked", "malformed", "no-activation-code", "not-allowed", "not-confirmed",
+		"last-enrollment", "link-invalid", "link-required", "locked", "malformed", "no-account-email",
+		"no-activation-code", "not-allowed", "not-confirmed",
 		"not-found", "rate-limited", "removing", "required", "resend", "sealed", "step-up-required",
 		"too-many-pending", "unknown-kind", "wait-hours", "wait-minute", "wait-minutes", "wait-second",
 		"wait-seconds"}

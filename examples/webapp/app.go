@@ -101,6 +101,7 @@ func (a *App) routes() http.Handler {
 	a.loginRoutes(mux)
 	a.settingsRoutes(mux)
 	a.passkeyRoutes(mux)
+	a.linkRoutes(mux)
 	a.adminRoutes(mux)
 	if a.outbox != nil {
 		a.outboxRoutes(mux)

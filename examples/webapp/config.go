@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"strconv"
+	"strings"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
@@ -65,6 +66,22 @@ type Config struct {
 	// Console is where the outbox prints what it "sends"; nil means
 	// standard error.
 	Console io.Writer
+	// ConfirmPhoneChange has a changed phone number confirmed by a link
+	// mailed to the account's address before a code goes to the new
+	// number.
+	ConfirmPhoneChange bool
+	// PublicURL is the app's address as users' browsers reach it, such as
+	// "https://login.example.com", for links in mails; empty means
+	// http:// and Addr.
+	PublicURL string
+}
+
+// publicURL is the base of links to the app.
+func (c Config) publicURL() string {
+	if c.PublicURL != "" {
+		return strings.TrimSuffix(c.PublicURL, "/")
+	}
+	return "http://" + c.Addr
 }
 
 // TwilioConfig holds the Twilio account used for SMS and voice calls
@@ -118,6 +135,8 @@ func parseConfig(args []string, getenv func(string) string, output io.Writer) (C
 	})
 	fs.IntVar(&c.Policy.GraceDays, "grace-days", 14, "days a user may skip setting it up once it is mandatory")
 	fs.BoolVar(&c.Policy.RequireActivation, "require-activation", false, "require an activation code (issued by an admin) before enrolling")
+	fs.BoolVar(&c.ConfirmPhoneChange, "confirm-phone-change", false, "confirm a changed phone number by a link mailed to the account first")
+	fs.StringVar(&c.PublicURL, "public-url", "", "the app's URL as browsers reach it, for links in mails (default http:// and -addr)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}

@@ -84,6 +84,9 @@ type Session struct {
 	// NewCode is the first code on its way to a phone number or email
 	// address being set up, until it confirms it.
 	NewCode *sentCode
+	// LinkSentTo is the masked address a link went to that confirms the
+	// new phone number, until it is opened (-confirm-phone-change).
+	LinkSentTo string
 	// Recovery holds fresh recovery codes until they have been shown.
 	Recovery []string
 	// Issued is an activation code just issued by an admin, until the

@@ -82,6 +82,10 @@ func (a *App) handlePhone(w http.ResponseWriter, r *http.Request) {
 		a.render(w, r, http.StatusOK, "setup_phone", &page{Title: "phone_title_" + f.Kind, Error: a.userMessage(r, err), Data: f})
 		return
 	}
+	if sess.LinkSentTo != "" {
+		redirect(w, r, linkSentPath)
+		return
+	}
 	redirect(w, r, "/setup/confirm")
 }
 
@@ -108,9 +112,14 @@ func fullNumber(dial, number string) string {
 func (a *App) enrolAndSend(r *http.Request, sess *Session, e factor.EnrollRequest, keypad bool) error {
 	ctx, now := r.Context(), a.Now()
 	e.StepUp = a.grant(sess)
+	e.Language = langOf(r)
 	en, err := a.m.Enroll(ctx, e, now)
 	if err != nil {
 		return err
+	}
+	if en.LinkSentTo != "" {
+		a.awaitLink(sess, en) // no code before the mailed link is opened (setup_link.go)
+		return nil
 	}
 	sent, err := a.m.Challenge(ctx, factor.ChallengeRequest{UserID: sess.UserID, EnrollmentID: en.ID, Language: langOf(r), Keypad: keypad}, now)
 	if err != nil {

@@ -18,9 +18,10 @@ import (
 // connections to the world outside (wiring.go), the second step at login
 // and the request's one Status (login.go), the setup wizard (setup.go,
 // setup_phone.go), the settings (settings.go) and the admin page
-// (admin.go), passkeys (passkey.go) and the phone app (push.go). Every
-// other non-test file is the app's scaffolding.
-var twostepFiles = []string{"wiring.go", "login.go", "setup.go", "setup_phone.go", "settings.go", "admin.go", "passkey.go", "push.go"}
+// (admin.go), passkeys (passkey.go), the phone app (push.go) and the
+// email link of a number change (setup_link.go). Every other non-test
+// file is the app's scaffolding.
+var twostepFiles = []string{"wiring.go", "login.go", "setup.go", "setup_phone.go", "setup_link.go", "settings.go", "admin.go", "passkey.go", "push.go"}
 
 // module is the import path of twostep.
 const module = "github.com/twostep/twostep"

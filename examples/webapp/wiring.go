@@ -79,6 +79,7 @@ func (a *App) twostep(store factor.Store) error {
 	if a.cfg.Policy.StepUpWindow == 0 {
 		a.cfg.Policy.StepUpWindow = stepUpWindow
 	}
+	a.cfg.Policy.ChangeByEmail = a.changeByEmail()
 	a.m, err = factor.NewManager(factor.Config{
 		Store: store, Factors: factors, Keys: keys, Sender: router,
 		Logger: a.log, Policy: a.cfg.Policy,

@@ -94,6 +94,11 @@ type Data struct {
 	Ending string
 	// Time is when the change happened, in the host's time zone.
 	Time time.Time
+	// Link is the link of a mail that confirms a change of phone number;
+	// it carries a one-time token. Empty in other messages.
+	Link string
+	// Number is the new phone number of such a mail, masked.
+	Number string
 }
 
 // executor is what html/template and text/template templates have in
@@ -169,7 +174,7 @@ func (c *Catalog) load(override fs.FS, lang, name string) error {
 		return configError("Templates", fmt.Sprintf("%s: %v", path, err))
 	}
 	c.templates[path] = t
-	sample := Data{Code: "123456", Length: 6, Minutes: 5, Domain: "example.com"}
+	sample := Data{Code: "123456", Length: 6, Minutes: 5, Domain: "example.com", Link: "https://example.com/link?token=x", Number: "+31 6 •••• 5678"}
 	if _, err := c.Render(name, lang, sample); err != nil {
 		return configError("Templates", err.Error())
 	}

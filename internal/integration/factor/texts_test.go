@@ -82,6 +82,9 @@ func TestEveryErrorHasUserTexts(t *testing.T) {
 		"ErrEmailFallback":      factor.ErrEmailFallback,
 		"ErrKindNotOffered":     factor.ErrKindNotOffered,
 		"ErrNotConfirmed":       factor.ErrNotConfirmed,
+		"ErrLinkRequired":       factor.ErrLinkRequired,
+		"ErrLinkInvalid":        factor.ErrLinkInvalid,
+		"ErrNoAccountEmail":     factor.ErrNoAccountEmail,
 	}
 	metPhone := map[string]error{
 		"ErrEmpty":            &phone.Error{Err: phone.ErrEmpty},
