@@ -223,3 +223,18 @@ func (b *tab) waitPath(path string) {
 	}
 	b.wantPath(path)
 }
+
+// codesShown checks that the user's first method, which turned two-step
+// verification on, led straight to the recovery codes, and saves them:
+// the page goes back to set-up. It returns the codes.
+func (b *tab) codesShown() []string {
+	b.t.Helper()
+	b.waitPath("/setup/recovery")
+	codes := eval[[]string](b, `[...document.querySelectorAll("#recovery-codes code")].map(c => c.textContent)`)
+	if len(codes) != 10 {
+		b.t.Fatalf("got %d recovery codes as two-step verification turned on: %q", len(codes), codes)
+	}
+	b.click("codes-saved")
+	b.wantPath("/setup")
+	return codes
+}

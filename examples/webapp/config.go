@@ -70,6 +70,10 @@ type Config struct {
 	// mailed to the account's address before a code goes to the new
 	// number.
 	ConfirmPhoneChange bool
+	// AccountEmail sends codes to the address of the account of a user
+	// who has set up nothing else, with no set-up step, until the user
+	// confirms another method.
+	AccountEmail bool
 	// PublicURL is the app's address as users' browsers reach it, such as
 	// "https://login.example.com", for links in mails; empty means
 	// http:// and Addr.
@@ -136,6 +140,7 @@ func parseConfig(args []string, getenv func(string) string, output io.Writer) (C
 	fs.IntVar(&c.Policy.GraceDays, "grace-days", 14, "days a user may skip setting it up once it is mandatory")
 	fs.BoolVar(&c.Policy.RequireActivation, "require-activation", false, "require an activation code (issued by an admin) before enrolling")
 	fs.BoolVar(&c.ConfirmPhoneChange, "confirm-phone-change", false, "confirm a changed phone number by a link mailed to the account first")
+	fs.BoolVar(&c.AccountEmail, "account-email", false, "send codes to the account's email address of users who have set up nothing else")
 	fs.StringVar(&c.PublicURL, "public-url", "", "the app's URL as browsers reach it, for links in mails (default http:// and -addr)")
 	if err := fs.Parse(args); err != nil {
 		return c, err

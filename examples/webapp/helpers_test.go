@@ -56,9 +56,18 @@ type testApp struct {
 // uses the name localhost, on which browsers keep Secure cookies.
 func newTestApp(t testing.TB, p factor.Policy) *testApp {
 	t.Helper()
+	return newTestAppWith(t, p, nil)
+}
+
+// newTestAppWith is newTestApp with the configuration changed by edit.
+func newTestAppWith(t testing.TB, p factor.Policy, edit func(*Config)) *testApp {
+	t.Helper()
 	clock := &testClock{t: time.Now().UTC().Truncate(time.Second)}
 	cfg := Config{DataDir: t.TempDir(), AppName: "Twostep Test", Dev: true, Policy: p,
 		BcryptCost: bcrypt.MinCost, Console: io.Discard, Logger: testLogger()}
+	if edit != nil {
+		edit(&cfg)
+	}
 	app, err := New(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)

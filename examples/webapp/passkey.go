@@ -153,13 +153,13 @@ func (a *App) handlePasskeyRegister(w http.ResponseWriter, r *http.Request) {
 	if sess.Passkey != nil {
 		id = sess.Passkey.EnrollmentID
 	}
-	_, err := a.passkeys.FinishRegistration(r.Context(), sess.UserID, id, []byte(r.PostFormValue("response")), a.Now())
+	res, err := a.passkeys.FinishRegistration(r.Context(), sess.UserID, id, []byte(r.PostFormValue("response")), a.Now())
 	if err != nil {
 		a.render(w, r, http.StatusOK, "setup_passkey", &page{Title: "passkey_title", Error: a.userMessage(r, err)})
 		return
 	}
 	sess.Passkey, sess.StepUp = nil, nil
-	a.methodConfirmed(w, r, sess)
+	a.methodConfirmed(w, r, sess, res.Enabled)
 }
 
 // handlePasskeyStepBegin begins the second step with one of the user's

@@ -111,15 +111,15 @@ func TestPasskeyBrowser(t *testing.T) {
 	b.click("add-passkey")
 	b.wantPath("/setup/passkey")
 	b.fill("passkey-name", "Chromium")
-	b.press("passkey-create", "/setup")
-	assert.Contains(t, b.text("flash"), tr("en", "flash_method_added"))
+	b.press("passkey-create", "/setup/recovery")
+	assert.Contains(t, b.text("flash"), tr("en", "flash_enabled"))
+	b.codesShown()
 	list, err := ta.passkeys.List(ctx, u.ID)
 	require.NoError(t, err)
 	require.Len(t, list, 1)
 	key := list[0]
 	assert.Equal(t, "Chromium", key.Name)
 	b.click("finish")
-	b.click("codes-saved")
 	b.wantPath("/")
 	b.click("logout")
 

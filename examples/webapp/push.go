@@ -161,6 +161,23 @@ func (a *App) phoneState(r *http.Request, p *newPhone) (string, error) {
 	return "expired", nil
 }
 
+// onlyMethod reports whether the user has one confirmed method: the phone
+// app, which registered on the phone, has just turned two-step
+// verification on.
+func (a *App) onlyMethod(r *http.Request) bool {
+	st, err := a.status(r)
+	if err != nil {
+		return false
+	}
+	n := 0
+	for _, e := range st.Enrollments {
+		if e.Confirmed {
+			n++
+		}
+	}
+	return n == 1
+}
+
 // handlePushSetupStatus tells the setup page, which polls, whether the
 // app has registered.
 func (a *App) handlePushSetupStatus(w http.ResponseWriter, r *http.Request) {
@@ -186,7 +203,7 @@ func (a *App) handlePushDone(w http.ResponseWriter, r *http.Request) {
 		a.serverError(w, r, err)
 	case s == "registered":
 		sess.NewPhone = nil
-		a.methodConfirmed(w, r, sess)
+		a.methodConfirmed(w, r, sess, a.onlyMethod(r))
 	case s == "expired":
 		sess.NewPhone = nil
 		a.flash(r, "push_setup_expired")

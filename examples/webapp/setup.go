@@ -281,25 +281,38 @@ func (a *App) handleTOTP(w http.ResponseWriter, r *http.Request) {
 		redirect(w, r, "/setup/totp")
 		return
 	}
-	_, err := a.m.Confirm(r.Context(), factor.Answer{UserID: sess.UserID, EnrollmentID: sess.NewApp.EnrollmentID, Code: r.PostFormValue("code")}, a.Now())
+	res, err := a.m.Confirm(r.Context(), factor.Answer{UserID: sess.UserID, EnrollmentID: sess.NewApp.EnrollmentID, Code: r.PostFormValue("code")}, a.Now())
 	if err != nil {
 		a.render(w, r, http.StatusOK, "setup_totp", &page{Title: "totp_title", Error: a.userMessage(r, err), Data: &totpData{Key: sess.NewApp}})
 		return
 	}
 	sess.NewApp = nil
-	a.methodConfirmed(w, r, sess)
+	a.methodConfirmed(w, r, sess, res.Enabled)
 }
 
 // methodConfirmed continues after a new method passed its first code. That
-// code was a second step, so a login halfway is now complete.
-func (a *App) methodConfirmed(w http.ResponseWriter, r *http.Request, sess *Session) {
+// code was a second step, so a login halfway is now complete. When the
+// confirmation turned two-step verification on (Result.Enabled), the
+// recovery codes are made and shown at once, so that nobody leaves set-up
+// with a method and no way back in if the phone is lost.
+func (a *App) methodConfirmed(w http.ResponseWriter, r *http.Request, sess *Session, enabled bool) {
 	sess.Flash = tr(langOf(r), "flash_method_added")
+	next := "/setup"
+	if enabled {
+		codes, err := a.codes.Generate(r.Context(), sess.UserID, a.Now())
+		if err != nil {
+			a.serverError(w, r, err)
+			return
+		}
+		sess.Recovery, sess.Flash = codes, tr(langOf(r), "flash_enabled")
+		next = "/setup/recovery?next=/setup"
+	}
 	if sess.Level == levelPassword {
-		a.completeLogin(w, r, sess, "/setup")
+		a.completeLogin(w, r, sess, next)
 		return
 	}
 	a.sessions.save(sess)
-	redirect(w, r, "/setup")
+	redirect(w, r, next)
 }
 
 // handleFinish ends the wizard: users without recovery codes get a set,

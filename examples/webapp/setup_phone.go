@@ -6,22 +6,16 @@ package main
 import (
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/twostep/twostep/factor"
 	"github.com/twostep/twostep/factor/phone"
 )
 
-// countries are the countries whose numbers the app accepts, the
-// Netherlands first and preselected, as a Dutch portal expects.
-var countries = []struct {
-	// Code is the ISO 3166 region code, such as "NL".
-	Code string
-	// Dial is the country calling code, such as "31".
-	Dial string
-}{{"NL", "31"}, {"BE", "32"}, {"DE", "49"}}
-
-// phones parses numbers for both SMS and voice.
+// phones parses numbers for both SMS and voice. The phone form offers
+// every country it allows, the Netherlands first and preselected
+// (Parser.Countries).
 var phones = phone.Parser{DefaultRegion: "NL", AllowedRegions: []string{"NL", "BE", "DE"}}
 
 // phoneForm is the phone step: a number for SMS or voice calls.
@@ -54,7 +48,7 @@ func (a *App) handlePhoneForm(w http.ResponseWriter, r *http.Request) {
 	if a.askBeforeAdding(w, r, factor.Kind(kind)) {
 		return
 	}
-	f := &phoneForm{Kind: kind, Country: "31", KeypadOK: a.keypadAvailable(), Replacing: state(r).sess.Replaces != "", Countries: countries}
+	f := &phoneForm{Kind: kind, Country: "31", KeypadOK: a.keypadAvailable(), Replacing: state(r).sess.Replaces != "", Countries: phones.Countries()}
 	a.render(w, r, http.StatusOK, "setup_phone", &page{Title: "phone_title_" + kind, Data: f})
 }
 
@@ -64,7 +58,7 @@ func (a *App) handlePhone(w http.ResponseWriter, r *http.Request) {
 	f := &phoneForm{
 		Kind: r.PostFormValue("kind"), Country: r.PostFormValue("country"), Number: r.PostFormValue("number"),
 		Label: strings.TrimSpace(r.PostFormValue("label")), Keypad: r.PostFormValue("mode") == "keypad",
-		KeypadOK: a.keypadAvailable(), Replacing: sess.Replaces != "", Countries: countries,
+		KeypadOK: a.keypadAvailable(), Replacing: sess.Replaces != "", Countries: phones.Countries(),
 	}
 	if f.Kind != "sms" && f.Kind != "voice" {
 		a.errorPage(w, r, http.StatusBadRequest, "err_bad_request")
@@ -97,8 +91,8 @@ func fullNumber(dial, number string) string {
 	if strings.HasPrefix(n, "+") || strings.HasPrefix(n, "00") {
 		return n
 	}
-	for _, c := range countries {
-		if c.Dial == dial {
+	for _, c := range phones.Countries() {
+		if strconv.Itoa(c.CallingCode) == dial {
 			return "+" + dial + " " + strings.TrimPrefix(n, "0")
 		}
 	}
@@ -180,13 +174,13 @@ func (a *App) handleConfirm(w http.ResponseWriter, r *http.Request) {
 		redirect(w, r, "/setup")
 		return
 	}
-	_, err := a.m.Confirm(r.Context(), factor.Answer{UserID: sess.UserID, ChallengeID: ch.ID, Code: r.PostFormValue("code")}, a.Now())
+	res, err := a.m.Confirm(r.Context(), factor.Answer{UserID: sess.UserID, ChallengeID: ch.ID, Code: r.PostFormValue("code")}, a.Now())
 	if err != nil {
 		a.render(w, r, http.StatusOK, "setup_confirm", &page{Title: "confirm_title", Error: a.userMessage(r, err), Data: confirmData(ch)})
 		return
 	}
 	sess.NewCode, sess.Replaces = nil, ""
-	a.methodConfirmed(w, r, sess)
+	a.methodConfirmed(w, r, sess, res.Enabled)
 }
 
 // handleResend sends a new first code to the method being set up.

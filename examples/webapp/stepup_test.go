@@ -73,7 +73,9 @@ func TestAddMethodAsksForCode(t *testing.T) {
 	_, loc, _ := c.post("/setup/email", url.Values{"csrf": {csrf}, "email": {"add@example.com"}})
 	assert.Equal(t, "/settings/verify", loc, "email form posted without a step-up")
 	assert.Equal(t, 1, methodCount(t, ta, "add@example.com"), "a method was added without a step-up")
-	assert.Empty(t, ta.outbox.Messages(), "a code went out without a step-up")
+	for _, msg := range ta.outbox.Messages() {
+		assert.Empty(t, msg.Code, "a code went out without a step-up (only notices may)")
+	}
 
 	// A wrong code adds nothing and asks again.
 	c.get("/setup/totp")

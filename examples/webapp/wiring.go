@@ -80,9 +80,14 @@ func (a *App) twostep(store factor.Store) error {
 		a.cfg.Policy.StepUpWindow = stepUpWindow
 	}
 	a.cfg.Policy.ChangeByEmail = a.changeByEmail()
+	notices, err := a.notices(store, router)
+	if err != nil {
+		return err
+	}
 	a.m, err = factor.NewManager(factor.Config{
 		Store: store, Factors: factors, Keys: keys, Sender: router,
-		Logger: a.log, Policy: a.cfg.Policy,
+		Logger: a.log, Policy: a.cfg.Policy, AccountEmails: a.accountEmails(),
+		Notifier: notices,
 	})
 	if err != nil {
 		return err
@@ -103,6 +108,35 @@ func (a *App) twostep(store factor.Store) error {
 	}
 	a.keypad, err = keypadHandler(a.m, a.cfg, func() time.Time { return a.Now() })
 	return err
+}
+
+// accountEmails makes the address of a user's account the method of a
+// user who has set up nothing else, when the app was started with
+// -account-email.
+func (a *App) accountEmails() factor.AccountEmails {
+	if !a.cfg.AccountEmail {
+		return nil
+	}
+	return accountEmails{a.users}
+}
+
+// notices tells users by email of every change of their methods, in
+// Dutch (the app keeps no language per user), when email can be sent.
+// Notices carry no code.
+func (a *App) notices(store factor.Store, router factor.Router) (factor.EventSink, error) {
+	if router[factor.KindEmail] == nil {
+		return nil, nil
+	}
+	return email.NewNotices(email.NoticeConfig{
+		AppName: a.cfg.AppName, Sender: router, Enrollments: store, DefaultLanguage: "nl", Logger: a.log,
+		Recipients: func(ctx context.Context, userID string) (email.Recipient, error) {
+			u, err := a.users.byID(ctx, userID)
+			if err != nil || u == nil {
+				return email.Recipient{}, err
+			}
+			return email.Recipient{Address: u.Email}, nil
+		},
+	})
 }
 
 // pruneInterval is how often the app removes twostep records that can
