@@ -148,12 +148,6 @@ func (a *App) flash(r *http.Request, key string, args ...any) {
 	a.sessions.save(st.sess)
 }
 
-// redirect sends the browser on with 303 See Other, so a form is not
-// posted again on reload.
-func redirect(w http.ResponseWriter, r *http.Request, path string) {
-	http.Redirect(w, r, path, http.StatusSeeOther)
-}
-
 // errorPage shows a friendly error with a way back.
 func (a *App) errorPage(w http.ResponseWriter, r *http.Request, status int, key string) {
 	a.render(w, r, status, "error", &page{Title: "error_title", Error: tr(langOf(r), key)})
