@@ -243,10 +243,13 @@ func TestSessionRotation(t *testing.T) {
 	if anon == half || half == full || anon == full {
 		t.Fatalf("session IDs %s, %s, %s: want three different", anon, half, full)
 	}
-	for _, old := range []string{anon, half} {
-		if _, ok := ta.sessions.get(old); ok {
-			t.Errorf("old session %s still alive", old)
-		}
+	if _, ok := ta.sessions.get(half); ok {
+		t.Errorf("old session %s still alive", half)
+	}
+	// An anonymous ID is never stored: planted before the login, it still
+	// names nobody.
+	if sess, _ := ta.sessions.get(anon); sess.UserID != "" || sess.Level != levelNone {
+		t.Errorf("the anonymous ID %s now names user %q at level %d", anon, sess.UserID, sess.Level)
 	}
 	if code, _, _ := c.get("/settings"); code != http.StatusOK {
 		t.Fatalf("settings: %d", code)

@@ -171,21 +171,31 @@ type issuedCode struct {
 	Code string
 }
 
-// sessions is an in-memory session store, fine for a single process.
+// sessions is an in-memory session store, fine for a single process. It
+// stores sessions from the password step on; anonymous ones cost nothing
+// (see anonPrefix).
 type sessions struct {
-	mu  sync.Mutex
-	all map[string]Session
-	now func() time.Time
+	mu      sync.Mutex
+	all     map[string]Session
+	flashes anonFlashes
+	csrfKey []byte
+	now     func() time.Time
 }
 
 func newSessions(now func() time.Time) *sessions {
-	return &sessions{all: make(map[string]Session), now: now}
+	key := make([]byte, 32)
+	rand.Read(key)
+	return &sessions{all: make(map[string]Session), flashes: anonFlashes{text: make(map[string]string)}, csrfKey: key, now: now}
 }
 
-// get returns a copy of the live session with this ID.
+// get returns a copy of the live session with this ID. An anonymous ID is
+// always live.
 func (s *sessions) get(id string) (*Session, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if isAnonID(id) {
+		return s.anonymous(id), true
+	}
 	sess, ok := s.all[id]
 	if !ok {
 		return nil, false
@@ -208,14 +218,18 @@ func expired(sess *Session, now time.Time) bool {
 	return now.Sub(sess.Seen) > idle || now.Sub(sess.Created) > absoluteTimeout || now.Before(sess.Created)
 }
 
-// create makes and stores a new anonymous session.
+// create makes a new anonymous session; it is not stored.
 func (s *sessions) create() *Session {
-	now := s.now()
-	sess := &Session{ID: randomToken(), CSRF: randomToken(), Created: now, Seen: now}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.insert(sess)
-	return sess
+	return s.anonymous(anonID())
+}
+
+// anonymous returns the anonymous session with this ID; the caller holds
+// the lock.
+func (s *sessions) anonymous(id string) *Session {
+	now := s.now()
+	return &Session{ID: id, CSRF: s.anonCSRF(id), Created: now, Seen: now, Flash: s.flashes.get(id)}
 }
 
 // insert stores sess under its ID; the caller holds the lock.
@@ -229,10 +243,15 @@ func (s *sessions) insert(sess *Session) {
 // save stores sess, unless it was deleted or rotated away meanwhile: a
 // request that read the session before a logout or a login step in
 // another request must not bring the old ID back to life. It reports
-// whether sess was stored.
+// whether sess was stored. Of an anonymous session only the flash message
+// is kept.
 func (s *sessions) save(sess *Session) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if isAnonID(sess.ID) {
+		s.flashes.set(sess.ID, sess.Flash)
+		return true
+	}
 	if _, ok := s.all[sess.ID]; !ok {
 		return false
 	}
@@ -243,12 +262,15 @@ func (s *sessions) save(sess *Session) bool {
 // rotate gives sess a new ID and CSRF token and forgets the old ID: after
 // each login step, so that an ID planted before the login is worthless.
 // A session deleted or rotated away meanwhile stays dead: sess gets a new
-// ID all the same, but it is not stored, and rotate reports false.
+// ID all the same, but it is not stored, and rotate reports false. An
+// anonymous session is stored from here on, under its new ID.
 func (s *sessions) rotate(sess *Session) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	_, live := s.all[sess.ID]
+	live = live || isAnonID(sess.ID)
 	delete(s.all, sess.ID)
+	s.flashes.set(sess.ID, "")
 	sess.ID, sess.CSRF = randomToken(), randomToken()
 	sess.Seen = s.now()
 	if live {
@@ -262,6 +284,7 @@ func (s *sessions) delete(id string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	delete(s.all, id)
+	s.flashes.set(id, "")
 }
 
 // sweep drops expired sessions; the caller holds the lock.
@@ -329,7 +352,8 @@ func state(r *http.Request) *reqState {
 
 // withSession loads the request's session or starts a new one, and
 // negotiates the language. An unknown, expired or tampered session ID
-// simply starts a new anonymous session.
+// starts a new anonymous session, whose first page says that the session
+// expired.
 func (a *App) withSession(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		st := &reqState{lang: negotiate(r)}
@@ -340,6 +364,10 @@ func (a *App) withSession(next http.Handler) http.Handler {
 		if !st.live {
 			st.sess, st.dead = a.sessions.create(), err == nil
 			a.setSessionCookie(w, r, st.sess)
+		}
+		if st.dead {
+			st.sess.Flash = tr(st.lang, "flash_session_expired")
+			a.sessions.save(st.sess)
 		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, st)))
 	})
