@@ -137,7 +137,7 @@ func (a *App) PrintWelcome(w interface{ Write([]byte) (int, error) }, url string
 	for _, d := range a.demo {
 		fmt.Fprintf(w, "  %-6s %-22s password %s\n", d.Role, d.Email, d.Password)
 	}
-	if a.outbox != nil {
+	if a.outbox != nil && !a.cfg.BehindTLS {
 		fmt.Fprintf(w, "  development outbox: %s/dev/outbox\n", url)
 	}
 	fmt.Fprintf(w, "  data: %s\n\n", a.cfg.DataDir)

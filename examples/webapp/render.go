@@ -39,8 +39,8 @@ type page struct {
 	// Signed reports whether the session is past the password step at
 	// least.
 	Signed bool
-	// Dev reports whether the app runs in development mode (the outbox
-	// link).
+	// Dev reports whether the development outbox answers this request
+	// (its links).
 	Dev bool
 	// AppName is the name users see.
 	AppName string
@@ -119,7 +119,7 @@ func (a *App) fillPage(r *http.Request, p *page) {
 	if st != nil {
 		lang = st.lang
 	}
-	p.Lang, p.T, p.Path, p.Dev, p.AppName = lang, texts[lang], r.URL.RequestURI(), a.cfg.Dev, a.cfg.AppName
+	p.Lang, p.T, p.Path, p.Dev, p.AppName = lang, texts[lang], r.URL.RequestURI(), a.outboxOpen(r), a.cfg.AppName
 	p.Other = "en"
 	if lang == "en" {
 		p.Other = "nl"
