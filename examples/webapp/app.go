@@ -28,7 +28,8 @@ type App struct {
 	db    *sql.DB
 	users *users
 	twostepParts
-	outbox   *Outbox // nil unless in development mode
+	outbox   *Outbox     // nil unless in development mode
+	guard    *loginGuard // throttles password attempts
 	sessions *sessions
 	pages    map[string]*template.Template
 	handler  http.Handler
@@ -71,6 +72,9 @@ func (a *App) open(ctx context.Context) error {
 		return err
 	}
 	if err := a.twostep(store); err != nil {
+		return err
+	}
+	if a.guard, err = newLoginGuard(a.cfg.DataDir); err != nil {
 		return err
 	}
 	a.sessions = newSessions(func() time.Time { return a.Now() })

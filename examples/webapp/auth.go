@@ -8,6 +8,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 )
 
@@ -62,10 +63,20 @@ func (a *App) handleLoginForm(w http.ResponseWriter, r *http.Request) {
 	a.render(w, r, http.StatusOK, "login", &page{Title: "login_title", Data: &loginForm{}})
 }
 
+// handleLogin checks the password, throttled per client and, unless the
+// browser has a device cookie of the account, per account (see
+// loginGuard).
 func (a *App) handleLogin(w http.ResponseWriter, r *http.Request) {
 	email := r.PostFormValue("email")
+	client, known := a.clientKey(r), a.knownDevice(r, email)
+	if d := a.guard.wait(client, email, known, a.Now()); d > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(retryAfter(d)))
+		a.render(w, r, http.StatusTooManyRequests, "login", &page{Title: "login_title", Error: trf(langOf(r), "err_login_wait", retryAfter(d)), Data: &loginForm{Email: email}})
+		return
+	}
 	usr, err := a.users.authenticate(r.Context(), email, r.PostFormValue("password"))
 	if errors.Is(err, errBadLogin) {
+		a.guard.failed(client, email, known, a.Now())
 		a.render(w, r, http.StatusUnauthorized, "login", &page{Title: "login_title", Error: tr(langOf(r), "err_login"), Data: &loginForm{Email: email}})
 		return
 	}
@@ -73,6 +84,8 @@ func (a *App) handleLogin(w http.ResponseWriter, r *http.Request) {
 		a.serverError(w, r, err)
 		return
 	}
+	a.guard.accounts.reset(normalizeEmail(email))
+	a.setDeviceCookie(w, r, email)
 	a.afterPassword(w, r, usr)
 }
 
