@@ -80,9 +80,11 @@ func (a *App) open(ctx context.Context) error {
 	a.sessions = newSessions(func() time.Time { return a.Now() })
 	a.handler = a.routes()
 	if a.cfg.Demo {
-		return a.seedDemo(ctx)
+		if err := a.seedDemo(ctx); err != nil {
+			return err
+		}
 	}
-	return nil
+	return a.bootstrapActivation(ctx)
 }
 
 // Close releases the database.
@@ -140,6 +142,9 @@ func (a *App) PrintWelcome(w interface{ Write([]byte) (int, error) }, url string
 	fmt.Fprintf(w, "\n%s is running at %s\n", a.cfg.AppName, url)
 	for _, d := range a.demo {
 		fmt.Fprintf(w, "  %-6s %-22s password %s\n", d.Role, d.Email, d.Password)
+		if d.Activation != "" {
+			fmt.Fprintf(w, "  %-6s %-22s activation code %s (one use, 21 days)\n", "", "", d.Activation)
+		}
 	}
 	if a.outbox != nil && !a.cfg.BehindTLS {
 		fmt.Fprintf(w, "  development outbox: %s/dev/outbox\n", url)

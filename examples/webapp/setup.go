@@ -25,6 +25,7 @@ func (a *App) setupRoutes(mux *routeMux) {
 	mux.HandleFunc("POST /setup/password", a.full(a.handlePassword))
 	mux.HandleFunc("GET /setup/activate", a.setup(a.handleActivateForm))
 	mux.HandleFunc("POST /setup/activate", a.setup(a.handleActivate))
+	mux.HandleFunc("GET /setup/activate/none", a.setup(a.handleNoActivation))
 	mux.HandleFunc("GET /setup", a.setup(a.handleChoose))
 	mux.HandleFunc("GET /setup/totp", a.setup(a.handleTOTPForm))
 	mux.HandleFunc("POST /setup/totp", a.setup(a.handleTOTP))
@@ -130,6 +131,12 @@ func (a *App) handlePassword(w http.ResponseWriter, r *http.Request) {
 
 func (a *App) handleActivateForm(w http.ResponseWriter, r *http.Request) {
 	a.render(w, r, http.StatusOK, "activate", &page{Title: "activate_title"})
+}
+
+// handleNoActivation is the screen for a user without an activation code
+// yet: who issues one, and what to do with it.
+func (a *App) handleNoActivation(w http.ResponseWriter, r *http.Request) {
+	a.render(w, r, http.StatusOK, "no_activation", &page{Title: "noact_title"})
 }
 
 func (a *App) handleActivate(w http.ResponseWriter, r *http.Request) {

@@ -74,7 +74,7 @@ func (a *App) twostep(store factor.Store) error {
 	}
 	a.m, err = factor.NewManager(factor.Config{
 		Store: store, Factors: factors, Keys: keys, Sender: router,
-		Logger: a.log, Policy: a.cfg.Policy,
+		Logger: a.log, Policy: a.cfg.Policy, Events: a.cfg.Events,
 	})
 	if err != nil {
 		return err
