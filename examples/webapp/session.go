@@ -73,7 +73,7 @@ type Session struct {
 	// a number is added.
 	Replaces string
 	// NewApp is the authenticator app being set up, until its first code
-	// confirms it.
+	// confirms it; then the app just confirmed (Done).
 	NewApp *newApp
 	// NewCode is the first code on its way to a phone number or email
 	// address being set up, until it confirms it.
@@ -143,6 +143,9 @@ type newApp struct {
 	Text string
 	// QR is the data URI of the QR code's PNG.
 	QR string
+	// Done reports that the app was confirmed: only EnrollmentID is
+	// kept, so that Back to its page shows no new key.
+	Done bool
 }
 
 // sentCode is a code the user was sent, or a keypad call in progress.

@@ -156,6 +156,9 @@ type chooseData struct {
 	Status *factor.Status
 	// Keypad reports whether voice calls can use keypad mode.
 	Keypad bool
+	// AnotherApp is the authenticator app this session just confirmed, if
+	// any: the link to add one names it, to tell a new request from Back.
+	AnotherApp string
 }
 
 func (a *App) handleChoose(w http.ResponseWriter, r *http.Request) {
@@ -172,7 +175,11 @@ func (a *App) handleChoose(w http.ResponseWriter, r *http.Request) {
 		sess.Replaces = ""
 		a.sessions.save(sess)
 	}
-	a.render(w, r, http.StatusOK, "setup", &page{Title: "setup_title", Data: &chooseData{Status: st, Keypad: a.keypadAvailable()}})
+	d := &chooseData{Status: st, Keypad: a.keypadAvailable()}
+	if app := state(r).sess.NewApp; app != nil && app.Done {
+		d.AnotherApp = app.EnrollmentID
+	}
+	a.render(w, r, http.StatusOK, "setup", &page{Title: "setup_title", Data: d})
 }
 
 // totpData is the authenticator app step: the QR code and the key as text.
@@ -183,8 +190,8 @@ type totpData struct {
 
 func (a *App) handleTOTPForm(w http.ResponseWriter, r *http.Request) {
 	sess := state(r).sess
-	if sess.NewApp == nil || r.URL.Query().Has("new") {
-		sess.NewApp = nil // a new key was asked for, also after a step-up
+	if a.wantsNewApp(r, sess) {
+		sess.NewApp = nil
 		if a.askBeforeAdding(w, r, factor.KindTOTP) {
 			return
 		}
@@ -199,7 +206,28 @@ func (a *App) handleTOTPForm(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	if sess.NewApp.Done { // Back after confirming it: no new key
+		a.flash(r, "flash_app_done")
+		redirect(w, r, "/setup")
+		return
+	}
 	a.render(w, r, http.StatusOK, "setup_totp", &page{Title: "totp_title", Data: &totpData{Key: sess.NewApp}})
+}
+
+// wantsNewApp reports whether the authenticator app page makes a new key:
+// none is being set up, a new one was asked for (?new, or ?another naming
+// the app just confirmed, as the choice of methods links), or a step-up
+// just allowed adding one. Going back to the page after confirming an app
+// is none of these.
+func (a *App) wantsNewApp(r *http.Request, sess *Session) bool {
+	q := r.URL.Query()
+	switch {
+	case sess.NewApp == nil || q.Has("new"):
+		return true
+	case sess.NewApp.Done:
+		return q.Get("another") == sess.NewApp.EnrollmentID || a.grant(sess) != ""
+	}
+	return false
 }
 
 // startTOTP enrols a new authenticator app, with the session's step-up
@@ -277,7 +305,7 @@ func setupPath(k string) string {
 
 func (a *App) handleTOTP(w http.ResponseWriter, r *http.Request) {
 	sess := state(r).sess
-	if sess.NewApp == nil {
+	if sess.NewApp == nil || sess.NewApp.Done {
 		redirect(w, r, "/setup/totp")
 		return
 	}
@@ -286,7 +314,7 @@ func (a *App) handleTOTP(w http.ResponseWriter, r *http.Request) {
 		a.render(w, r, http.StatusOK, "setup_totp", &page{Title: "totp_title", Error: a.userMessage(r, err), Data: &totpData{Key: sess.NewApp}})
 		return
 	}
-	sess.NewApp = nil
+	sess.NewApp = &newApp{EnrollmentID: sess.NewApp.EnrollmentID, Done: true}
 	a.methodConfirmed(w, r, sess)
 }
 
