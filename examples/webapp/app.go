@@ -30,6 +30,7 @@ type App struct {
 	twostepParts
 	outbox   *Outbox     // nil unless in development mode
 	guard    *loginGuard // throttles password attempts
+	signups  signups     // sign-ups waiting for their mailed code
 	sessions *sessions
 	pages    map[string]*template.Template
 	handler  http.Handler

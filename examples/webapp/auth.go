@@ -5,7 +5,6 @@
 package main
 
 import (
-	"crypto/rand"
 	"errors"
 	"net/http"
 	"strconv"
@@ -17,6 +16,7 @@ func (a *App) authRoutes(mux *routeMux) {
 	mux.HandleFunc("POST /login", a.handleLogin)
 	mux.HandleFunc("GET /signup", a.handleSignupForm)
 	mux.HandleFunc("POST /signup", a.handleSignup)
+	mux.HandleFunc("POST /signup/confirm", a.handleSignupConfirm)
 	mux.HandleFunc("POST /logout", a.handleLogout)
 }
 
@@ -90,6 +90,10 @@ func (a *App) handleLogin(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *App) handleSignupForm(w http.ResponseWriter, r *http.Request) {
+	if !a.canMail() {
+		a.errorPage(w, r, http.StatusNotFound, "err_signup_closed")
+		return
+	}
 	a.render(w, r, http.StatusOK, "signup", &page{Title: "signup_title", Data: &loginForm{Rules: passwordRules}})
 }
 
@@ -98,6 +102,10 @@ var passwordRules = []string{"pw_len", "pw_digit", "pw_lower", "pw_upper", "pw_s
 func (a *App) handleSignup(w http.ResponseWriter, r *http.Request) {
 	f := &loginForm{Email: strings.TrimSpace(r.PostFormValue("email")), Name: strings.TrimSpace(r.PostFormValue("name")), Rules: passwordRules}
 	pw := r.PostFormValue("password")
+	if !a.canMail() {
+		a.errorPage(w, r, http.StatusNotFound, "err_signup_closed")
+		return
+	}
 	f.Broken = make(map[string]bool)
 	for _, p := range passwordProblems(pw) {
 		f.Broken[p] = true
@@ -121,22 +129,7 @@ func (a *App) handleSignup(w http.ResponseWriter, r *http.Request) {
 		a.render(w, r, http.StatusBadRequest, "signup", &page{Title: "signup_title", Data: f})
 		return
 	}
-	a.createAccount(w, r, f, pw)
-}
-
-func (a *App) createAccount(w http.ResponseWriter, r *http.Request, f *loginForm, pw string) {
-	id := rand.Text()
-	usr, err := a.users.create(r.Context(), id, f.Email, f.Name, pw, false, a.Now())
-	if errors.Is(err, errEmailTaken) {
-		f.Problems = []string{"err_email_taken"}
-		a.render(w, r, http.StatusConflict, "signup", &page{Title: "signup_title", Data: f})
-		return
-	}
-	if err != nil {
-		a.serverError(w, r, err)
-		return
-	}
-	a.afterPassword(w, r, usr)
+	a.startSignup(w, r, f, pw) // the same answer whether or not the address has an account
 }
 
 func (a *App) handleLogout(w http.ResponseWriter, r *http.Request) {

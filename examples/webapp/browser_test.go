@@ -50,6 +50,9 @@ func testSignupTOTP(t *testing.T, ta *testApp, b *tab) {
 	b.fill("password", testPassword)
 	b.fill("password2", testPassword)
 	b.click("signup-submit")
+	b.wantPath("/signup") // the code mailed to the address
+	b.fill("code", ta.outbox.Messages()[0].Code)
+	b.click("signup-code-submit")
 	b.wantPath("/setup/offer")
 	b.click("setup-start")
 	b.wantPath("/setup")
