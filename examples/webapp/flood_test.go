@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/twostep/twostep/factor"
+	"github.com/twostep/twostep/internal/race"
 )
 
 // floodRequests is the size of the flood the tests and the benchmark send.
@@ -41,7 +42,7 @@ func flood(tb testing.TB, h http.Handler, n int) {
 	}
 }
 
-// After 100,000 requests without a session (10,000 with -short) the app
+// After 100,000 requests without a session (10,000 with -short or -race) the app
 // stores no session, and
 // at most anonFlashCap "session expired" messages; a user who opened the
 // login page before the flood still logs in with its form.
@@ -53,7 +54,7 @@ func TestAnonymousFlood(t *testing.T) {
 	csrf := c.csrf("/login")
 
 	n := floodRequests
-	if testing.Short() {
+	if testing.Short() || race.Enabled { // CI runs it at full size without -race
 		n /= 10
 	}
 	flood(t, ta, n)
@@ -95,6 +96,9 @@ func TestAnonymousCSRF(t *testing.T) {
 //
 //	go test -run '^$' -bench LoginFlood -benchtime 2000x ./examples/webapp/
 func BenchmarkLoginFlood(b *testing.B) {
+	if race.Enabled {
+		b.Skip("the flood takes minutes under -race")
+	}
 	ta := newTestApp(b, factor.Policy{})
 	run := func(b *testing.B) {
 		req := httptest.NewRequest(http.MethodGet, "/login", nil)
