@@ -26,13 +26,14 @@ import (
 // never longer, so that the throttle can slow a guesser down but cannot
 // lock anyone out for more than a few minutes. Attempts refused while
 // waiting are not counted. A key with no failure for forgetAfter starts
-// afresh. At most throttleCap keys are kept; beyond that the key whose
-// last failure is oldest goes.
+// afresh. At most throttleCap keys are kept, each as its SHA-256 (a key
+// may be as long as a form allows); beyond that the key whose last failure
+// is oldest goes.
 type throttle struct {
 	free int
 
 	mu   sync.Mutex
-	keys map[string]strikes
+	keys map[[32]byte]strikes
 }
 
 // strikes are the failures of one key.
@@ -47,14 +48,14 @@ const (
 	throttleCap = 100000
 )
 
-func newThrottle(free int) *throttle { return &throttle{free: free, keys: make(map[string]strikes)} }
+func newThrottle(free int) *throttle { return &throttle{free: free, keys: make(map[[32]byte]strikes)} }
 
 // wait returns how long key must wait before its next attempt; zero when
 // it may try now.
 func (t *throttle) wait(key string, now time.Time) time.Duration {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	s, ok := t.keys[key]
+	s, ok := t.keys[sha256.Sum256([]byte(key))]
 	if !ok || s.n < t.free || now.Sub(s.last) > forgetAfter {
 		return 0
 	}
@@ -67,33 +68,35 @@ func (t *throttle) wait(key string, now time.Time) time.Duration {
 
 // fail counts a failed attempt of key.
 func (t *throttle) fail(key string, now time.Time) {
+	h := sha256.Sum256([]byte(key))
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	s, ok := t.keys[key]
+	s, ok := t.keys[h]
 	if !ok && len(t.keys) >= throttleCap {
 		t.evict(now)
 	}
 	if now.Sub(s.last) > forgetAfter {
 		s.n = 0
 	}
-	t.keys[key] = strikes{n: s.n + 1, last: now}
+	t.keys[h] = strikes{n: s.n + 1, last: now}
 }
 
 // reset forgets key's failures.
 func (t *throttle) reset(key string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	delete(t.keys, key)
+	delete(t.keys, sha256.Sum256([]byte(key)))
 }
 
 // evict drops the keys whose failures are forgotten, else the oldest; the
 // caller holds the lock.
 func (t *throttle) evict(now time.Time) {
-	oldest, at := "", now
+	var oldest [32]byte
+	var at time.Time
 	for k, s := range t.keys {
 		if now.Sub(s.last) > forgetAfter {
 			delete(t.keys, k)
-		} else if s.last.Before(at) {
+		} else if at.IsZero() || s.last.Before(at) {
 			oldest, at = k, s.last
 		}
 	}
