@@ -7,6 +7,7 @@ package main
 import (
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -113,14 +114,20 @@ func (a *App) handlePasswordForm(w http.ResponseWriter, r *http.Request) {
 }
 
 // handlePassword checks the password again before two-step verification
-// is turned on from the settings.
+// is turned on from the settings, throttled per client as at login.
 func (a *App) handlePassword(w http.ResponseWriter, r *http.Request) {
-	sess := state(r).sess
+	sess, client := state(r).sess, a.clientKey(r)
+	if d := a.guard.clients.wait(client, a.Now()); d > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(retryAfter(d)))
+		a.render(w, r, http.StatusTooManyRequests, "password", &page{Title: "password_title", Error: trf(langOf(r), "err_login_wait", retryAfter(d))})
+		return
+	}
 	usr, err := a.users.byID(r.Context(), sess.UserID)
 	if err == nil && usr != nil {
 		_, err = a.users.authenticate(r.Context(), usr.Email, r.PostFormValue("password"))
 	}
 	if err != nil {
+		a.guard.clients.fail(client, a.Now())
 		a.render(w, r, http.StatusUnauthorized, "password", &page{Title: "password_title", Error: tr(langOf(r), "err_password")})
 		return
 	}

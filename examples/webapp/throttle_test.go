@@ -143,3 +143,24 @@ func TestLoginThrottlePerClient(t *testing.T) {
 	ta.cfg.BehindTLS = false
 	assert.Equal(t, "2001:db8:1:2::/64", ta.clientKey(req))
 }
+
+// Entering the password again before turning two-step verification on is
+// throttled per client too.
+func TestPasswordAgainThrottled(t *testing.T) {
+	ta := newTestApp(t, factor.Policy{})
+	u := ta.addUser(t, "again@example.com", false)
+	c := ta.client(t)
+	require.Equal(t, "/setup/offer", c.login(u.Email))
+	_, _, _ = c.post("/setup/skip", url.Values{"csrf": {c.csrf("/setup/offer")}})
+	csrf := c.csrf("/setup/password")
+	for range clientFree {
+		code, _, _ := c.post("/setup/password", url.Values{"csrf": {csrf}, "password": {"wrong"}})
+		require.Equal(t, http.StatusUnauthorized, code)
+	}
+	code, _, _ := c.post("/setup/password", url.Values{"csrf": {csrf}, "password": {testPassword}})
+	assert.Equal(t, http.StatusTooManyRequests, code)
+	ta.clock.Add(time.Second)
+	code, loc, _ := c.post("/setup/password", url.Values{"csrf": {csrf}, "password": {testPassword}})
+	assert.Equal(t, http.StatusSeeOther, code)
+	assert.Equal(t, "/setup", loc)
+}
