@@ -4,6 +4,8 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -13,6 +15,7 @@ import (
 
 func (a *App) adminRoutes(mux *routeMux) {
 	mux.HandleFunc("GET /admin", a.admin(a.handleAdmin))
+	mux.HandleFunc("GET /admin/reset", a.admin(a.handleResetForm))
 	mux.HandleFunc("POST /admin/reset", a.admin(a.handleReset))
 	mux.HandleFunc("POST /admin/unlock", a.admin(a.handleUnlock))
 	mux.HandleFunc("POST /admin/activation", a.admin(a.handleIssueActivation))
@@ -135,20 +138,49 @@ func pageOf(r *http.Request) int {
 	return n
 }
 
-// handleReset removes all of a user's methods (after a lost phone);
-// the user sets up two-step verification again at the next login, with a
-// fresh activation code if the policy asks for one.
+// resetData is the page that confirms a reset.
+type resetData struct {
+	// User is the account to reset.
+	User *User
+	// Reason is what the admin typed.
+	Reason string
+	// Activation reports whether a fresh activation code is issued too.
+	Activation bool
+}
+
+// handleResetForm asks the admin to confirm a reset and to give a reason,
+// which goes into the audit event.
+func (a *App) handleResetForm(w http.ResponseWriter, r *http.Request, me *User) {
+	usr, err := a.users.byID(r.Context(), r.URL.Query().Get("user"))
+	if err != nil || usr == nil {
+		a.errorPage(w, r, http.StatusNotFound, "err_not_found")
+		return
+	}
+	d := &resetData{User: usr, Activation: a.cfg.Policy.RequireActivation}
+	a.render(w, r, http.StatusOK, "admin_reset", &page{Title: "reset_title", User: me, Data: d})
+}
+
+// handleReset removes all of a user's methods (after a lost phone), once
+// the admin confirmed it with a reason; the user sets up two-step
+// verification again at the next login, with a fresh activation code if
+// the policy asks for one.
 func (a *App) handleReset(w http.ResponseWriter, r *http.Request, me *User) {
 	usr, err := a.users.byID(r.Context(), r.PostFormValue("user"))
 	if err != nil || usr == nil {
 		a.errorPage(w, r, http.StatusNotFound, "err_not_found")
 		return
 	}
-	req := factor.ResetRequest{
-		UserID: usr.ID, Actor: me.ID, Reason: strings.TrimSpace(r.PostFormValue("reason")),
-		IssueActivationCode: r.PostFormValue("activation") != "",
+	d := &resetData{User: usr, Reason: strings.TrimSpace(r.PostFormValue("reason")), Activation: r.PostFormValue("activation") != ""}
+	if d.Reason == "" || r.PostFormValue("confirm") != "yes" {
+		a.render(w, r, http.StatusUnprocessableEntity, "admin_reset", &page{Title: "reset_title", User: me, Error: tr(langOf(r), "err_reset_reason"), Data: d})
+		return
 	}
+	req := factor.ResetRequest{UserID: usr.ID, Actor: me.ID, Reason: d.Reason, IssueActivationCode: d.Activation}
 	code, err := a.m.Reset(r.Context(), req, a.Now())
+	if errors.Is(err, factor.ErrMalformed) {
+		a.render(w, r, http.StatusUnprocessableEntity, "admin_reset", &page{Title: "reset_title", User: me, Error: a.userMessage(r, err), Data: d})
+		return
+	}
 	if err != nil {
 		a.serverError(w, r, err)
 		return
@@ -171,6 +203,33 @@ func (a *App) handleIssueActivation(w http.ResponseWriter, r *http.Request, me *
 		return
 	}
 	a.showActivation(w, r, usr, code)
+}
+
+// bootstrapActivation gives the first admin a way in when enrolling needs
+// an activation code: only an admin can issue one, on the admin page,
+// which an admin without two-step verification cannot reach once it is
+// required. At every start each demo admin who still needs a code gets a
+// fresh one, which PrintWelcome prints beside the account.
+func (a *App) bootstrapActivation(ctx context.Context) error {
+	if !a.cfg.Policy.RequireActivation {
+		return nil
+	}
+	for i, d := range a.demo {
+		usr, err := a.users.byEmail(ctx, d.Email)
+		if err != nil || usr == nil || !usr.Admin {
+			continue
+		}
+		st, err := a.m.Status(ctx, factor.StatusRequest{UserID: usr.ID}, a.Now())
+		if err != nil {
+			return err
+		}
+		if st.NeedsActivation {
+			if a.demo[i].Activation, err = a.m.IssueActivationCode(ctx, usr.ID, "webapp start-up", a.Now()); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // showActivation keeps a fresh code for the admin page to show once.

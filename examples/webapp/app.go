@@ -28,7 +28,9 @@ type App struct {
 	db    *sql.DB
 	users *users
 	twostepParts
-	outbox   *Outbox // nil unless in development mode
+	outbox   *Outbox     // nil unless in development mode
+	guard    *loginGuard // throttles password attempts
+	signups  signups     // sign-ups waiting for their mailed code
 	sessions *sessions
 	pages    map[string]*template.Template
 	handler  http.Handler
@@ -73,12 +75,17 @@ func (a *App) open(ctx context.Context) error {
 	if err := a.twostep(store); err != nil {
 		return err
 	}
+	if a.guard, err = newLoginGuard(a.cfg.DataDir); err != nil {
+		return err
+	}
 	a.sessions = newSessions(func() time.Time { return a.Now() })
 	a.handler = a.routes()
 	if a.cfg.Demo {
-		return a.seedDemo(ctx)
+		if err := a.seedDemo(ctx); err != nil {
+			return err
+		}
 	}
-	return nil
+	return a.bootstrapActivation(ctx)
 }
 
 // Close releases the database.
@@ -138,8 +145,11 @@ func (a *App) PrintWelcome(w interface{ Write([]byte) (int, error) }, url string
 	fmt.Fprintf(w, "\n%s is running at %s\n", a.cfg.AppName, url)
 	for _, d := range a.demo {
 		fmt.Fprintf(w, "  %-6s %-22s password %s\n", d.Role, d.Email, d.Password)
+		if d.Activation != "" {
+			fmt.Fprintf(w, "  %-6s %-22s activation code %s (one use, 21 days)\n", "", "", d.Activation)
+		}
 	}
-	if a.outbox != nil {
+	if a.outbox != nil && !a.cfg.BehindTLS {
 		fmt.Fprintf(w, "  development outbox: %s/dev/outbox\n", url)
 	}
 	fmt.Fprintf(w, "  data: %s\n\n", a.cfg.DataDir)

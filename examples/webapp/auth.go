@@ -5,9 +5,9 @@
 package main
 
 import (
-	"crypto/rand"
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 )
 
@@ -16,6 +16,7 @@ func (a *App) authRoutes(mux *routeMux) {
 	mux.HandleFunc("POST /login", a.handleLogin)
 	mux.HandleFunc("GET /signup", a.handleSignupForm)
 	mux.HandleFunc("POST /signup", a.handleSignup)
+	mux.HandleFunc("POST /signup/confirm", a.handleSignupConfirm)
 	mux.HandleFunc("POST /logout", a.handleLogout)
 }
 
@@ -62,10 +63,20 @@ func (a *App) handleLoginForm(w http.ResponseWriter, r *http.Request) {
 	a.render(w, r, http.StatusOK, "login", &page{Title: "login_title", Data: &loginForm{}})
 }
 
+// handleLogin checks the password, throttled per client and, unless the
+// browser has a device cookie of the account, per account (see
+// loginGuard).
 func (a *App) handleLogin(w http.ResponseWriter, r *http.Request) {
 	email := r.PostFormValue("email")
+	client, known := a.clientKey(r), a.knownDevice(r, email)
+	if d := a.guard.wait(client, email, known, a.Now()); d > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(retryAfter(d)))
+		a.render(w, r, http.StatusTooManyRequests, "login", &page{Title: "login_title", Error: trf(langOf(r), "err_login_wait", retryAfter(d)), Data: &loginForm{Email: email}})
+		return
+	}
 	usr, err := a.users.authenticate(r.Context(), email, r.PostFormValue("password"))
 	if errors.Is(err, errBadLogin) {
+		a.guard.failed(client, email, known, a.Now())
 		a.render(w, r, http.StatusUnauthorized, "login", &page{Title: "login_title", Error: tr(langOf(r), "err_login"), Data: &loginForm{Email: email}})
 		return
 	}
@@ -73,10 +84,16 @@ func (a *App) handleLogin(w http.ResponseWriter, r *http.Request) {
 		a.serverError(w, r, err)
 		return
 	}
+	a.guard.accounts.reset(normalizeEmail(email))
+	a.setDeviceCookie(w, r, email)
 	a.afterPassword(w, r, usr)
 }
 
 func (a *App) handleSignupForm(w http.ResponseWriter, r *http.Request) {
+	if !a.canMail() {
+		a.errorPage(w, r, http.StatusNotFound, "err_signup_closed")
+		return
+	}
 	a.render(w, r, http.StatusOK, "signup", &page{Title: "signup_title", Data: &loginForm{Rules: passwordRules}})
 }
 
@@ -85,6 +102,10 @@ var passwordRules = []string{"pw_len", "pw_digit", "pw_lower", "pw_upper", "pw_s
 func (a *App) handleSignup(w http.ResponseWriter, r *http.Request) {
 	f := &loginForm{Email: strings.TrimSpace(r.PostFormValue("email")), Name: strings.TrimSpace(r.PostFormValue("name")), Rules: passwordRules}
 	pw := r.PostFormValue("password")
+	if !a.canMail() {
+		a.errorPage(w, r, http.StatusNotFound, "err_signup_closed")
+		return
+	}
 	f.Broken = make(map[string]bool)
 	for _, p := range passwordProblems(pw) {
 		f.Broken[p] = true
@@ -108,22 +129,7 @@ func (a *App) handleSignup(w http.ResponseWriter, r *http.Request) {
 		a.render(w, r, http.StatusBadRequest, "signup", &page{Title: "signup_title", Data: f})
 		return
 	}
-	a.createAccount(w, r, f, pw)
-}
-
-func (a *App) createAccount(w http.ResponseWriter, r *http.Request, f *loginForm, pw string) {
-	id := rand.Text()
-	usr, err := a.users.create(r.Context(), id, f.Email, f.Name, pw, false, a.Now())
-	if errors.Is(err, errEmailTaken) {
-		f.Problems = []string{"err_email_taken"}
-		a.render(w, r, http.StatusConflict, "signup", &page{Title: "signup_title", Data: f})
-		return
-	}
-	if err != nil {
-		a.serverError(w, r, err)
-		return
-	}
-	a.afterPassword(w, r, usr)
+	a.startSignup(w, r, f, pw) // the same answer whether or not the address has an account
 }
 
 func (a *App) handleLogout(w http.ResponseWriter, r *http.Request) {

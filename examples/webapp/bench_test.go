@@ -18,7 +18,7 @@ func benchSession(ta *testApp, userID string, lvl level, edit func(*Session)) st
 	if edit != nil {
 		edit(s)
 	}
-	ta.sessions.save(s)
+	ta.sessions.rotate(s) // stored from here on, as after a password
 	return s.ID
 }
 

@@ -50,6 +50,9 @@ func testSignupTOTP(t *testing.T, ta *testApp, b *tab) {
 	b.fill("password", testPassword)
 	b.fill("password2", testPassword)
 	b.click("signup-submit")
+	b.wantPath("/signup") // the code mailed to the address
+	b.fill("code", ta.outbox.Messages()[0].Code)
+	b.click("signup-code-submit")
 	b.wantPath("/setup/offer")
 	b.click("setup-start")
 	b.wantPath("/setup")
@@ -197,7 +200,13 @@ func testAdminReset(t *testing.T, ta *testApp, b *tab) {
 	if got := eval[string](b, `document.querySelector('`+row+` .twofa').innerText`); got != "yes" {
 		t.Fatalf("2FA active = %q before the reset", got)
 	}
-	b.clickCSS(row + " button.reset")
+	b.clickCSS(row + " a.reset")
+	b.wantPath("/admin/reset") // asks for confirmation and a reason
+	if !strings.Contains(b.text("reset-confirm"), "eva@example.com") || !eval[bool](b, `document.getElementById("reset-reason").required`) {
+		t.Fatalf("the confirmation does not name the user or need a reason: %s", b.body())
+	}
+	b.fill("reset-reason", "lost phone, ticket 4711")
+	b.click("reset-confirm")
 	b.wantPath("/admin")
 	activation := b.text("activation-code")
 	if got := eval[string](b, `document.querySelector('`+row+` .twofa').innerText`); got != "no" {

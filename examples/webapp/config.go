@@ -49,6 +49,9 @@ type Config struct {
 	BehindTLS bool
 	// Policy is twostep's account policy.
 	Policy factor.Policy
+	// Events receives twostep's audit events, such as an admin's reset
+	// with its reason; nil only logs them.
+	Events factor.EventSink
 	// Twilio configures real SMS and voice delivery.
 	Twilio TwilioConfig
 	// SMTP configures real email delivery.

@@ -34,10 +34,7 @@ func (a *App) checkCSRF(next http.Handler) http.Handler {
 			return
 		}
 		st := state(r)
-		if !st.live {
-			if st.dead {
-				a.flash(r, "flash_session_expired")
-			}
+		if !st.live { // withSession set the flash of an expired session
 			redirect(w, r, "/login")
 			return
 		}

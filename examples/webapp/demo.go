@@ -21,6 +21,10 @@ type demoAccount struct {
 	Email string `json:"email"`
 	// Password is the random password, printed at every start.
 	Password string `json:"password"`
+	// Activation is an activation code issued at this start for an admin
+	// who cannot set up two-step verification without one; printed, never
+	// stored.
+	Activation string `json:"-"`
 }
 
 // seedDemo creates a demo admin and a demo user in an empty database, with

@@ -8,8 +8,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/url"
-	"strings"
 	"time"
 
 	"golang.org/x/text/language"
@@ -91,17 +89,7 @@ func (a *App) handleLang(w http.ResponseWriter, r *http.Request) {
 			Secure: a.secure(r), HttpOnly: true, SameSite: http.SameSiteLaxMode,
 		})
 	}
-	http.Redirect(w, r, localPath(r.URL.Query().Get("next")), http.StatusSeeOther)
-}
-
-// localPath returns p if it is a path on this site, else "/", so that
-// redirects never leave the site.
-func localPath(p string) string {
-	u, err := url.Parse(p)
-	if err != nil || p == "" || !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") || u.Host != "" {
-		return "/"
-	}
-	return p
+	redirect(w, r, r.URL.Query().Get("next")) // localPath keeps it on this site
 }
 
 // formatDate shows a date the way the language writes it.

@@ -39,8 +39,8 @@ type page struct {
 	// Signed reports whether the session is past the password step at
 	// least.
 	Signed bool
-	// Dev reports whether the app runs in development mode (the outbox
-	// link).
+	// Dev reports whether the development outbox answers this request
+	// (its links).
 	Dev bool
 	// Passkeys reports whether the app offers passkeys (their script, and
 	// passwordless login on the login page).
@@ -122,7 +122,7 @@ func (a *App) fillPage(r *http.Request, p *page) {
 	if st != nil {
 		lang = st.lang
 	}
-	p.Lang, p.T, p.Path, p.Dev, p.AppName = lang, texts[lang], r.URL.RequestURI(), a.cfg.Dev, a.cfg.AppName
+	p.Lang, p.T, p.Path, p.Dev, p.AppName = lang, texts[lang], r.URL.RequestURI(), a.outboxOpen(r), a.cfg.AppName
 	p.Passkeys = a.cfg.PasskeyOrigin != ""
 	p.Other = "en"
 	if lang == "en" {
@@ -150,12 +150,6 @@ func (a *App) flash(r *http.Request, key string, args ...any) {
 	st := state(r)
 	st.sess.Flash = trf(st.lang, key, args...)
 	a.sessions.save(st.sess)
-}
-
-// redirect sends the browser on with 303 See Other, so a form is not
-// posted again on reload.
-func redirect(w http.ResponseWriter, r *http.Request, path string) {
-	http.Redirect(w, r, path, http.StatusSeeOther)
 }
 
 // errorPage shows a friendly error with a way back.

@@ -73,7 +73,7 @@ type Session struct {
 	// a number is added.
 	Replaces string
 	// NewApp is the authenticator app being set up, until its first code
-	// confirms it.
+	// confirms it; then the app just confirmed (Done).
 	NewApp *newApp
 	// Passkey is the passkey registration or passwordless login under
 	// way, until the browser's answer finishes it.
@@ -152,6 +152,9 @@ type newApp struct {
 	Text string
 	// QR is the data URI of the QR code's PNG.
 	QR string
+	// Done reports that the app was confirmed: only EnrollmentID is
+	// kept, so that Back to its page shows no new key.
+	Done bool
 }
 
 // sentCode is a code the user was sent, or a keypad call in progress.
@@ -180,21 +183,36 @@ type issuedCode struct {
 	Code string
 }
 
-// sessions is an in-memory session store, fine for a single process.
+// sessions is an in-memory session store, fine for a single process. It
+// stores sessions from the password step on; anonymous ones cost nothing
+// (see anonPrefix).
 type sessions struct {
-	mu  sync.Mutex
-	all map[string]Session
-	now func() time.Time
+	mu      sync.Mutex
+	all     map[string]Session
+	flashes anonFlashes
+	// ceremonies are the passwordless logins begun by anonymous
+	// sessions (the login page begins one for autofill as it loads),
+	// bounded like flashes: losing one costs a user one more try.
+	ceremonies anonFlashes
+	csrfKey    []byte
+	now        func() time.Time
 }
 
 func newSessions(now func() time.Time) *sessions {
-	return &sessions{all: make(map[string]Session), now: now}
+	key := make([]byte, 32)
+	rand.Read(key)
+	return &sessions{all: make(map[string]Session), flashes: anonFlashes{text: make(map[string]string)},
+		ceremonies: anonFlashes{text: make(map[string]string)}, csrfKey: key, now: now}
 }
 
-// get returns a copy of the live session with this ID.
+// get returns a copy of the live session with this ID. An anonymous ID is
+// always live.
 func (s *sessions) get(id string) (*Session, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if isAnonID(id) {
+		return s.anonymous(id), true
+	}
 	sess, ok := s.all[id]
 	if !ok {
 		return nil, false
@@ -217,13 +235,21 @@ func expired(sess *Session, now time.Time) bool {
 	return now.Sub(sess.Seen) > idle || now.Sub(sess.Created) > absoluteTimeout || now.Before(sess.Created)
 }
 
-// create makes and stores a new anonymous session.
+// create makes a new anonymous session; it is not stored.
 func (s *sessions) create() *Session {
-	now := s.now()
-	sess := &Session{ID: randomToken(), CSRF: randomToken(), Created: now, Seen: now}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.insert(sess)
+	return s.anonymous(anonID())
+}
+
+// anonymous returns the anonymous session with this ID; the caller holds
+// the lock.
+func (s *sessions) anonymous(id string) *Session {
+	now := s.now()
+	sess := &Session{ID: id, CSRF: s.anonCSRF(id), Created: now, Seen: now, Flash: s.flashes.get(id)}
+	if c := s.ceremonies.get(id); c != "" {
+		sess.Passkey = &passkeyFlow{Ceremony: c}
+	}
 	return sess
 }
 
@@ -238,10 +264,20 @@ func (s *sessions) insert(sess *Session) {
 // save stores sess, unless it was deleted or rotated away meanwhile: a
 // request that read the session before a logout or a login step in
 // another request must not bring the old ID back to life. It reports
-// whether sess was stored.
+// whether sess was stored. Of an anonymous session only the flash message
+// and a passwordless login begun are kept.
 func (s *sessions) save(sess *Session) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if isAnonID(sess.ID) {
+		s.flashes.set(sess.ID, sess.Flash)
+		var ceremony string
+		if sess.Passkey != nil {
+			ceremony = sess.Passkey.Ceremony
+		}
+		s.ceremonies.set(sess.ID, ceremony)
+		return true
+	}
 	if _, ok := s.all[sess.ID]; !ok {
 		return false
 	}
@@ -252,12 +288,16 @@ func (s *sessions) save(sess *Session) bool {
 // rotate gives sess a new ID and CSRF token and forgets the old ID: after
 // each login step, so that an ID planted before the login is worthless.
 // A session deleted or rotated away meanwhile stays dead: sess gets a new
-// ID all the same, but it is not stored, and rotate reports false.
+// ID all the same, but it is not stored, and rotate reports false. An
+// anonymous session is stored from here on, under its new ID.
 func (s *sessions) rotate(sess *Session) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	_, live := s.all[sess.ID]
+	live = live || isAnonID(sess.ID)
 	delete(s.all, sess.ID)
+	s.flashes.set(sess.ID, "")
+	s.ceremonies.set(sess.ID, "")
 	sess.ID, sess.CSRF = randomToken(), randomToken()
 	sess.Seen = s.now()
 	if live {
@@ -271,6 +311,8 @@ func (s *sessions) delete(id string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	delete(s.all, id)
+	s.flashes.set(id, "")
+	s.ceremonies.set(id, "")
 }
 
 // sweep drops expired sessions; the caller holds the lock.
@@ -338,7 +380,8 @@ func state(r *http.Request) *reqState {
 
 // withSession loads the request's session or starts a new one, and
 // negotiates the language. An unknown, expired or tampered session ID
-// simply starts a new anonymous session.
+// starts a new anonymous session, whose first page says that the session
+// expired.
 func (a *App) withSession(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		st := &reqState{lang: negotiate(r)}
@@ -349,6 +392,10 @@ func (a *App) withSession(next http.Handler) http.Handler {
 		if !st.live {
 			st.sess, st.dead = a.sessions.create(), err == nil
 			a.setSessionCookie(w, r, st.sess)
+		}
+		if st.dead {
+			st.sess.Flash = tr(st.lang, "flash_session_expired")
+			a.sessions.save(st.sess)
 		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, st)))
 	})

@@ -22,8 +22,8 @@ func TestSessionSaveDoesNotResurrect(t *testing.T) {
 	} {
 		sess := s.create()
 		sess.UserID, sess.Level = "u1", levelFull
-		if !s.save(sess) {
-			t.Fatalf("%s: saving a live session failed", name)
+		if !s.rotate(sess) {
+			t.Fatalf("%s: storing a session after the password failed", name)
 		}
 		stale, _ := s.get(sess.ID)
 		end(sess)

@@ -7,6 +7,7 @@ package main
 import (
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -27,6 +28,7 @@ func (a *App) setupRoutes(mux *routeMux) {
 	mux.HandleFunc("POST /setup/password", a.full(a.handlePassword))
 	mux.HandleFunc("GET /setup/activate", a.setup(a.handleActivateForm))
 	mux.HandleFunc("POST /setup/activate", a.setup(a.handleActivate))
+	mux.HandleFunc("GET /setup/activate/none", a.setup(a.handleNoActivation))
 	mux.HandleFunc("GET /setup", a.setup(a.handleChoose))
 	mux.HandleFunc("GET /setup/totp", a.setup(a.handleTOTPForm))
 	mux.HandleFunc("POST /setup/totp", a.setup(a.handleTOTP))
@@ -115,14 +117,20 @@ func (a *App) handlePasswordForm(w http.ResponseWriter, r *http.Request) {
 }
 
 // handlePassword checks the password again before two-step verification
-// is turned on from the settings.
+// is turned on from the settings, throttled per client as at login.
 func (a *App) handlePassword(w http.ResponseWriter, r *http.Request) {
-	sess := state(r).sess
+	sess, client := state(r).sess, a.clientKey(r)
+	if d := a.guard.clients.wait(client, a.Now()); d > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(retryAfter(d)))
+		a.render(w, r, http.StatusTooManyRequests, "password", &page{Title: "password_title", Error: trf(langOf(r), "err_login_wait", retryAfter(d))})
+		return
+	}
 	usr, err := a.users.byID(r.Context(), sess.UserID)
 	if err == nil && usr != nil {
 		_, err = a.users.authenticate(r.Context(), usr.Email, r.PostFormValue("password"))
 	}
 	if err != nil {
+		a.guard.clients.fail(client, a.Now())
 		a.render(w, r, http.StatusUnauthorized, "password", &page{Title: "password_title", Error: tr(langOf(r), "err_password")})
 		return
 	}
@@ -133,6 +141,12 @@ func (a *App) handlePassword(w http.ResponseWriter, r *http.Request) {
 
 func (a *App) handleActivateForm(w http.ResponseWriter, r *http.Request) {
 	a.render(w, r, http.StatusOK, "activate", &page{Title: "activate_title"})
+}
+
+// handleNoActivation is the screen for a user without an activation code
+// yet: who issues one, and what to do with it.
+func (a *App) handleNoActivation(w http.ResponseWriter, r *http.Request) {
+	a.render(w, r, http.StatusOK, "no_activation", &page{Title: "noact_title"})
 }
 
 func (a *App) handleActivate(w http.ResponseWriter, r *http.Request) {
@@ -152,6 +166,9 @@ type chooseData struct {
 	Status *factor.Status
 	// Keypad reports whether voice calls can use keypad mode.
 	Keypad bool
+	// AnotherApp is the authenticator app this session just confirmed, if
+	// any: the link to add one names it, to tell a new request from Back.
+	AnotherApp string
 }
 
 func (a *App) handleChoose(w http.ResponseWriter, r *http.Request) {
@@ -168,7 +185,11 @@ func (a *App) handleChoose(w http.ResponseWriter, r *http.Request) {
 		sess.Replaces = ""
 		a.sessions.save(sess)
 	}
-	a.render(w, r, http.StatusOK, "setup", &page{Title: "setup_title", Data: &chooseData{Status: st, Keypad: a.keypadAvailable()}})
+	d := &chooseData{Status: st, Keypad: a.keypadAvailable()}
+	if app := state(r).sess.NewApp; app != nil && app.Done {
+		d.AnotherApp = app.EnrollmentID
+	}
+	a.render(w, r, http.StatusOK, "setup", &page{Title: "setup_title", Data: d})
 }
 
 // totpData is the authenticator app step: the QR code and the key as text.
@@ -179,8 +200,8 @@ type totpData struct {
 
 func (a *App) handleTOTPForm(w http.ResponseWriter, r *http.Request) {
 	sess := state(r).sess
-	if sess.NewApp == nil || r.URL.Query().Has("new") {
-		sess.NewApp = nil // a new key was asked for, also after a step-up
+	if a.wantsNewApp(r, sess) {
+		sess.NewApp = nil
 		if a.askBeforeAdding(w, r, factor.KindTOTP) {
 			return
 		}
@@ -195,7 +216,28 @@ func (a *App) handleTOTPForm(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	if sess.NewApp.Done { // Back after confirming it: no new key
+		a.flash(r, "flash_app_done")
+		redirect(w, r, "/setup")
+		return
+	}
 	a.render(w, r, http.StatusOK, "setup_totp", &page{Title: "totp_title", Data: &totpData{Key: sess.NewApp}})
+}
+
+// wantsNewApp reports whether the authenticator app page makes a new key:
+// none is being set up, a new one was asked for (?new, or ?another naming
+// the app just confirmed, as the choice of methods links), or a step-up
+// just allowed adding one. Going back to the page after confirming an app
+// is none of these.
+func (a *App) wantsNewApp(r *http.Request, sess *Session) bool {
+	q := r.URL.Query()
+	switch {
+	case sess.NewApp == nil || q.Has("new"):
+		return true
+	case sess.NewApp.Done:
+		return q.Get("another") == sess.NewApp.EnrollmentID || a.grant(sess) != ""
+	}
+	return false
 }
 
 // startTOTP enrols a new authenticator app, with the session's step-up
@@ -277,7 +319,7 @@ func setupPath(k string) string {
 
 func (a *App) handleTOTP(w http.ResponseWriter, r *http.Request) {
 	sess := state(r).sess
-	if sess.NewApp == nil {
+	if sess.NewApp == nil || sess.NewApp.Done {
 		redirect(w, r, "/setup/totp")
 		return
 	}
@@ -286,7 +328,7 @@ func (a *App) handleTOTP(w http.ResponseWriter, r *http.Request) {
 		a.render(w, r, http.StatusOK, "setup_totp", &page{Title: "totp_title", Error: a.userMessage(r, err), Data: &totpData{Key: sess.NewApp}})
 		return
 	}
-	sess.NewApp = nil
+	sess.NewApp = &newApp{EnrollmentID: sess.NewApp.EnrollmentID, Done: true}
 	a.methodConfirmed(w, r, sess, res.Enabled)
 }
 

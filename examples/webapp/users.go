@@ -73,8 +73,13 @@ func (u *users) create(ctx context.Context, id, email, name, password string, ad
 	if err != nil {
 		return nil, err
 	}
+	return u.insert(ctx, id, email, name, hash, admin, now)
+}
+
+// insert stores a new account with a password hash made earlier.
+func (u *users) insert(ctx context.Context, id, email, name string, hash []byte, admin bool, now time.Time) (*User, error) {
 	email = normalizeEmail(email)
-	_, err = u.db.ExecContext(ctx,
+	_, err := u.db.ExecContext(ctx,
 		`INSERT INTO webapp_users (id, email, name, password_hash, admin, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
 		id, email, name, string(hash), boolInt(admin), now.Unix())
 	if err != nil {

@@ -56,7 +56,8 @@ type twostepParts struct {
 	// passkeys runs the passkey ceremonies (passkey.go); nil unless an
 	// origin for them is known.
 	passkeys *passkey.Passkeys
-	push     *push.Factor // nil unless phone apps can reach the app (pushURL)
+	push     *push.Factor  // nil unless phone apps can reach the app (pushURL)
+	mail     factor.Sender // the email channel's sender (SMTP or the outbox); nil without one
 }
 
 // twostep builds the Manager and the packages built on it.
@@ -80,14 +81,15 @@ func (a *App) twostep(store factor.Store) error {
 		a.cfg.Policy.StepUpWindow = stepUpWindow
 	}
 	a.cfg.Policy.ChangeByEmail = a.changeByEmail()
+	a.mail = router[factor.KindEmail]
 	notices, err := a.notices(store, router)
 	if err != nil {
 		return err
 	}
 	a.m, err = factor.NewManager(factor.Config{
 		Store: store, Factors: factors, Keys: keys, Sender: router,
-		Logger: a.log, Policy: a.cfg.Policy, AccountEmails: a.accountEmails(),
-		Notifier: notices,
+		Logger: a.log, Policy: a.cfg.Policy, Events: a.cfg.Events,
+		AccountEmails: a.accountEmails(), Notifier: notices,
 	})
 	if err != nil {
 		return err
@@ -137,6 +139,19 @@ func (a *App) notices(store factor.Store, router factor.Router) (factor.EventSin
 			return email.Recipient{Address: u.Email}, nil
 		},
 	})
+}
+
+// canMail reports whether the app can send email: sign-up needs it.
+func (a *App) canMail() bool { return a.mail != nil }
+
+// sendMail sends the app's own mail (not a twostep code) through the
+// email channel's sender; code, if any, is what the outbox shows as the
+// code.
+func (a *App) sendMail(ctx context.Context, to, lang, subject, text, code string) error {
+	if a.mail == nil {
+		return errors.New("webapp: no email sender")
+	}
+	return a.mail.Send(ctx, factor.Message{Kind: factor.KindEmail, To: to, Language: lang, Subject: subject, Text: text, Code: code, SentAt: a.Now()})
 }
 
 // pruneInterval is how often the app removes twostep records that can
