@@ -357,6 +357,9 @@ func TestRecoveryDownload(t *testing.T) {
 	if n := strings.Count(body, "-"); n < 30 {
 		t.Fatalf("download has %d dashes:\n%s", n, body)
 	}
+	if first, _, _ := strings.Cut(body, "\n"); !strings.Contains(first, "Twostep Test") || !strings.Contains(first, "dl@example.com") {
+		t.Fatalf("the printout does not name the site and the account: %q", first)
+	}
 	u, _ := ta.users.byEmail(context.Background(), "dl@example.com")
 	left, _ := ta.codes.Remaining(context.Background(), u.ID)
 	if left != 10 {

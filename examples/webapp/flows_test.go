@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/twostep/twostep/factor"
 	voicetwilio "github.com/twostep/twostep/voice/twilio"
 )
@@ -337,4 +338,33 @@ func TestRestartKeepsKeys(t *testing.T) {
 	if len(again.demo) != 0 {
 		t.Fatalf("demo accounts seeded into a database with users: %+v", again.demo)
 	}
+}
+
+// A refusal is shown as an error, never as a success: a second code asked
+// for within the resend wait names the wait on the next page in the error
+// region (role alert, the title says so), and not again as a flash.
+func TestRefusalShownAsError(t *testing.T) {
+	ta := newTestApp(t, factor.Policy{})
+	c, secret := loggedIn(t, ta, "wait@example.com", false)
+	askedBeforeAdding(t, ta, c, secret, "/setup/phone?kind=sms")
+	addPhone(t, ta, c, "0612345678")
+	var smsID string
+	for _, m := range statusOf(t, ta, "wait@example.com").Enrollments {
+		if m.Kind == factor.KindSMS {
+			smsID = m.ID
+		}
+	}
+	c.post("/logout", url.Values{"csrf": {c.csrf("/")}})
+	ta.clock.Add(time.Minute)
+	if loc := c.login("wait@example.com"); loc != "/login/2fa" {
+		t.Fatalf("login leads to %s", loc)
+	}
+	send := url.Values{"csrf": {c.csrf("/login/2fa?m=" + smsID)}, "m": {smsID}}
+	c.post("/login/2fa/send", send)
+	c.post("/login/2fa/send", send)
+	_, _, body := c.get("/login/2fa?m=" + smsID)
+	msg := regexpFind(t, body, `<p class="error" role="alert" id="error">([^<]+)</p>`)
+	assert.Contains(t, strings.ToLower(msg), "30", "the error names the wait")
+	assert.NotContains(t, body, `id="flash"`, "the refusal is not shown as a success too")
+	assert.Contains(t, regexpFind(t, body, `<title>([^<]+)</title>`), tr("nl", "title_error"), "the title says so (the client reads Dutch)")
 }

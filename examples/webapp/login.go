@@ -357,10 +357,10 @@ func (a *App) userMessage(r *http.Request, err error) string {
 	return factor.UserMessage(err, langOf(r))
 }
 
-// flashErr shows twostep's text for err on the next page.
+// flashErr shows twostep's text for err on the next page, as an error.
 func (a *App) flashErr(r *http.Request, err error) {
 	st := state(r)
-	st.sess.Flash = a.userMessage(r, err)
+	st.sess.Flash, st.sess.FlashErr = a.userMessage(r, err), true
 	a.sessions.save(st.sess)
 }
 

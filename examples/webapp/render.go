@@ -138,8 +138,14 @@ func (a *App) fillPage(r *http.Request, p *page) {
 	if st.sess.Level == levelFull && p.User == nil {
 		p.User, _ = a.users.byID(r.Context(), st.sess.UserID)
 	}
+	if st.sess.FlashErr && p.Error == "" {
+		p.Error, st.sess.Flash, st.sess.FlashErr = st.sess.Flash, "", false
+		a.sessions.save(st.sess)
+	}
 	if st.sess.Flash != "" && p.Flash == "" {
-		p.Flash = st.sess.Flash
+		if st.sess.Flash != p.Error { // no message twice
+			p.Flash = st.sess.Flash
+		}
 		st.sess.Flash = ""
 		a.sessions.save(st.sess)
 	}
@@ -148,7 +154,7 @@ func (a *App) fillPage(r *http.Request, p *page) {
 // flash sets a message for the next page the user sees.
 func (a *App) flash(r *http.Request, key string, args ...any) {
 	st := state(r)
-	st.sess.Flash = trf(st.lang, key, args...)
+	st.sess.Flash, st.sess.FlashErr = trf(st.lang, key, args...), false
 	a.sessions.save(st.sess)
 }
 

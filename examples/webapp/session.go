@@ -94,6 +94,9 @@ type Session struct {
 	Issued *issuedCode
 	// Flash is a message for the next page the user sees, shown once.
 	Flash string
+	// FlashErr reports that Flash says what went wrong: the page shows it
+	// as an error (role alert, the title says so), never as a success.
+	FlashErr bool
 }
 
 // The session keeps one field per flow that can be under way, each of its

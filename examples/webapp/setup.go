@@ -392,7 +392,7 @@ func (a *App) handleRecoveryCodes(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a.render(w, r, http.StatusOK, "recovery_codes", &page{Title: "codes_title", Data: map[string]any{
-		"Codes": sess.Recovery, "Next": localPath(r.URL.Query().Get("next")),
+		"Codes": sess.Recovery, "Next": localPath(r.URL.Query().Get("next")), "Account": a.accountName(r, sess),
 	}})
 }
 
@@ -405,7 +405,7 @@ func (a *App) handleRecoveryDownload(w http.ResponseWriter, r *http.Request) {
 	}
 	lang := langOf(r)
 	var b strings.Builder
-	b.WriteString(trf(lang, "codes_file_head", a.cfg.AppName) + "\n\n")
+	b.WriteString(trf(lang, "codes_file_head", a.cfg.AppName, a.accountName(r, sess)) + "\n\n")
 	for _, c := range sess.Recovery {
 		b.WriteString(c + "\n")
 	}
@@ -413,6 +413,15 @@ func (a *App) handleRecoveryDownload(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="recovery-codes.txt"`)
 	w.Write([]byte(b.String()))
+}
+
+// accountName is the account the recovery codes belong to, as the user
+// knows it: the email address.
+func (a *App) accountName(r *http.Request, sess *Session) string {
+	if u, err := a.users.byID(r.Context(), sess.UserID); err == nil && u != nil {
+		return u.Email
+	}
+	return ""
 }
 
 // handleRecoveryDone forgets the codes: they were shown once.
