@@ -296,6 +296,26 @@ func TestTwilioKeypadWebhook(t *testing.T) {
 	if code := post(sig); code != http.StatusNoContent {
 		t.Errorf("signed webhook for an unknown challenge: %d, want 204", code)
 	}
+
+	// The delivery receipts of texts and calls are mounted with it, and
+	// checked the same way.
+	for _, p := range []struct{ path, field, status string }{{smsStatusPath, "MessageStatus", "undelivered"}, {callStatusPath, "CallStatus", "no-answer"}} {
+		receipt := url.Values{p.field: {p.status}}
+		target := "https://login.example.com" + p.path + "?challenge=nope&send=1"
+		for _, tc := range []struct {
+			sig  string
+			want int
+		}{{"forged", http.StatusForbidden}, {voicetwilio.Sign("secret", target, receipt), http.StatusNoContent}} {
+			r, _ := http.NewRequest(http.MethodPost, target, strings.NewReader(receipt.Encode()))
+			r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			r.Header.Set(voicetwilio.SignatureHeader, tc.sig)
+			w := newRecorder()
+			app.ServeHTTP(w, r)
+			if w.Code != tc.want {
+				t.Errorf("%s with signature %.8q: %d, want %d", p.path, tc.sig, w.Code, tc.want)
+			}
+		}
+	}
 }
 
 // Flags and environment variables.

@@ -38,8 +38,13 @@ import (
 	voicetwilio "github.com/twostep/twostep/voice/twilio"
 )
 
-// keypadPath is where Twilio posts the digits of a keypad call.
-const keypadPath = "/twostep/voice/keypad"
+// Where Twilio calls back: with the digits of a keypad call, and with the
+// delivery receipts of texts and calls.
+const (
+	keypadPath     = "/twostep/voice/keypad"
+	smsStatusPath  = "/twostep/sms/status"
+	callStatusPath = "/twostep/voice/status"
+)
 
 // stepUpWindow is how long a step-up allows a sensitive change when the
 // configured policy does not say.
@@ -182,11 +187,15 @@ func (a *App) pruneEvery(ctx context.Context, interval time.Duration) {
 }
 
 // webhookRoutes mounts what providers call, outside the session and CSRF
-// machinery: Twilio's keypad webhook, authenticated by Twilio's signature,
+// machinery: Twilio's keypad webhook and delivery receipts (mounted with
+// it: both need the public URL), authenticated by Twilio's signature,
 // and the phone app's endpoint, whose requests the app signs.
 func (a *App) webhookRoutes(top *http.ServeMux) {
 	if a.keypad != nil {
 		top.Handle("POST "+keypadPath, a.keypad)
+		tw := a.cfg.Twilio
+		top.Handle("POST "+smsStatusPath, &smstwilio.MessageStatusHandler{Manager: a.m, AuthToken: tw.AuthToken, PublicURL: tw.PublicURL, Clock: a.Now})
+		top.Handle("POST "+callStatusPath, &voicetwilio.CallStatusHandler{Manager: a.m, Validator: &voicetwilio.Validator{AuthToken: tw.AuthToken, PublicURL: tw.PublicURL}, Clock: a.Now})
 	}
 	if a.push != nil {
 		top.Handle(pushPath+"/", a.push)
@@ -319,13 +328,18 @@ func channels(cfg Config) []channel {
 // outbox for their channels.
 func (a *App) realSenders(cfg Config, router factor.Router) error {
 	if cfg.Twilio.enabled() {
-		s, err := smstwilio.New(smstwilio.Config{AccountSID: cfg.Twilio.AccountSID, AuthToken: cfg.Twilio.AuthToken, From: cfg.Twilio.From})
-		if err != nil {
-			return err
-		}
+		scfg := smstwilio.Config{AccountSID: cfg.Twilio.AccountSID, AuthToken: cfg.Twilio.AuthToken, From: cfg.Twilio.From}
 		vcfg := voicetwilio.Config{AccountSID: cfg.Twilio.AccountSID, AuthToken: cfg.Twilio.AuthToken, From: cfg.Twilio.From}
 		if cfg.Twilio.PublicURL != "" {
 			vcfg.CallbackURL = cfg.Twilio.PublicURL + keypadPath
+			// Delivery receipts: a code that did not arrive shows on the
+			// page at once (ChallengeStatus), instead of a wait.
+			scfg.StatusCallbackURL = cfg.Twilio.PublicURL + smsStatusPath
+			vcfg.StatusCallbackURL = cfg.Twilio.PublicURL + callStatusPath
+		}
+		s, err := smstwilio.New(scfg)
+		if err != nil {
+			return err
 		}
 		v, err := voicetwilio.New(vcfg)
 		if err != nil {

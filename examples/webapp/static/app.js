@@ -17,10 +17,12 @@
         if (j.state === "approved") {
           poll.textContent = poll.getAttribute("data-approved");
           form.submit();
-        } else if (j.state === "pending") {
+        } else if (j.state === "pending" || j.state === "delivered") {
           setTimeout(tick, 1000);
         } else {
-          poll.textContent = poll.getAttribute("data-expired");
+          // A delivery receipt said the call did not get through, or the
+          // code expired: say so instead of waiting.
+          poll.textContent = poll.getAttribute(j.state === "undelivered" ? "data-undelivered" : "data-expired");
           poll.className = "error";
         }
       })
