@@ -96,6 +96,16 @@ var a11ySteps = []a11yStep{
 		r.b.click("login-submit")
 	}},
 	{"signup", "/signup", func(r *a11yRun) { r.b.open("/signup") }},
+	{"signup_problems", "/signup", func(r *a11yRun) {
+		r.b.fill("name", "Sam")
+		r.b.fill("email", "sam@example.com")
+		r.b.fill("password", "short-password")
+		r.b.fill("password2", "short-password")
+		r.b.click("signup-submit")
+		if got := eval[string](r.b, `document.activeElement.id`); got != "problems" {
+			r.t.Errorf("the sign-up problems do not take the focus: %q has it", got)
+		}
+	}},
 	{"signup_code", "/signup", func(r *a11yRun) {
 		r.b.fill("name", "Sam")
 		r.b.fill("email", "sam@example.com")

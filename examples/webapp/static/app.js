@@ -1,9 +1,13 @@
-// Plain JavaScript for three things: the print button of the recovery
-// codes, the keypad call page, which polls the challenge status and
+// Plain JavaScript for four things: the focus on a form's problems, the
+// print button of the recovery codes, the keypad call page, which polls the challenge status and
 // completes the step as soon as the call has been answered with the right
 // digits, and the pages that wait for the phone app (below).
 (function () {
   "use strict";
+  // A list of problems with a form (sign-up) takes the focus, so that a
+  // screen reader reads it first.
+  var problems = document.querySelector("[data-focus]");
+  if (problems) { problems.focus(); }
   document.querySelectorAll("[data-print]").forEach(function (b) {
     b.addEventListener("click", function () { window.print(); });
   });
