@@ -388,3 +388,21 @@ func TestRefusalShownAsError(t *testing.T) {
 	assert.NotContains(t, body, `id="flash"`, "the refusal is not shown as a success too")
 	assert.Contains(t, regexpFind(t, body, `<title>([^<]+)</title>`), tr("nl", "title_error"), "the title says so (the client reads Dutch)")
 }
+
+// A number shows its name, as the user gave it, wherever methods are
+// listed; one method is primary.
+func TestNumbersShowTheirNames(t *testing.T) {
+	ta := newTestApp(t, factor.Policy{})
+	c, secret := loggedIn(t, ta, "named@example.com", false)
+	askedBeforeAdding(t, ta, c, secret, "/setup/phone?kind=sms")
+	form := url.Values{"csrf": {c.csrf("/setup/phone?kind=sms")}, "kind": {"sms"}, "country": {"31"}, "number": {"0612345678"}, "label": {"Werktelefoon"}}
+	if _, loc, _ := c.post("/setup/phone", form); loc != "/setup/confirm" {
+		t.Fatalf("phone: %s", loc)
+	}
+	c.post("/setup/confirm", url.Values{"csrf": {c.csrf("/setup/confirm")}, "code": {ta.outbox.Messages()[0].Code}})
+	for _, path := range []string{"/settings", "/setup"} {
+		_, _, body := c.get(path)
+		assert.Contains(t, body, "Werktelefoon", path)
+		assert.Equal(t, 1, strings.Count(body, `class="badge">`+tr("nl", "primary")), "one primary on %s", path)
+	}
+}
