@@ -151,6 +151,20 @@ var a11ySteps = []a11yStep{
 	}},
 	{"admin_reset", "/admin/reset", func(r *a11yRun) { r.b.clickCSS(`tr[data-email="` + r.user.Email + `"] a.reset`) }},
 	{"outbox", "/dev/outbox", func(r *a11yRun) { r.b.open("/dev/outbox") }},
+	{"stepup", "/settings/verify", func(r *a11yRun) { r.b.open("/setup/phone?kind=sms") }},
+	{"stepup_code_error", "/settings/verify", func(r *a11yRun) { r.b.enterCode(wrongTOTP(r.secret, r.ta.Now())) }},
+	{"setup_phone_after_stepup", "/setup/phone", func(r *a11yRun) {
+		r.ta.clock.Add(30 * time.Second)
+		r.b.enterCode(totpCode(r.secret, r.ta.Now()))
+	}},
+	{"setup_confirm", "/setup/confirm", func(r *a11yRun) { r.b.fill("number", "0612345678"); r.b.click("phone-submit") }},
+	{"setup_confirm_code_error", "/setup/confirm", func(r *a11yRun) {
+		wrong := "000000"
+		if r.ta.outbox.Messages()[0].Code == wrong {
+			wrong = "111111"
+		}
+		r.b.enterCode(wrong)
+	}},
 }
 
 // TestBrowserAccessibility runs axe-core's WCAG 2 A and AA rules on every
