@@ -155,3 +155,22 @@ func TestAccountEmailNeedsStepUpGrants(t *testing.T) {
 	require.ErrorAs(t, err, &ce)
 	assert.Equal(t, "AccountEmails", ce.Field)
 }
+
+func TestAccountEmailCooldownIsPerUser(t *testing.T) {
+	ctx := context.Background()
+	w := newAccountWorld(t, accountBook{"caren": "caren@example.nl", "cor": "cor@example.nl"})
+	for _, user := range []string{"caren", "cor"} {
+		_, err := w.m.Challenge(ctx, factor.ChallengeRequest{UserID: user, EnrollmentID: factor.AccountEmailID}, w.now)
+		require.NoError(t, err, "%s's code does not wait for another user's", user)
+	}
+	_, err := w.m.Challenge(ctx, factor.ChallengeRequest{UserID: "caren", EnrollmentID: factor.AccountEmailID}, w.now)
+	var rl *factor.RateLimitError
+	require.ErrorAs(t, err, &rl, "a user's own second code waits")
+	assert.Equal(t, "resend", rl.Scope)
+
+	// Forget erases the budgets of the account's address too: the next
+	// account with this user ID starts afresh.
+	require.NoError(t, w.m.Forget(ctx, "caren", "admin", w.now))
+	_, err = w.m.Challenge(ctx, factor.ChallengeRequest{UserID: "caren", EnrollmentID: factor.AccountEmailID}, w.now)
+	require.NoError(t, err)
+}

@@ -31,7 +31,7 @@ type window struct {
 // the enrollment's resend cooldown.
 func (m *Manager) budgetWindows(e *Enrollment, now time.Time) []window {
 	b := m.cfg.Budget
-	ws := []window{{scope: "resend", key: "resend:" + e.ID, limit: 1}}
+	ws := []window{{scope: "resend", key: m.resendKey(e), limit: 1}}
 	if e.Confirmed {
 		dest := m.destinationKey(e.Address)
 		ws = append(ws,
@@ -44,6 +44,17 @@ func (m *Manager) budgetWindows(e *Enrollment, now time.Time) []window {
 		window{"user", m.userBudgetKey(e.UserID), b.PerUserDay, 24 * time.Hour},
 		window{"global", "global", b.GlobalPerMinute, time.Minute})
 	return ws
+}
+
+// resendKey names e's resend cooldown: by its ID, which no other
+// enrollment has, and for the account's address (AccountEmailID, the
+// same for every user) by its user, so that no user's codes wait for
+// another's.
+func (m *Manager) resendKey(e *Enrollment) string {
+	if e.ID == AccountEmailID {
+		return "resend:" + AccountEmailID + ":" + m.userBudgetKey(e.UserID)
+	}
+	return "resend:" + e.ID
 }
 
 // destinationKey names the send budget of a confirmed address, and

@@ -17,7 +17,8 @@ const EventForgotten EventType = "forgotten"
 // trusted devices, recovery codes, the activation code, the user's state,
 // the user's handles (HandleStore, such as a passkey's user handle) and
 // the send-budget counters of the user and of the user's phone numbers and
-// email addresses. actor, the admin or system deleting the account, is
+// email addresses, the account's address among them when the deployment
+// sends there (Config.AccountEmails, Policy.ChangeByEmail). actor, the admin or system deleting the account, is
 // recorded in an EventForgotten, which names the user by ID only.
 //
 // The store must implement ForgettingStore; otherwise Forget changes
@@ -39,9 +40,15 @@ func (m *Manager) Forget(ctx context.Context, userID, actor string, now time.Tim
 	if err != nil {
 		return fmt.Errorf("factor: forget: %w", err)
 	}
+	// The account's address, when the deployment sends codes or links
+	// there, has budgets of its own; as the user's implicit method it
+	// stands in for an enrollment.
+	if addr := m.accountAddress(ctx, userID); addr != "" {
+		list = append(list, &Enrollment{ID: AccountEmailID, UserID: userID, Address: addr})
+	}
 	prefixes := []string{m.userBudgetKey(userID) + ":"}
 	for _, e := range list {
-		prefixes = append(prefixes, "resend:"+e.ID)
+		prefixes = append(prefixes, m.resendKey(e))
 		if e.Address != "" {
 			prefixes = append(prefixes, m.destinationKey(e.Address)+":", m.pendingKey(e.Address)+":")
 		}
@@ -54,4 +61,22 @@ func (m *Manager) Forget(ctx context.Context, userID, actor string, now time.Tim
 	}
 	m.emit(ctx, Event{Type: EventForgotten, UserID: userID, Time: now, Actor: actor, Reason: strconv.Itoa(n) + " records"})
 	return nil
+}
+
+// accountAddress is the address of the user's account when the deployment
+// sends codes or links there; "" when it does not, or the host does not
+// know it (Forget then leaves that address's budgets to lapse).
+func (m *Manager) accountAddress(ctx context.Context, userID string) string {
+	accounts := m.cfg.AccountEmails
+	if accounts == nil {
+		accounts = m.cfg.Policy.ChangeByEmail.Accounts
+	}
+	if accounts == nil {
+		return ""
+	}
+	addr, err := accounts.AccountEmail(ctx, userID)
+	if err != nil {
+		return ""
+	}
+	return addr
 }
