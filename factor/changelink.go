@@ -26,8 +26,8 @@ var (
 	ErrNoAccountEmail = fmt.Errorf("%w: the account has no email address for the change link", ErrNotAllowed)
 )
 
-// ChangeByEmail has every change of phone number confirmed by email first,
-// as some services ask: when the user saves a new number (Enroll with
+// ChangeByEmail has a change of phone number confirmed by email first, as
+// some services ask: when the user replaces a number (Enroll with
 // Replaces naming an SMS or voice enrollment), the Manager mails a
 // one-time link to the account's address (Accounts), and no
 // code goes to the new number until the user has opened it. The link's
@@ -40,6 +40,12 @@ var (
 // email whose ID is the enrollment's with ".link" added, so stores need
 // nothing new: Prune removes it with the expired challenges and Forget
 // with the user's. The token is accepted once, before its TTL ends.
+//
+// It covers replacing a number. Adding a number beside the others (and
+// then removing the old one) needs a fresh second step like adding any
+// method, but no link: a host that wants the account's owner to hear of
+// every new number sets Config.Notifier (email.Notices mails the user of
+// each method added or removed).
 type ChangeByEmail struct {
 	// URL is the host's page that takes the link: an absolute https URL
 	// (http only for localhost) without a fragment. The mailed link is URL

@@ -177,9 +177,9 @@ func sealAD(dst []byte, userID, enrollmentID string) []byte {
 // offer, an activation code may be needed first, the user may have at most
 // Config.MaxPending enrollments of the kind awaiting their first code (each
 // can be sent codes, so they are capped), and a replacement must
-// replace one of the user's enrollments of the same kind. Replacing a
-// confirmed enrollment removes it once the new one is confirmed, so it needs
-// the same recent second step as Remove.
+// replace one of the user's live enrollments of the same kind. A user who
+// has a method needs a recent second step to add or replace one, as to
+// remove one.
 func (m *Manager) mayEnrol(ctx context.Context, e Enrollment, stepUp string, now time.Time) error {
 	if !m.cfg.Policy.allows(e.Kind) {
 		return fmt.Errorf("%w: %q", ErrKindNotOffered, e.Kind)
@@ -203,28 +203,25 @@ func (m *Manager) mayEnrol(ctx context.Context, e Enrollment, stepUp string, now
 	if pending >= m.cfg.MaxPending {
 		return ErrTooManyPending
 	}
-	if e.Replaces == "" {
-		// Adding to a user's enrollments is a change of how they log in:
-		// whoever got past the password alone must not add a method of
-		// their own and then use it to turn the others off.
-		// A user whose account address serves as the method has one too.
-		implicit, err := m.accountEmail(ctx, e.UserID, all)
-		if err != nil {
-			return err
+	if e.Replaces != "" {
+		old := find(all, e.Replaces)
+		if old == nil || (!old.Confirmed && !old.Pending(now)) {
+			return fmt.Errorf("factor: enrollment to replace: %w", ErrNotFound)
 		}
-		if countConfirmed(all) > 0 || implicit != nil {
-			return m.checkStepUp(e.UserID, stepUp, all, now)
+		if old.Kind != e.Kind {
+			return &InputError{Field: "replaces", Reason: "must name an enrollment of the same kind"}
 		}
-		return nil
 	}
-	old := find(all, e.Replaces)
-	if old == nil {
-		return fmt.Errorf("factor: enrollment to replace: %w", ErrNotFound)
+	// Adding or replacing an enrollment is a change of how the user logs
+	// in: whoever got past the password alone must not add a method of
+	// their own and then use it to turn the others off, also not by
+	// replacing an enrollment that was never confirmed. A user whose
+	// account address serves as the method has one too.
+	implicit, err := m.accountEmail(ctx, e.UserID, all)
+	if err != nil {
+		return err
 	}
-	if old.Kind != e.Kind {
-		return &InputError{Field: "replaces", Reason: "must name an enrollment of the same kind"}
-	}
-	if old.Confirmed {
+	if countConfirmed(all) > 0 || implicit != nil {
 		return m.checkStepUp(e.UserID, stepUp, all, now)
 	}
 	return nil

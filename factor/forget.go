@@ -46,7 +46,9 @@ func (m *Manager) Forget(ctx context.Context, userID, actor string, now time.Tim
 	if addr := m.accountAddress(ctx, userID); addr != "" {
 		list = append(list, &Enrollment{ID: AccountEmailID, UserID: userID, Address: addr})
 	}
-	prefixes := []string{m.userBudgetKey(userID) + ":"}
+	// The account address's resend cooldown needs only the user's ID: it
+	// goes even when the host deleted the account before calling Forget.
+	prefixes := []string{m.userBudgetKey(userID) + ":", m.resendKey(&Enrollment{ID: AccountEmailID, UserID: userID})}
 	for _, e := range list {
 		prefixes = append(prefixes, m.resendKey(e))
 		if e.Address != "" {

@@ -121,8 +121,10 @@ func (m *Manager) emit(ctx context.Context, e Event) {
 // audit trail and the user's notification never miss a change; the error is
 // returned.
 func (m *Manager) changed(ctx context.Context, e Event) error {
+	// The change is stored: the devices go first, whatever the caller's
+	// deadline, so that a slow notifier cannot leave them trusted.
+	n, err := m.store.DeleteDevices(context.WithoutCancel(ctx), e.UserID)
 	m.emit(ctx, e)
-	n, err := m.store.DeleteDevices(ctx, e.UserID)
 	if err != nil {
 		return fmt.Errorf("factor: revoke trusted devices: %w", err)
 	}

@@ -188,6 +188,16 @@ func (m *Manager) offer(infos []EnrollmentInfo, noEmail bool) []EnrollmentInfo {
 	return out
 }
 
+// hasConfirmed reports whether any of infos is confirmed.
+func hasConfirmed(infos []EnrollmentInfo) bool {
+	for _, md := range infos {
+		if md.Confirmed {
+			return true
+		}
+	}
+	return false
+}
+
 // onePrimary leaves the primary flag on one enrollment only: the first in
 // offer order. Enrollments stored before a user had one primary may have
 // one per kind; the next SetPrimary or removal settles them in the store.
@@ -213,7 +223,9 @@ func (m *Manager) fillPolicy(ctx context.Context, userID string, st *Status, now
 	if err != nil {
 		return fmt.Errorf("factor: user state: %w", err)
 	}
-	st.NeedsActivation = m.cfg.Policy.RequireActivation && us.ActivatedAt.IsZero() && !st.Enabled
+	// Like Enroll: an activation code comes before the first stored
+	// enrollment, also for a user whose account address serves meanwhile.
+	st.NeedsActivation = m.cfg.Policy.RequireActivation && us.ActivatedAt.IsZero() && !hasConfirmed(st.Enrollments)
 	if !st.Required {
 		st.CanSkip = !st.Enabled
 	} else if !st.Enabled {
