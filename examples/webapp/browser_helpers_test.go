@@ -137,13 +137,20 @@ func (b *tab) clickCSS(sel string) {
 }
 
 // text returns the visible text of the element with this ID.
+// A node found while the page is still being replaced can be gone when
+// its text is read; text asks again for a moment then.
 func (b *tab) text(id string) string {
 	b.t.Helper()
-	s, err := act(b, chromedp.Text(chromedp.ID(id)))
-	if err != nil {
-		b.t.Fatalf("text of #%s: %v", id, err)
+	var err error
+	for try := 0; try < 5; try++ {
+		var s string
+		if s, err = act(b, chromedp.Text(chromedp.ID(id))); err == nil {
+			return strings.TrimSpace(s)
+		}
+		time.Sleep(200 * time.Millisecond)
 	}
-	return strings.TrimSpace(s)
+	b.t.Fatalf("text of #%s: %v", id, err)
+	return ""
 }
 
 // eval evaluates a JavaScript expression in the page.
