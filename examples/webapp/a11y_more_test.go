@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/webauthn"
+	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/require"
 
 	"github.com/twostep/twostep/factor"
@@ -38,6 +40,7 @@ type a11yMore struct {
 	phone *pushclient.Client     // the phone app
 	dev   *pushclient.Registered // its registration
 	link  string                 // the mailed link, without the base URL
+	auth  webauthn.AuthenticatorID
 }
 
 // a11yFlows walks the pages a11ySteps cannot reach with its app.
@@ -68,7 +71,7 @@ var a11yFlows = []a11yFlow{
 	}},
 	{"passkey", func(t *testing.T) *testApp { return newPasskeyApp(t, factor.Policy{}) }, []a11yMoreStep{
 		{"setup_passkey", "/setup/passkey", func(r *a11yMore) {
-			withAuthenticator(r.t, r.b)
+			r.auth = withAuthenticator(r.t, r.b)
 			r.b.login(r.user.Email)
 			r.b.click("setup-start")
 			r.b.click("add-passkey")
@@ -86,10 +89,20 @@ var a11yFlows = []a11yFlow{
 			r.b.open("/settings")
 			r.b.clickCSS(`form[action="/settings/remove"] button`)
 		}},
-		{"login_passkey_refused", "/login", func(r *a11yMore) {
+		{"login_passkey_refused", "/login/passkey", func(r *a11yMore) {
 			r.b.press("passkey-use", "/settings")
 			r.b.click("logout")
-			r.b.press("passkey-signin", "/login")
+			r.b.press("passkey-signin", "/login/passkey") // the refusal is rendered, not redirected
+		}},
+		{"login_passkey_cancelled", "/login/passkey", func(r *a11yMore) {
+			_, err := chromedp.Call(r.b.ctx, webauthn.ClearCredentials, webauthn.ClearCredentialsParams{AuthenticatorID: r.auth})
+			require.NoError(r.t, err)
+			_, err = act(r.b, chromedp.Click(chromedp.ID("passkey-signin")))
+			require.NoError(r.t, err)
+			js := `document.querySelector("#passkey-form [data-passkey-error]:not([hidden])")?.textContent ?? ""`
+			for deadline := time.Now().Add(10 * time.Second); eval[string](r.b, js) == "" && time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+			}
+			require.Equal(r.t, tr("en", "passkey_cancelled"), eval[string](r.b, js), "the page says no passkey was given")
 		}},
 	}},
 	{"phone_change_by_email", newLinkTestApp, []a11yMoreStep{
