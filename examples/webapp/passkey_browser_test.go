@@ -174,7 +174,7 @@ func TestPasskeyBrowser(t *testing.T) {
 
 	// The authenticator still holds the credential, but it logs nobody in.
 	b.click("logout")
-	b.press("passkey-signin", "/login")
+	b.press("passkey-signin", "/login/passkey") // the refusal's own page
 	assert.Equal(t, factor.UserMessage(factor.ErrInvalidCode, "en"), b.text("error"))
 	assert.False(t, strings.Contains(b.body(), "pia"), "a refused passkey names nobody")
 }
