@@ -87,6 +87,7 @@ func BenchmarkPages(b *testing.B) {
 
 func benchPageLoop(b *testing.B, ta *testApp, p benchPage) {
 	req := httptest.NewRequest(http.MethodGet, p.path, nil)
+	req.Host = "localhost:8080" // as a browser on this machine: the outbox answers only there
 	req.Header.Set("Cookie", "webapp-session="+p.session)
 	req.Header.Set("Accept-Language", "nl-NL,nl;q=0.9,en;q=0.8")
 	b.ReportAllocs()
