@@ -163,7 +163,7 @@ func TestChangeByEmail(t *testing.T) {
 
 	w.login("caren") // the old number keeps working
 
-	challenge, code := w.challenge("caren", "", token)
+	challenge, _ := w.challenge("caren", "", token)
 	sms, _ := w.sender.Last()
 	assert.Equal(t, "+31687654321", sms.To)
 	w.now = w.now.Add(time.Minute)
@@ -171,10 +171,10 @@ func TestChangeByEmail(t *testing.T) {
 	require.NoError(t, err, "a resend needs no link")
 	require.NotNil(t, resent)
 	sms, _ = w.sender.Last()
-	code = sms.Code
+	resentCode := sms.Code
 	_, err = w.m.Challenge(w.ctx, factor.ChallengeRequest{UserID: "caren", EnrollmentID: e.ID, Link: token}, w.now.Add(time.Minute))
 	require.ErrorIs(t, w.leak.err(err), factor.ErrLinkInvalid, "the link works once")
-	w.confirm("caren", challenge, code)
+	w.confirm("caren", challenge, resentCode)
 
 	list, err := w.m.Enrollments(w.ctx, "caren", w.now)
 	require.NoError(t, err)

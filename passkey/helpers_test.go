@@ -119,5 +119,3 @@ func (e *env) register(t testing.TB, user string, d *device, now time.Time) stri
 	require.Equal(t, reg.EnrollmentID, res.EnrollmentID)
 	return reg.EnrollmentID
 }
-
-func jsonOf(v any) (json.RawMessage, error) { return json.Marshal(v) }

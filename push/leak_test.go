@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math/big"
 	"net/http"
 	"strings"
 	"sync"
@@ -115,10 +116,12 @@ func TestNoSecretLeaks(t *testing.T) {
 	require.NoError(t, err)
 	secret("enrolment secret", inv.Secret, s.URI)
 	secret("push token", "secret-push-token")
-	for _, b := range [][]byte{key.D.Bytes(), raw} {
+	priv, err := key.Bytes()
+	require.NoError(t, err)
+	for _, b := range [][]byte{priv, raw} {
 		secret("device key", hex.EncodeToString(b), base64.StdEncoding.EncodeToString(b), base64.RawURLEncoding.EncodeToString(b), fmt.Sprint(b))
 	}
-	secret("device key", key.D.String())
+	secret("device key", new(big.Int).SetBytes(priv).String())
 
 	answer := func(decide func(r pushclient.Request, number string) (*pushclient.Reply, error)) pushclient.Request {
 		sent := ev.loginAfterCooldown(p)

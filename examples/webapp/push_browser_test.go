@@ -6,9 +6,11 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"io"
 	"log/slog"
+	"math/big"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -190,7 +192,10 @@ func TestBrowserPhoneApp(t *testing.T) {
 		assert.NotContains(t, log, s, "a secret of the phone's requests is in the log")
 	}
 	assert.NotContains(t, log, inv.Secret)
-	assert.NotContains(t, log, key.D.String())
+	priv, err := key.Bytes()
+	require.NoError(t, err)
+	assert.NotContains(t, log, hex.EncodeToString(priv))
+	assert.NotContains(t, log, new(big.Int).SetBytes(priv).String())
 }
 
 // waitText waits until the element's text is want, as the page's script
