@@ -40,19 +40,17 @@ func (m *Manager) Forget(ctx context.Context, userID, actor string, now time.Tim
 	if err != nil {
 		return fmt.Errorf("factor: forget: %w", err)
 	}
-	// The account's address, when the deployment sends codes or links
-	// there, has budgets of its own; as the user's implicit method it
-	// stands in for an enrollment.
-	if addr := m.accountAddress(ctx, userID); addr != "" {
-		list = append(list, &Enrollment{ID: AccountEmailID, UserID: userID, Address: addr})
-	}
 	// The account address's resend cooldown needs only the user's ID: it
 	// goes even when the host deleted the account before calling Forget.
 	prefixes := []string{m.userBudgetKey(userID) + ":", m.resendKey(&Enrollment{ID: AccountEmailID, UserID: userID})}
+	addresses := []string{m.accountAddress(ctx, userID)} // the account's, when codes or links go there
 	for _, e := range list {
 		prefixes = append(prefixes, m.resendKey(e))
-		if e.Address != "" {
-			prefixes = append(prefixes, m.destinationKey(e.Address)+":", m.pendingKey(e.Address)+":")
+		addresses = append(addresses, e.Address)
+	}
+	for _, a := range addresses {
+		if a != "" {
+			prefixes = append(prefixes, m.destinationKey(a)+":", m.pendingKey(a)+":")
 		}
 	}
 	sctx, cancel := m.storeContext(ctx)

@@ -13,15 +13,16 @@ import (
 // Anonymous sessions are not stored: a browser that has not entered a
 // password gets a random ID with the prefix anonPrefix, and the CSRF token
 // of its forms is an HMAC of that ID under a key of this process, so any
-// number of cookie-less requests (a crawler, a flood) stores nothing. The
-// one thing an anonymous session may carry, a flash message ("you are
-// logged out", "your session expired"), goes into a bounded table
-// (anonFlashes) in which the oldest message gives way. A session is
+// number of cookie-less requests (a crawler, a flood) stores nothing. What
+// an anonymous session may carry, a flash message ("you are logged out",
+// "your session expired") and a passwordless login begun on the login
+// page, goes into bounded tables (anonTable) in which the oldest entry
+// gives way. A session is
 // stored from the password step on, when it gets a new ID without the
 // prefix (sessions.rotate).
 const (
-	anonPrefix   = "a."
-	anonFlashCap = 10000 // flash messages of anonymous sessions kept at most
+	anonPrefix = "a."
+	anonCap    = 10000 // entries of an anonTable kept at most
 )
 
 // anonID returns a new anonymous session ID.
@@ -45,31 +46,32 @@ func (s *sessions) anonCSRF(id string) string {
 	return base64.RawURLEncoding.EncodeToString(mac.Sum(nil))
 }
 
-// anonFlashes holds the flash messages of anonymous sessions, at most
-// anonFlashCap of them; a new one pushes out the oldest. Losing one costs
-// a user only a message. The caller holds sessions.mu.
-type anonFlashes struct {
+// anonTable holds one string per anonymous session (a flash message, or
+// a passwordless login begun), at most anonCap of them; a new one pushes
+// out the oldest. Losing one costs a user only a message or one more try
+// of a passkey. The caller holds sessions.mu.
+type anonTable struct {
 	text  map[string]string
 	order []string // IDs in the order their messages came; may hold IDs already gone
 }
 
-func (f *anonFlashes) get(id string) string { return f.text[id] }
+func (f *anonTable) get(id string) string { return f.text[id] }
 
 // set keeps msg for id, or forgets id's message when msg is empty.
-func (f *anonFlashes) set(id, msg string) {
+func (f *anonTable) set(id, msg string) {
 	if msg == "" {
 		delete(f.text, id)
 		return
 	}
 	if _, ok := f.text[id]; !ok {
-		for len(f.text) >= anonFlashCap {
+		for len(f.text) >= anonCap {
 			delete(f.text, f.order[0])
 			f.order = f.order[1:]
 		}
 		f.order = append(f.order, id)
 	}
 	f.text[id] = msg
-	if len(f.order) > 2*anonFlashCap { // drop the IDs whose message is gone
+	if len(f.order) > 2*anonCap { // drop the IDs whose message is gone
 		live := f.order[:0:0]
 		for _, o := range f.order {
 			if _, ok := f.text[o]; ok {
@@ -81,4 +83,4 @@ func (f *anonFlashes) set(id, msg string) {
 }
 
 // len is the number of messages kept.
-func (f *anonFlashes) len() int { return len(f.text) }
+func (f *anonTable) len() int { return len(f.text) }

@@ -44,7 +44,7 @@ func flood(tb testing.TB, h http.Handler, n int) {
 
 // After 100,000 requests without a session (10,000 with -short or -race) the app
 // stores no session, and
-// at most anonFlashCap "session expired" messages; a user who opened the
+// at most anonCap "session expired" messages; a user who opened the
 // login page before the flood still logs in with its form.
 func TestAnonymousFlood(t *testing.T) {
 	ta := newTestApp(t, factor.Policy{})
@@ -63,7 +63,7 @@ func TestAnonymousFlood(t *testing.T) {
 	stored, flashes := len(ta.sessions.all), ta.sessions.flashes.len()
 	ta.sessions.mu.Unlock()
 	assert.Zero(t, stored, "sessions stored by the flood")
-	assert.LessOrEqual(t, flashes, anonFlashCap, "flash messages kept for anonymous sessions")
+	assert.LessOrEqual(t, flashes, anonCap, "flash messages kept for anonymous sessions")
 	assert.Positive(t, flashes, "the expired sessions got no message")
 
 	code, loc, _ := c.post("/login", url.Values{"csrf": {csrf}, "email": {u.Email}, "password": {testPassword}})

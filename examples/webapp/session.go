@@ -192,11 +192,11 @@ type issuedCode struct {
 type sessions struct {
 	mu      sync.Mutex
 	all     map[string]Session
-	flashes anonFlashes
+	flashes anonTable
 	// ceremonies are the passwordless logins begun by anonymous
 	// sessions (the login page begins one for autofill as it loads),
 	// bounded like flashes: losing one costs a user one more try.
-	ceremonies anonFlashes
+	ceremonies anonTable
 	csrfKey    []byte
 	now        func() time.Time
 }
@@ -204,8 +204,8 @@ type sessions struct {
 func newSessions(now func() time.Time) *sessions {
 	key := make([]byte, 32)
 	rand.Read(key)
-	return &sessions{all: make(map[string]Session), flashes: anonFlashes{text: make(map[string]string)},
-		ceremonies: anonFlashes{text: make(map[string]string)}, csrfKey: key, now: now}
+	return &sessions{all: make(map[string]Session), flashes: anonTable{text: make(map[string]string)},
+		ceremonies: anonTable{text: make(map[string]string)}, csrfKey: key, now: now}
 }
 
 // get returns a copy of the live session with this ID. An anonymous ID is

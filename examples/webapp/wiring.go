@@ -87,7 +87,7 @@ func (a *App) twostep(store factor.Store) error {
 	}
 	a.cfg.Policy.ChangeByEmail = a.changeByEmail()
 	a.mail = router[factor.KindEmail]
-	notices, err := a.notices(store, router)
+	notices, err := a.notices(store)
 	if err != nil {
 		return err
 	}
@@ -130,12 +130,12 @@ func (a *App) accountEmails() factor.AccountEmails {
 // notices tells users by email of every change of their methods, in
 // Dutch (the app keeps no language per user), when email can be sent.
 // Notices carry no code.
-func (a *App) notices(store factor.Store, router factor.Router) (factor.EventSink, error) {
-	if router[factor.KindEmail] == nil {
+func (a *App) notices(store factor.Store) (factor.EventSink, error) {
+	if !a.canMail() {
 		return nil, nil
 	}
 	return email.NewNotices(email.NoticeConfig{
-		AppName: a.cfg.AppName, Sender: router, Enrollments: store, DefaultLanguage: "nl", Logger: a.log,
+		AppName: a.cfg.AppName, Sender: a.mail, Enrollments: store, DefaultLanguage: "nl", Logger: a.log,
 		Recipients: func(ctx context.Context, userID string) (email.Recipient, error) {
 			u, err := a.users.byID(ctx, userID)
 			if err != nil || u == nil {
